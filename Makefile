@@ -1,0 +1,63 @@
+# The workbook's commands. `make lab` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.crmkit-installed
+PYTEST_ARGS ?=
+
+.PHONY: help lab test test-fast lint notebooks exercises data bench lock clean
+
+help:
+	@echo "make lab        set up .venv and open the workbook in JupyterLab"
+	@echo "make test       set up .venv and run every test (unit, notebooks, exercises, grading, browser)"
+	@echo "make test-fast  unit and property tests only"
+	@echo "make notebooks  re-run the notebooks and solutions in place (keeps outputs)"
+	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make data       regenerate datasets/ from the committed seed"
+	@echo "make bench      run the benchmarks and update benchmarks/README.md"
+	@echo "make lock       regenerate requirements.lock from pyproject.toml"
+
+# The environment: exact pins from requirements.lock, then crmkit itself (editable).
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV). On Debian/Ubuntu: sudo apt install python3-venv"; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . || $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+notebooks: $(STAMP)
+	$(PY) -m crmkit.notebook_runner notebooks solutions
+
+exercises: $(STAMP)
+	$(VENV)/bin/crmkit exercises build
+
+data: $(STAMP)
+	$(VENV)/bin/crmkit data generate --out datasets
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+# Pins every dependency of pyproject.toml (runtime and dev) for Python 3.11 on Linux.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --no-header --quiet -o requirements.lock.tmp
+	$(PY) -m crmkit.lockfile stamp requirements.lock.tmp requirements.lock
+	rm -f requirements.lock.tmp
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

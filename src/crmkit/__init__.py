@@ -1,0 +1,7 @@
+"""crmkit: the library behind the customer-management workbook.
+
+Notebooks import the topic modules (classification, ...), the plots and the
+widgets from here, so every number a lesson shows is tested code.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,89 @@
+"""The `crmkit` command: sample data, data validation and exercise building.
+
+Every user mistake ends in a short message and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from crmkit.errors import CrmkitError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crmkit", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data = sub.add_parser("data", help="make or check data").add_subparsers(
+        dest="action", required=True
+    )
+    gen = data.add_parser("generate", help="write the seeded sample data as CSV")
+    gen.add_argument("--customers", type=int, default=2000, help="number of customers")
+    gen.add_argument("--seed", type=int, default=None, help="random seed (default: the sample's)")
+    gen.add_argument("--out", type=Path, default=None, help="output folder (default: datasets/)")
+
+    val = data.add_parser("validate", help="check a CSV or .xlsx file against the data dictionary")
+    val.add_argument("path", type=Path, help="the file to check")
+    val.add_argument("--kind", required=True, help="table name, e.g. customers or orders")
+    val.add_argument("--as-of", default=None, help="analysis date YYYY-MM-DD (no dates after it)")
+    val.add_argument("--customers", type=Path, default=None, help="customers file for id checks")
+
+    ex = sub.add_parser("exercises", help="exercise sets").add_subparsers(
+        dest="action", required=True
+    )
+    build = ex.add_parser("build", help="regenerate exercises/ from solutions/")
+    build.add_argument("--check", action="store_true", help="only report whether it is current")
+    build.add_argument("sets", nargs="*", help="exercise sets (default: all)")
+    return parser
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from crmkit.datasets import generate as gen
+    from crmkit.datasets.paths import data_dir
+
+    if args.customers < 1:
+        raise CrmkitError("--customers must be at least 1")
+    seed = gen.DEFAULT_SEED if args.seed is None else args.seed
+    out = args.out if args.out is not None else data_dir()
+    gen.main_generate(customers=args.customers, seed=seed, out=out)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from crmkit.datasets.load import format_report, validate_path
+
+    report = validate_path(args.path, args.kind, as_of=args.as_of, customers_path=args.customers)
+    print(format_report(report))
+    return 0 if not report.problems else 1
+
+
+def _exercises(args: argparse.Namespace) -> int:
+    from crmkit.exercises import build_exercises
+
+    stale = build_exercises(args.sets or None, check=args.check)
+    if args.check and stale:
+        print("exercises/ is out of date for: " + ", ".join(stale))
+        print("Run `crmkit exercises build` (or `make exercises`) and commit the result.")
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    handler = {"data": {"generate": _generate, "validate": _validate}, "exercises": {}}
+    handler["exercises"]["build"] = _exercises
+    try:
+        return handler[args.command][args.action](args)
+    except CrmkitError as err:
+        print(f"crmkit: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
