@@ -26,7 +26,10 @@ def autograde(
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     subprocess.run(
         [*nbgrader, "generate_assignment", exercise_set, "--force"],
-        cwd=workdir, env=env, check=True, capture_output=True,
+        cwd=workdir,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     for student, notebook in submissions.items():
         target = workdir / "submitted" / student / exercise_set
@@ -34,7 +37,10 @@ def autograde(
         shutil.copy(notebook, target / f"{exercise_set}.ipynb")
     proc = subprocess.run(
         [*nbgrader, "autograde", exercise_set, "--force"],
-        cwd=workdir, env=env, capture_output=True, text=True,
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, f"nbgrader autograde failed:\n{proc.stdout}\n{proc.stderr}"
     scores: dict[str, dict[str, float]] = {}

@@ -46,7 +46,7 @@ def test_every_dependency_is_pinned_within_its_range(project):
         name = re.sub(r"[-_.]+", "-", req.name).lower()
         assert name in pins, f"{req.name} is in pyproject.toml but not pinned in requirements.lock"
         assert req.specifier.contains(pins[name], prereleases=True), (
-            f"requirements.lock pins {req.name}=={pins[name]}, outside pyproject's '{req.specifier}'"
+            f"lock pins {req.name}=={pins[name]}, outside pyproject's '{req.specifier}'"
         )
 
 

@@ -27,7 +27,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file}:{self.row}"
-        return f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        )
 
 
 class DataValidationError(CrmkitError):
