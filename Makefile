@@ -47,6 +47,7 @@ exercises: $(STAMP)
 
 data: $(STAMP)
 	$(VENV)/bin/crmkit data generate --out datasets
+	$(PY) -c "from crmkit.datasets.dictionary import write_readme; from pathlib import Path; write_readme(Path('datasets/README.md'))"
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -1,0 +1,91 @@
+"""Write the human-readable data dictionary (datasets/README.md) from datapackage.json.
+
+One source for people and programs: the loaders read datapackage.json, and
+the README is rendered from it, so the two cannot drift (a test checks).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from crmkit.datasets.paths import schema_path
+
+INTRO = """\
+# The sample data: Harbour Wholesale (a fictional distributor)
+
+Harbour Wholesale is a fictional regional wholesale distributor that supplies
+about 2,000 retail shops — convenience stores, supermarkets, restaurants,
+kiosks and online shops — in urban, suburban and rural markets. The tables
+below cover three years, 2023-01-01 to 2025-12-31. Every analysis uses the
+fixed analysis date in `metadata.json` (2025-12-31), never today's date.
+
+The data is simulated by `crmkit.datasets.generate` with a fixed seed, so it
+is the same on every machine: `crmkit data generate` rewrites these files
+byte for byte. The simulation lets customers move through the lifecycle
+stages of lesson 4 along its four patterns, so each lesson has a real signal
+to find; the table `lifecycle_truth` records the true stage of every customer
+each month, so your own rules can be scored against it.
+
+**Format of every file.** CSV, comma-separated, UTF-8, one header row;
+booleans are `1`/`0`; dates are `YYYY-MM-DD`, date-times `YYYY-MM-DD HH:MM`;
+an empty cell means missing; money is in yuan (CNY, ¥) with two decimals.
+
+**Your own data.** Save a table with the columns below (extra columns are
+allowed) as CSV — UTF-8, or GBK from a Chinese-language Excel — or as `.xlsx`,
+and check it: `crmkit data validate FILE --kind TABLE`, where TABLE is the
+file name of the table below without `.csv` (e.g. `orders`). Each problem is
+reported with file, row (as numbered in Excel) and column.
+
+The machine-readable version of this dictionary is `datapackage.json`
+(a [Frictionless Data Package](https://specs.frictionlessdata.io/)); this page
+is generated from it by `make data`.
+"""
+
+
+def _constraints(field: dict) -> str:
+    c = field.get("constraints", {})
+    parts = []
+    if c.get("required"):
+        parts.append("required")
+    if c.get("unique"):
+        parts.append("unique")
+    if "minimum" in c:
+        parts.append(f"≥ {c['minimum']}")
+    if "maximum" in c:
+        parts.append(f"≤ {c['maximum']}")
+    if "enum" in c:
+        parts.append("one of " + ", ".join(f"`{v}`" for v in c["enum"]))
+    if "pattern" in c:
+        parts.append(f"pattern `{c['pattern']}`")
+    if field.get("pastOnly"):
+        parts.append("not after the analysis date")
+    return "; ".join(parts)
+
+
+def render_readme(schema_file: Path | None = None) -> str:
+    """The Markdown data dictionary for every table of the data package."""
+    package = json.loads((schema_file or schema_path()).read_text(encoding="utf-8"))
+    lines = [INTRO]
+    for res in package["resources"]:
+        schema = res["schema"]
+        key = schema["primaryKey"]
+        key = ", ".join(key) if isinstance(key, list) else key
+        lines += [f"## `{res['path']}` — {res['title']}", "", res["description"], ""]
+        lines += [f"Key: `{key}`."]
+        for fk in schema.get("foreignKeys", []):
+            ref = fk["reference"]
+            lines[-1] += f" `{fk['fields']}` refers to `{ref['resource']}.{ref['fields']}`."
+        lines += ["", "| column | type | rules | meaning |", "|---|---|---|---|"]
+        for f in schema["fields"]:
+            unit = f" ({f['unit']})" if "unit" in f else ""
+            lines.append(
+                f"| `{f['name']}` | {f['type']}{unit} | {_constraints(f)} | {f['description']} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_readme(out: Path) -> None:
+    """Write the dictionary to `out` (datasets/README.md)."""
+    out.write_text(render_readme(), encoding="utf-8")
