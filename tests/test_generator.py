@@ -196,6 +196,8 @@ def test_profit_is_concentrated_and_some_customers_lose_money(data) -> None:
     top = profit.iloc[: len(profit) // 5].sum() / profit.sum()
     assert 0.7 <= top <= 0.9
     assert 0.10 <= (profit < 0).mean() <= 0.25
+    whale = profit.cumsum() / profit.sum()  # the whale curve rises above 100%, then falls
+    assert whale.max() > 1.05
 
 
 def test_formats_and_markets_differ(data) -> None:
@@ -312,6 +314,11 @@ def test_complaints(data, months) -> None:
     assert q.other_causes.isna().mean() > 0.4
     assert q.staff_member.str.fullmatch(r"[A-Z][A-Za-z ]+ [A-Z][a-z]+ [A-Z][a-z]+").all()
     assert q.what_happened.nunique() > 20
+    # complaints follow service failures: customers who complain more are less satisfied
+    n_q = q.groupby("customer_id").size()
+    sat = data["surveys"].groupby("customer_id").overall_satisfaction.mean()
+    by_count = sat.groupby(n_q.reindex(sat.index, fill_value=0).clip(upper=2)).mean()
+    assert by_count[0] > by_count[1] > by_count[2] and by_count[0] - by_count[2] > 0.35
     # complaints cluster in exploration and decline
     q_month = q.assign(month=q.opened_at.dt.strftime("%Y-%m")).merge(
         data["lifecycle_truth"], on=["customer_id", "month"]

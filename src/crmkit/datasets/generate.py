@@ -908,8 +908,18 @@ def generate(customers: int = 2000, seed: int = DEFAULT_SEED) -> dict[str, pd.Da
     s_day = np.concatenate([p[2] for p in s_parts])
     ns = len(s_cust)
     stays = te[s_cust] > s_month + 12
+    # complaints in the 12 months up to the survey: service failures the customer remembers
+    first_row = np.cumsum(MONTHS - jm) - (MONTHS - jm)
+    q_rows = first_row[q_cust[q_idx]] + q_month[q_idx] - jm[q_cust[q_idx]]
+    cum = np.concatenate([[0], np.cumsum(np.bincount(q_rows, minlength=len(g_cust)))])
+    s_first = first_row[s_cust] + np.maximum(s_month - 11, jm[s_cust]) - jm[s_cust]
+    s_last = first_row[s_cust] + s_month - jm[s_cust]
+    recent_q = cum[s_last + 1] - cum[s_first]
     mood = (
-        0.42 * np.where(stays, 1.0, -1.0) - 0.35 * np.log(failure[s_cust]) + r.normal(0.0, 0.55, ns)
+        0.42 * np.where(stays, 1.0, -1.0)
+        - 0.35 * np.log(failure[s_cust])
+        - 0.45 * np.minimum(recent_q, 3)
+        + r.normal(0.0, 0.55, ns)
     )
     expect_level = r.normal(0.0, 0.45, ns) + np.where(fmt[s_cust] == 1, 0.3, 0.0)
     e_raw = _EXPECT[None, :] + expect_level[:, None] + r.normal(0, 0.6, (ns, 5))
