@@ -29,8 +29,13 @@ $(STAMP): requirements.lock pyproject.toml
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
 
+# Unit, property, exercise, grading and browser tests; then nbval (strict) on the
+# lessons and solutions; then the blank exercises, whose unanswered check cells
+# are tagged raises-exception (tests/test_exercises.py checks what they raise).
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
+	$(PY) -m pytest --nbval-lax exercises
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)

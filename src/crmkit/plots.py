@@ -57,8 +57,20 @@ STYLE = {
 
 
 def apply_style() -> None:
-    """Set the workbook look for pyplot figures too (notebooks call it once)."""
+    """Set the workbook look, and let a notebook show a returned Figure as a PNG.
+
+    The chart functions build figures without pyplot (no global state, nothing
+    to close), so IPython is told here how to display a bare Figure.
+    """
     mpl.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the workbook
+        return
+    if get_ipython() is not None:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
@@ -241,6 +253,9 @@ def bar_by_group(
             fontsize=9,
         )
     ax.axvline(0, color=PALETTE["black"], lw=0.8)
+    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    ax.set_xlim(low - (0.3 * span if low < 0 else 0), high + 0.25 * span)
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     return fig

@@ -1,0 +1,228 @@
+"""Answer keys of the exercise sets: what each question expects, and how to check it.
+
+A test cell in an exercise says only `check_answer("ex01.q1", top_share)`, so
+it stays short and does not print the expected answer for the learner to
+copy; the expected value is computed here from the sample data with the same
+tested crmkit functions the lesson uses. Keeping the keys in one place also
+lets a grader check answers outside a learner's kernel later on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from crmkit import check
+from crmkit import classification as cls
+from crmkit.errors import CrmkitError
+
+YEAR_START, YEAR_END = "2025-01-01", "2026-01-01"
+PERIOD_END = "2025-12-31"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One question: its label, the check to use, the expected answer, a hint."""
+
+    label: str
+    kind: str  # number | choice | set | series | function
+    expected: Callable[[], Any]
+    hint: str
+    options: tuple[str, ...] = ()
+    tolerance: dict[str, float] = field(default_factory=dict)
+
+
+@cache
+def _data():
+    from crmkit.datasets import load_sample
+
+    return load_sample()
+
+
+@cache
+def _year() -> pd.DataFrame:
+    from crmkit.profit import customer_profit
+
+    data = _data()
+    return customer_profit(data.orders, data.contacts, start=YEAR_START, end=YEAR_END)
+
+
+@cache
+def _indicators() -> pd.DataFrame:
+    data = _data()
+    return cls.value_indicators(data.orders, data.category_purchases, period_end=PERIOD_END)
+
+
+def _abc_class_reference(share_before: float, a: float = 0.8, b: float = 0.95) -> str:
+    if share_before < a:
+        return "A"
+    return "B" if share_before < b else "C"
+
+
+Q6_WEIGHTS = {
+    "integrity": 0.1,
+    "cooperation": 0.1,
+    "dependence": 0.4,
+    "growth": 0.1,
+    "contribution": 0.3,
+}
+FORMATS = ("convenience_store", "supermarket", "restaurant", "kiosk", "online_shop")
+
+KEYS: dict[str, Key] = {
+    "ex01.q1": Key(
+        "Q1, the share of customers that brings 80% of profit",
+        "number",
+        lambda: cls.pareto_share(_year()["profit"], target=0.8),
+        "Rank customers by 2025 profit, best first, and find how far down the list you "
+        "must go before the cumulative profit reaches 80% of the total.",
+        tolerance={"rel_tol": 0.01},
+    ),
+    "ex01.q2": Key(
+        "Q2, the number of class A customers by revenue (cut-offs 70% and 90%)",
+        "number",
+        lambda: int(
+            (cls.abc_analysis(_year()["revenue"], cutoffs=(0.7, 0.9))["class"] == "A").sum()
+        ),
+        "Use revenue, not profit, and cut-offs of 0.7 and 0.9; then count the rows of class A.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+    ),
+    "ex01.q3": Key(
+        "Q3, your abc_class function",
+        "function",
+        lambda: _abc_class_reference,
+        "A customer is in A while the share already covered by better customers is below "
+        "the first cut-off; B while it is below the second; otherwise C.",
+    ),
+    "ex01.q4": Key(
+        "Q4, the total 2025 profit of the value destroyers",
+        "number",
+        lambda: float(
+            cls.profit_split(_year()["profit"]).query("group == 'value destroyers'")["profit"].sum()
+        ),
+        "Split the customers with cls.profit_split and add up the profit of the bottom group; "
+        "the answer is a loss, so it is negative.",
+        tolerance={"rel_tol": 1e-3},
+    ),
+    "ex01.q5": Key(
+        "Q5, the first step with value-destroying customers",
+        "choice",
+        lambda: "b",
+        "The seeds advise finding the cause first: some unprofitable customers can be made "
+        "profitable by a different service model or price.",
+        options=("a", "b", "c", "d"),
+    ),
+    "ex01.q6": Key(
+        "Q6, the top customer under the new weights",
+        "choice",
+        lambda: cls.value_score(_indicators(), Q6_WEIGHTS).idxmax(),
+        "Score every customer with cls.value_score(indicators, weights) and take the id with "
+        "the highest score (Series.idxmax()).",
+    ),
+    "ex01.q7": Key(
+        "Q7, the number of grade A customers with the default weights",
+        "number",
+        lambda: int((cls.value_grade(cls.value_score(_indicators())) == "A").sum()),
+        "value_grade turns scores into grades A to D; count the A's.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+    ),
+    "ex01.q8": Key(
+        "Q8, the business format with the highest profit per customer",
+        "choice",
+        lambda: str(cls.breakdown(cls.customer_overview(_data()))["profit_per_customer"].idxmax()),
+        "cls.breakdown(overview) gives a profit_per_customer column by business format.",
+        options=FORMATS,
+    ),
+    "ex01.q9": Key(
+        "Q9, the margin rate by market type",
+        "series",
+        lambda: cls.breakdown(cls.customer_overview(_data()), by=("market_type",))[
+            "margin_rate"
+        ].rename("margin_rate"),
+        "Use cls.breakdown with by=('market_type',) and keep its margin_rate column.",
+        tolerance={"rel_tol": 1e-3},
+    ),
+    "ex01.q10": Key(
+        "Q10, the customers who moved up into grade A in 2025",
+        "set",
+        lambda: _moved_into_a(),
+        "Re-evaluate at both period ends, then keep customers graded A at 2025-12-31 "
+        "who were not A at 2024-12-31 (new customers count too).",
+    ),
+    "ex01.q11": Key(
+        "Q11, the buying motive of the shop that values twice-weekly delivery",
+        "choice",
+        lambda: "convenience",
+        "Which motive is about saving time and effort rather than price or personal ties?",
+        options=("economic", "ethical", "personalising", "convenience"),
+    ),
+    "ex01.q12": Key(
+        "Q12, the number of A leads with a buying-power threshold of ¥15,000",
+        "number",
+        lambda: int(
+            (cls.grade_leads(_data().leads, min_monthly_purchase=15000)["lead_grade"] == "A").sum()
+        ),
+        "Pass min_monthly_purchase=15000 to cls.grade_leads and count grade A.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+    ),
+}
+
+
+def _moved_into_a() -> set[str]:
+    data = _data()
+    grades = cls.reevaluate(
+        data.orders, data.category_purchases, period_ends=["2024-12-31", "2025-12-31"]
+    )
+    before, after = grades["2024-12-31"], grades["2025-12-31"]
+    return set(grades.index[(after == "A") & (before != "A")])
+
+
+@cache
+def expected(key: str) -> Any:
+    """The expected answer of one question (computed once per session)."""
+    return _key(key).expected()
+
+
+def _key(key: str) -> Key:
+    if key not in KEYS:
+        raise CrmkitError(f"no answer key '{key}'")
+    return KEYS[key]
+
+
+FUNCTION_CASES = [(0.0,), (0.5,), (0.79,), (0.85,), (0.97,), (0.3, 0.4, 0.6), (0.5, 0.4, 0.6)]
+
+
+def check_answer(key: str, answer: Any) -> check.Passed:
+    """Check a learner's answer to question `key`; friendly message if wrong or missing."""
+    spec = _key(key)
+    label, hint = spec.label, spec.hint
+    if spec.kind == "function":
+        if not callable(answer):
+            check.answered(answer if answer is not None else None, label)
+            return check.check_true(False, label=label, message="this is not a function", hint=hint)
+        reference = expected(key)
+        for case in FUNCTION_CASES:
+            given = check.call(answer, *case, label=label)
+            want = reference(*case)
+            if not (isinstance(given, str) and given.strip().upper() == want):
+                # Raises WrongAnswer with the friendly wording; silent when right.
+                check.check_choice(
+                    given, want, label=f"{label}, for the arguments {case}", hint=hint
+                )
+        return check.check_true(True, label=label, message="")
+    check.answered(answer, label)
+    value = expected(key)
+    if spec.kind == "number":
+        return check.check_number(answer, value, label=label, hint=hint, **spec.tolerance)
+    if spec.kind == "choice":
+        return check.check_choice(
+            answer, value, label=label, hint=hint, options=spec.options or None
+        )
+    if spec.kind == "set":
+        return check.check_set(answer, value, label=label, hint=hint)
+    if spec.kind == "series":
+        return check.check_series(answer, value, label=label, hint=hint, **spec.tolerance)
+    raise CrmkitError(f"answer key '{key}' has an unknown kind '{spec.kind}'")

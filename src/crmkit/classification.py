@@ -1,0 +1,549 @@
+"""Customer classification (客户分类): who matters, by which rule (lesson 01, CL1-CL9).
+
+Every function states its rule in its docstring in plain words, because the
+notebook quotes them: a learner should be able to redo each result by hand.
+All results are independent of the row order of the input (ties are broken by
+customer id) and raise a friendly CrmkitError for empty input or bad settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from crmkit.errors import CrmkitError
+from crmkit.profit import customer_profit
+
+ABC_CLASSES = ["A", "B", "C"]
+GRADES = ["A", "B", "C", "D"]
+
+
+def _nonempty(values: pd.Series, what: str = "customers to classify") -> pd.Series:
+    if values is None or len(values) == 0:
+        raise CrmkitError(f"no {what}: the table is empty")
+    values = pd.Series(values, dtype=float)
+    if values.isna().any():
+        raise CrmkitError("some values are missing (NaN); fill or drop them before classifying")
+    return values
+
+
+def _ranked(values: pd.Series) -> pd.Series:
+    """Values sorted best first; ties broken by id so row order never matters."""
+    frame = pd.DataFrame({"value": values.to_numpy(), "id": values.index.astype(str)})
+    frame = frame.sort_values(["value", "id"], ascending=[False, True], kind="mergesort")
+    return pd.Series(frame["value"].to_numpy(), index=pd.Index(frame["id"], name=values.index.name))
+
+
+# -- CL2, CL3: the 80/20 rule and ABC analysis ------------------------------------------
+
+
+def abc_analysis(values: pd.Series, cutoffs: Sequence[float] = (0.8, 0.95)) -> pd.DataFrame:
+    """Rank customers by value and cut them into classes A, B and C.
+
+    Rule: rank customers from the highest value down (ties by customer id) and
+    add up their shares of the total positive value. A customer is in A while
+    the share covered by the customers above it is below the first cut-off (so
+    the customer that crosses 80% is still an A), in B while it is below the
+    second, otherwise in C. Customers with zero or negative value are always C.
+    """
+    a, b = (float(c) for c in cutoffs)
+    if not 0 < a < b <= 1:
+        raise CrmkitError(f"cut-offs must satisfy 0 < A < B <= 1; got A={a}, B={b}")
+    ranked = _ranked(_nonempty(values))
+    total = ranked.clip(lower=0).sum()
+    share = ranked / total if total > 0 else ranked * 0.0
+    cum = share.clip(lower=0).cumsum()
+    before = cum.shift(fill_value=0.0)
+    cls = np.where(before < a, "A", np.where(before < b, "B", "C"))
+    cls = np.where(ranked.to_numpy() <= 0, "C", cls)
+    out = pd.DataFrame(
+        {
+            "value": ranked,
+            "share": share,
+            "cum_share": cum,
+            "rank": np.arange(1, len(ranked) + 1),
+            "class": pd.Categorical(cls, categories=ABC_CLASSES, ordered=True),
+        }
+    )
+    out.index.name = values.index.name or "customer_id"
+    return out
+
+
+def abc_summary(abc: pd.DataFrame) -> pd.DataFrame:
+    """Customers and value per ABC class, with their shares of the whole."""
+    grouped = abc.groupby("class", observed=False)["value"]
+    out = pd.DataFrame({"customers": grouped.size(), "value": grouped.sum()})
+    out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
+    total = out["value"].sum()
+    out["value_share"] = out["value"] / total if total else 0.0
+    out.index = out.index.astype(str)
+    return out
+
+
+def pareto_share(values: pd.Series, target: float = 0.8) -> float:
+    """The smallest share of customers (best first) whose value reaches `target` of the total.
+
+    The 80/20 check: if this is about 0.2, the 80/20 rule holds for the data.
+    The total is the sum of the positive values.
+    """
+    if not 0 < target <= 1:
+        raise CrmkitError(f"target must be between 0 and 1, e.g. 0.8; got {target}")
+    ranked = _ranked(_nonempty(values))
+    total = ranked.clip(lower=0).sum()
+    if total <= 0:
+        raise CrmkitError("no customer has a positive value, so there is nothing to concentrate")
+    cum = (ranked.clip(lower=0) / total).cumsum().to_numpy()
+    needed = int(np.searchsorted(cum, target - 1e-12) + 1)
+    return needed / len(ranked)
+
+
+def concentration_table(
+    values: pd.Series, points: Iterable[float] = (0.1, 0.2, 0.5)
+) -> pd.DataFrame:
+    """The share of the total (signed) value brought by the top x% of customers."""
+    ranked = _ranked(_nonempty(values))
+    total = ranked.sum()
+    rows = []
+    for p in points:
+        n = max(1, int(round(p * len(ranked))))
+        rows.append(
+            {
+                "top customers": f"{p:.0%}",
+                "customers": n,
+                "share of total": ranked.iloc[:n].sum() / total if total else np.nan,
+            }
+        )
+    return pd.DataFrame(rows).set_index("top customers")
+
+
+# -- CL4: the three-way profit split --------------------------------------------------
+
+SPLIT_GROUPS = ["profit makers", "break-even base", "value destroyers"]
+
+
+def profit_split(profit: pd.Series, top: float = 0.2, bottom: float = 0.2) -> pd.DataFrame:
+    """Seed 004's three groups: the top `top` of customers by profit, the bottom `bottom`, the rest.
+
+    Rule: rank by profit (ties by id); the first round(top x n) customers are
+    "profit makers", the last round(bottom x n) "value destroyers", the middle
+    the "break-even base" that keeps the business at scale.
+    """
+    if not (0 < top < 1 and 0 < bottom < 1 and top + bottom <= 1):
+        raise CrmkitError(f"top and bottom must be shares between 0 and 1; got {top}, {bottom}")
+    ranked = _ranked(_nonempty(profit))
+    n = len(ranked)
+    n_top, n_bottom = int(round(top * n)), int(round(bottom * n))
+    position = np.arange(n)
+    group = np.where(
+        position < n_top,
+        SPLIT_GROUPS[0],
+        np.where(position >= n - n_bottom, SPLIT_GROUPS[2], SPLIT_GROUPS[1]),
+    )
+    out = pd.DataFrame(
+        {"profit": ranked, "group": pd.Categorical(group, categories=SPLIT_GROUPS, ordered=True)}
+    )
+    out.index.name = profit.index.name or "customer_id"
+    return out
+
+
+def profit_split_summary(split: pd.DataFrame) -> pd.DataFrame:
+    """Customers and profit per group; profit shares are of the signed total and sum to 1."""
+    grouped = split.groupby("group", observed=False)["profit"]
+    out = pd.DataFrame({"customers": grouped.size(), "profit": grouped.sum()})
+    out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
+    total = out["profit"].sum()
+    out["profit_share"] = out["profit"] / total if total else np.nan
+    out.index = out.index.astype(str)
+    return out
+
+
+# -- RFM --------------------------------------------------------------------------------
+
+RFM_SEGMENTS = [  # (name, r range, f range), first match wins
+    ("Champions", (4, 5), (4, 5)),
+    ("Loyal", (3, 5), (3, 5)),
+    ("New", (4, 5), (1, 1)),
+    ("Potential loyalist", (3, 5), (1, 3)),
+    ("Cannot lose them", (1, 2), (4, 5)),
+    ("At risk", (1, 2), (3, 3)),
+    ("Hibernating", (2, 2), (1, 2)),
+    ("Lost", (1, 1), (1, 2)),
+]
+
+
+def _score(values: pd.Series, bins: int, higher_is_better: bool) -> pd.Series:
+    ordered = values.sort_index(kind="mergesort")
+    ranks = ordered.rank(method="first", ascending=higher_is_better)
+    scores = np.ceil(ranks / len(ordered) * bins).astype(int).clip(1, bins)
+    return scores.reindex(values.index)
+
+
+def rfm_table(orders: pd.DataFrame, as_of, *, bins: int = 5) -> pd.DataFrame:
+    """Recency, frequency and monetary value per customer, scored 1..bins (higher = better).
+
+    Rule: recency = days from the last order to `as_of`; frequency = number of
+    orders; monetary = revenue. Each is scored by rank into `bins` equal-sized
+    groups (ties broken by customer id); a short recency scores high. The
+    segment comes from the R and F scores by the grid in RFM_SEGMENTS.
+    """
+    if orders.empty:
+        raise CrmkitError("no orders to score")
+    as_of = pd.Timestamp(as_of)
+    table = orders.groupby("customer_id", observed=True).agg(
+        last=("order_date", "max"), frequency=("order_date", "size"), monetary=("revenue", "sum")
+    )
+    table.index = table.index.astype(str)
+    table["recency_days"] = (as_of - table["last"]).dt.days
+    table["r_score"] = _score(table["recency_days"], bins, higher_is_better=False)
+    table["f_score"] = _score(table["frequency"], bins, higher_is_better=True)
+    table["m_score"] = _score(table["monetary"], bins, higher_is_better=True)
+    table["rfm_score"] = (
+        table["r_score"].astype(str) + table["f_score"].astype(str) + table["m_score"].astype(str)
+    )
+    r = np.ceil(table["r_score"] * 5 / bins)
+    f = np.ceil(table["f_score"] * 5 / bins)
+    segment = pd.Series("Other", index=table.index, dtype=object)
+    for name, (r_lo, r_hi), (f_lo, f_hi) in reversed(RFM_SEGMENTS):
+        segment[(r >= r_lo) & (r <= r_hi) & (f >= f_lo) & (f <= f_hi)] = name
+    names = [s[0] for s in RFM_SEGMENTS] + ["Other"]
+    table["segment"] = pd.Categorical(segment, categories=names)
+    cols = ["recency_days", "frequency", "monetary", "r_score", "f_score", "m_score"]
+    return table[[*cols, "rfm_score", "segment"]].sort_index()
+
+
+def rfm_segment_summary(rfm: pd.DataFrame) -> pd.DataFrame:
+    """Customers, average recency and frequency, and revenue share per RFM segment."""
+    g = rfm.groupby("segment", observed=True)
+    out = g.agg(
+        customers=("frequency", "size"),
+        recency_days=("recency_days", "mean"),
+        frequency=("frequency", "mean"),
+        monetary=("monetary", "sum"),
+    )
+    out["revenue_share"] = out["monetary"] / out["monetary"].sum()
+    return out.sort_values("customers", ascending=False)
+
+
+# -- CL5: value indicators ------------------------------------------------------------
+
+INDICATORS = [
+    {
+        "name": "integrity",
+        "english": "integrity / credit",
+        "chinese": "诚信度",
+        "rule": "Share of the period's invoiced revenue paid on or before its due date "
+        "(unpaid and overdue counts as late), x 100.",
+    },
+    {
+        "name": "cooperation",
+        "english": "cooperation",
+        "chinese": "配合度",
+        "rule": "Share of the period's orders that took up a current promotion, x 100.",
+    },
+    {
+        "name": "dependence",
+        "english": "dependence",
+        "chinese": "依存度",
+        "rule": "Share of wallet: our revenue / the shop's own category purchases in the "
+        "period (at most 1), x 100.",
+    },
+    {
+        "name": "growth",
+        "english": "growth",
+        "chinese": "成长度",
+        "rule": "50 + 50 x revenue growth against the previous period, growth capped at "
+        "-100%..+100% (50 = flat); a customer new in the period scores 75.",
+    },
+    {
+        "name": "contribution",
+        "english": "contribution",
+        "chinese": "贡献度",
+        "rule": "Percentile rank (0-100) of the period's gross margin among the scored customers.",
+    },
+]
+INDICATOR_NAMES = [i["name"] for i in INDICATORS]
+DEFAULT_WEIGHTS = {
+    "integrity": 0.2,
+    "cooperation": 0.15,
+    "dependence": 0.2,
+    "growth": 0.15,
+    "contribution": 0.3,
+}
+NEW_CUSTOMER_GROWTH = 75.0
+
+
+def _period(period_end, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    end = pd.Timestamp(period_end).normalize() + pd.Timedelta(days=1)  # exclusive
+    return end - pd.DateOffset(months=months), end
+
+
+def value_indicators(
+    orders: pd.DataFrame, category_purchases: pd.DataFrame, *, period_end, months: int = 12
+) -> pd.DataFrame:
+    """The five value indicators of seed 000, 0-100, for customers with orders in the period.
+
+    The period is the `months` months up to and including `period_end`. The
+    rule of each indicator is in INDICATORS (and printed by the lesson).
+    """
+    start, end = _period(period_end, months)
+    window = orders[(orders["order_date"] >= start) & (orders["order_date"] < end)]
+    if window.empty:
+        raise CrmkitError(f"no orders between {start:%Y-%m-%d} and {period_end}")
+    w = window.assign(
+        on_time=window["revenue"].where(
+            window["paid_date"].notna() & (window["paid_date"] <= window["payment_due_date"]), 0.0
+        ),
+        promo=window["promotion"].astype(float),
+    )
+    g = w.groupby("customer_id", observed=True)
+    revenue = g["revenue"].sum()
+    out = pd.DataFrame(index=revenue.index.astype(str))
+    out.index.name = "customer_id"
+    revenue.index = out.index
+    paid = g["on_time"].sum()
+    paid.index = out.index
+    out["integrity"] = (100 * paid / revenue.where(revenue > 0)).fillna(100.0).clip(0, 100)
+    promo = g["promo"].mean()
+    promo.index = out.index
+    out["cooperation"] = 100 * promo
+    months_in = pd.period_range(start, end - pd.Timedelta(days=1), freq="M").strftime("%Y-%m")
+    cp = category_purchases[category_purchases["month"].astype(str).isin(months_in)]
+    wallet = cp.groupby("customer_id", observed=True)["category_total"].sum()
+    wallet.index = wallet.index.astype(str)
+    wallet = wallet.reindex(out.index)
+    out["dependence"] = (100 * (revenue / wallet.where(wallet > 0)).clip(upper=1)).fillna(100.0)
+    prev_start = start - pd.DateOffset(months=months)
+    prev = orders[(orders["order_date"] >= prev_start) & (orders["order_date"] < start)]
+    prev_rev = prev.groupby("customer_id", observed=True)["revenue"].sum()
+    prev_rev.index = prev_rev.index.astype(str)
+    prev_rev = prev_rev.reindex(out.index)
+    rate = (revenue / prev_rev.where(prev_rev > 0) - 1).clip(-1, 1)
+    out["growth"] = (50 + 50 * rate).fillna(NEW_CUSTOMER_GROWTH)
+    margin = g["gross_margin"].sum()
+    margin.index = out.index
+    out["contribution"] = 100 * margin.rank(method="average", pct=True)
+    return out[INDICATOR_NAMES].sort_index()
+
+
+def _weights(weights: Mapping[str, float] | None) -> pd.Series:
+    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    unknown = set(weights) - set(INDICATOR_NAMES)
+    if unknown:
+        raise CrmkitError(
+            f"unknown indicator(s) {sorted(unknown)}; the indicators are {INDICATOR_NAMES}"
+        )
+    w = pd.Series({n: float(weights.get(n, 0.0)) for n in INDICATOR_NAMES})
+    if (w < 0).any():
+        raise CrmkitError("weights must not be negative")
+    if w.sum() <= 0:
+        raise CrmkitError("at least one weight must be above zero")
+    return w / w.sum()
+
+
+def value_score(indicators: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.Series:
+    """The weighted average of the indicators (0-100); weights are normalised to sum to 1."""
+    if len(indicators) == 0:
+        raise CrmkitError("no customers to score")
+    w = _weights(weights)
+    return (indicators[INDICATOR_NAMES] * w).sum(axis=1).rename("value_score")
+
+
+def value_grade(score: pd.Series, cutoffs: Sequence[float] = (80, 60, 40)) -> pd.Series:
+    """Grades A-D on absolute scores: A from cutoffs[0], B from [1], C from [2], else D.
+
+    Absolute (not percentile) cut-offs, so a grade means the same every period and
+    the number of A customers can grow, which is the point of re-evaluation.
+    """
+    a, b, c = (float(x) for x in cutoffs)
+    if not a > b > c:
+        raise CrmkitError(f"grade cut-offs must fall: A > B > C; got {cutoffs}")
+    s = score.to_numpy(dtype=float)
+    grade = np.select([s >= a, s >= b, s >= c], ["A", "B", "C"], "D")
+    return pd.Series(
+        pd.Categorical(grade, categories=GRADES, ordered=True), index=score.index, name="grade"
+    )
+
+
+def customer_overview(data, *, period_end=None, months: int = 12) -> pd.DataFrame:
+    """One row per customer active in the period: attributes, profit parts, indicators.
+
+    `data` is a SampleData (customers, orders, contacts, category_purchases,
+    analysis_date). Used by the explorer and the breakdowns.
+    """
+    period_end = pd.Timestamp(period_end if period_end is not None else data.analysis_date)
+    start, end = _period(period_end, months)
+    indicators = value_indicators(
+        data.orders, data.category_purchases, period_end=period_end, months=months
+    )
+    money = customer_profit(data.orders, data.contacts, start=start, end=end)
+    attrs = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
+    attrs = attrs.set_index("customer_id")[["shop_name", "business_format", "market_type"]]
+    out = attrs.join(money, how="inner").join(indicators, how="inner")
+    return out.sort_index()
+
+
+# -- CL6: breakdowns ----------------------------------------------------------------------
+
+
+def breakdown(overview: pd.DataFrame, by: Sequence[str] = ("business_format",)) -> pd.DataFrame:
+    """Customers, revenue, margin rate, cost to serve and profit per customer, by group."""
+    if overview.empty:
+        raise CrmkitError("no customers to break down")
+    g = overview.groupby(list(by), observed=True)
+    out = g.agg(
+        customers=("revenue", "size"),
+        revenue=("revenue", "sum"),
+        gross_margin=("gross_margin", "sum"),
+        service_cost=("service_cost", "sum"),
+        profit=("profit", "sum"),
+    )
+    out["margin_rate"] = out["gross_margin"] / out["revenue"]
+    out["service_cost_per_customer"] = out["service_cost"] / out["customers"]
+    out["profit_per_customer"] = out["profit"] / out["customers"]
+    out["profit_share"] = out["profit"] / out["profit"].sum()
+    if len(by) == 1:
+        out.index = out.index.astype(str)
+    return out[
+        [
+            "customers",
+            "revenue",
+            "margin_rate",
+            "service_cost_per_customer",
+            "profit_per_customer",
+            "profit_share",
+        ]
+    ]
+
+
+# -- CL7: dynamic management ---------------------------------------------------------------
+
+
+def reevaluate(
+    orders: pd.DataFrame,
+    category_purchases: pd.DataFrame,
+    *,
+    period_ends: Sequence,
+    months: int = 12,
+    weights: Mapping[str, float] | None = None,
+    cutoffs: Sequence[float] = (80, 60, 40),
+) -> pd.DataFrame:
+    """Grade every customer at each period end; one column per period ('YYYY-MM-DD').
+
+    A customer with no orders in a period has no grade there (missing).
+    """
+    columns = {}
+    for end in period_ends:
+        ind = value_indicators(orders, category_purchases, period_end=end, months=months)
+        columns[pd.Timestamp(end).strftime("%Y-%m-%d")] = value_grade(
+            value_score(ind, weights), cutoffs
+        )
+    out = pd.DataFrame(columns)
+    out.index.name = "customer_id"
+    return out.sort_index()
+
+
+def _labelled(before: pd.Series, after: pd.Series) -> tuple[pd.Series, pd.Series]:
+    ids = before.index.union(after.index)
+    b = before.reindex(ids).astype(object).where(lambda s: s.notna(), "new")
+    a = after.reindex(ids).astype(object).where(lambda s: s.notna(), "gone")
+    keep = ~((b == "new") & (a == "gone"))
+    return b[keep], a[keep]
+
+
+def grade_migration(before: pd.Series, after: pd.Series) -> pd.DataFrame:
+    """Counts of customers by grade before (rows, plus 'new') and after (columns, plus 'gone')."""
+    b, a = _labelled(before, after)
+    rows = [g for g in GRADES if (b == g).any()] + (["new"] if (b == "new").any() else [])
+    cols = [g for g in GRADES if (a == g).any()] + (["gone"] if (a == "gone").any() else [])
+    table = pd.crosstab(b, a).reindex(index=rows, columns=cols, fill_value=0)
+    table.index.name, table.columns.name = "grade before", "grade after"
+    return table
+
+
+def movers(before: pd.Series, after: pd.Series) -> pd.DataFrame:
+    """Every customer with its grade before and after and the direction of the move."""
+    b, a = _labelled(before, after)
+    order = {g: i for i, g in enumerate(GRADES)}
+    rb, ra = b.map(order), a.map(order)
+    direction = np.select(
+        [b == "new", a == "gone", ra < rb, ra > rb], ["new", "gone", "up", "down"], "same"
+    )
+    out = pd.DataFrame({"before": b, "after": a, "direction": direction})
+    out.index.name = "customer_id"
+    return out
+
+
+# -- CL8: typologies ---------------------------------------------------------------------
+
+TYPOLOGIES = {
+    "inside or outside the firm": [
+        ("internal", "colleagues and departments we serve inside the firm"),
+        ("external", "the shops and consumers who buy from us"),
+    ],
+    "by time": [
+        ("past", "customers who once bought and stopped: a source of lessons and win-backs"),
+        ("current", "customers who buy now: the base to keep"),
+        ("future", "prospects who may buy later: the base to build"),
+    ],
+    "by reality": [
+        ("actual", "has bought from us"),
+        ("potential", "has a need and buying power but has not bought yet"),
+    ],
+    "by place in the chain": [
+        ("intermediate", "buys to resell, like our retail shops"),
+        ("final", "buys to use, like the shops' own consumers"),
+    ],
+    "by communication style": [
+        ("demanding", "wants precision and speed: give exact facts and firm commitments"),
+        ("unsure", "finds choices confusing: explain simply, compare options, be patient"),
+        ("upset", "is angry or anxious: listen first, acknowledge, then solve"),
+    ],
+    "by buying motive": [
+        ("economic", "buys on price and margin"),
+        ("ethical", "buys from firms it feels it should support"),
+        ("personalising", "buys for the relationship with people it knows"),
+        ("convenience", "buys for ease: delivery, ordering, time saved"),
+    ],
+}
+
+
+# -- CL9: lead grading ---------------------------------------------------------------------
+
+FOLLOW_UP = pd.DataFrame(
+    {
+        "criteria met": ["all three", "two", "one", "none"],
+        "follow up within (days)": [3, 7, 30, 90],
+        "action": [
+            "visit with an offer and a trial order",
+            "call to close the missing criterion, then visit",
+            "keep warm: call monthly, send the catalogue",
+            "quarterly newsletter; re-check later",
+        ],
+    },
+    index=pd.Index(GRADES, name="lead grade"),
+)
+
+
+def grade_leads(leads: pd.DataFrame, *, min_monthly_purchase: float = 20000) -> pd.DataFrame:
+    """Grade prospects A-D by buying power, a reached decision maker and a confirmed need.
+
+    Rule: buying power = estimated monthly category purchases of at least
+    `min_monthly_purchase` yuan; A meets all three criteria, B two, C one, D none.
+    The next follow-up date is the last contact plus the grade's interval in FOLLOW_UP.
+    """
+    if leads.empty:
+        raise CrmkitError("no leads to grade")
+    out = leads.copy()
+    out["has_buying_power"] = out["est_monthly_purchase"] >= min_monthly_purchase
+    out["criteria_met"] = (
+        out["has_buying_power"].astype(int)
+        + out["decision_maker_reached"].astype(bool).astype(int)
+        + out["need_confirmed"].astype(bool).astype(int)
+    )
+    grade = np.array(GRADES)[3 - out["criteria_met"].to_numpy()]
+    out["lead_grade"] = pd.Categorical(grade, categories=GRADES, ordered=True)
+    days = FOLLOW_UP["follow up within (days)"].reindex(grade).to_numpy()
+    out["next_follow_up"] = pd.to_datetime(out["last_contact_date"]) + pd.to_timedelta(days, "D")
+    return out

@@ -1,0 +1,92 @@
+"""Exercise sets: current, runnable when blank, and graded right by nbgrader itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbgrader_course import autograde
+
+from crmkit.exercises import build_exercises, exercise_sets, is_test_cell
+
+ROOT = Path(__file__).resolve().parents[1]
+SETS = exercise_sets()
+
+
+def _notebook(folder: str, name: str) -> Path:
+    return ROOT / folder / name / f"{name}.ipynb"
+
+
+def _execute(path: Path) -> nbformat.NotebookNode:
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    return nb
+
+
+def test_the_first_exercise_set_exists():
+    assert "ex01_classification" in SETS
+
+
+def test_exercises_folder_is_current():
+    stale = build_exercises(check=True)
+    assert not stale, f"exercises/ is out of date for {stale}: run `make exercises` and commit"
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_set_structure(name):
+    nb = nbformat.read(_notebook("solutions", name), as_version=4)
+    meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
+    tests = [m for m in meta if m.get("grade") and not m.get("solution")]
+    answers = [m for m in meta if m.get("solution")]
+    assert 8 <= len(tests) <= 12, f"{name}: {len(tests)} graded questions, want 8 to 12"
+    assert len(answers) >= len(tests)
+    assert all(m.get("points", 0) > 0 for m in tests)
+    ids = [m["grade_id"] for m in meta if "grade_id" in m]
+    assert len(ids) == len(set(ids)), "grade ids must be unique"
+    sources = "\n".join(c.source for c in nb.cells if is_test_cell(c))
+    assert sources.count("### BEGIN HIDDEN TESTS") >= 3, "want hidden tests in several questions"
+    concepts = nb.metadata.get("crmkit", {}).get("concepts", [])
+    assert concepts, f"{name}: notebook metadata crmkit.concepts is missing"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SETS)
+def test_blank_exercise_runs_and_only_test_cells_say_not_answered(name):
+    nb = _execute(_notebook("exercises", name))
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        stderr = [o for o in cell.outputs if o.get("name") == "stderr"]
+        assert not stderr, f"cell {index} writes to stderr: {stderr[0]['text'][:200]}"
+        if is_test_cell(cell):
+            assert errors, f"test cell {index} passes on a blank exercise"
+            assert errors[0].ename == "NotAnswered", (index, errors[0].ename, errors[0].evalue)
+            assert "Not answered yet" in errors[0].evalue
+        else:
+            assert not errors, f"cell {index} fails: {errors[0].ename}: {errors[0].evalue}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SETS)
+def test_nbgrader_gives_solutions_full_marks_and_blank_zero(name, tmp_path):
+    solution = _notebook("solutions", name)
+    scores = autograde(
+        ROOT, name, {"solved": solution, "blank": _notebook("exercises", name)}, tmp_path
+    )
+    nb = nbformat.read(solution, as_version=4)
+    points = {
+        c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"]
+        for c in nb.cells
+        if is_test_cell(c)
+    }
+    assert scores["solved"] == pytest.approx({k: float(v) for k, v in points.items()})
+    assert sum(scores["blank"].values()) == 0, scores["blank"]
