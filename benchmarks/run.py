@@ -28,13 +28,13 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
 
-import baselines  # noqa: E402  (benchmarks/baselines.py: the plain-pandas code)
-from crmkit.datasets.load import load_sample  # noqa: E402
-
 from crmkit import classification as cls  # noqa: E402
 from crmkit import profit as prof  # noqa: E402
 from crmkit import widgets  # noqa: E402
 from crmkit.datasets import generate as gen  # noqa: E402
+from crmkit.datasets.load import load_sample  # noqa: E402
+
+import baselines  # noqa: E402  (benchmarks/baselines.py: the plain-pandas code)
 
 BUDGETS = {
     "notebook": 20.0,  # s, top to bottom, 2 cores

@@ -7,9 +7,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbgrader_course import autograde
 
 from crmkit.exercises import build_exercises, exercise_sets, is_test_cell
+
+from nbgrader_course import autograde
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = exercise_sets()

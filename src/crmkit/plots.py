@@ -81,6 +81,11 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> tu
         return fig, fig.add_subplot()
 
 
+def _title(ax: Axes, text: str) -> None:
+    """Titles in the workbook style (left, bold), whatever rcParams are active."""
+    ax.set_title(text, loc="left", fontsize=12, fontweight="bold")
+
+
 def _percent(ax: Axes, axis: str = "y") -> None:
     fmt = mpl.ticker.PercentFormatter(xmax=1.0, decimals=0)
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
@@ -143,7 +148,7 @@ def pareto_curve(
     ax.set_ylabel(f"Cumulative share of {value_label}")
     if title is None and a.any():
         title = f"{a.mean():.0%} of customers bring {y[a][-1]:.0%} of {value_label}"
-    ax.set_title(title or f"How concentrated is {value_label}?")
+    _title(ax, title or f"How concentrated is {value_label}?")
     return fig
 
 
@@ -183,7 +188,7 @@ def indicator_profile(
     ax.set_yticks(y, [labels.get(n, n) if labels else n for n in names])
     ax.set_xlim(0, 110)
     ax.set_xlabel("Score (0-100)")
-    ax.set_title(title or "Where is this customer strong or weak?")
+    _title(ax, title or "Where is this customer strong or weak?")
     return fig
 
 
@@ -222,7 +227,7 @@ def segment_heatmap(
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     fig.colorbar(image, ax=ax, label=colorbar_label, shrink=0.8)
-    ax.set_title(title)
+    _title(ax, title)
     return fig
 
 
@@ -257,7 +262,7 @@ def bar_by_group(
     ax.set_xlim(low - (0.3 * span if low < 0 else 0), high + 0.25 * span)
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel(xlabel)
-    ax.set_title(title)
+    _title(ax, title)
     return fig
 
 

@@ -1,0 +1,51 @@
+"""Charts show what the tested code computed: titles, labels and values come from the data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmkit import classification as cls
+from crmkit import plots
+
+
+def _abc():
+    values = pd.Series([50, 30, 10, 5, 3, 2], index=[f"C{i}" for i in range(6)], dtype=float)
+    return cls.abc_analysis(values, cutoffs=(0.8, 0.95))
+
+
+def test_pareto_title_states_the_a_class_result():
+    abc = _abc()
+    fig = plots.pareto_curve(abc, value_label="profit")
+    title = fig.axes[0].get_title(loc="left")
+    n_a = int((abc["class"] == "A").sum())
+    share = abc.loc[abc["class"] == "A", "cum_share"].iloc[-1]
+    assert title == f"{n_a / len(abc):.0%} of customers bring {share:.0%} of profit"
+    line = fig.axes[0].lines[0]
+    assert np.allclose(line.get_ydata()[1:], abc["cum_share"].to_numpy())
+
+
+def test_indicator_profile_bars_are_the_scores():
+    scores = pd.Series({"integrity": 90, "cooperation": 20, "growth": 55})
+    fig = plots.indicator_profile(scores, reference=scores * 0 + 50)
+    widths = sorted(p.get_width() for p in fig.axes[0].patches)
+    assert widths == [20, 55, 90]
+    labels = {t.get_text() for t in fig.axes[0].texts}
+    assert {"90", "20", "55"} <= labels
+
+
+def test_heatmap_labels_every_cell():
+    table = pd.DataFrame([[1.0, 2.0], [3.0, np.nan]], index=["a", "b"], columns=["x", "y"])
+    fig = plots.segment_heatmap(table, fmt="{:.0f}", title="t")
+    texts = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert texts == ["1", "2", "3"]
+
+
+def test_png_is_deterministic():
+    abc = _abc()
+    assert plots.to_png(plots.pareto_curve(abc)) == plots.to_png(plots.pareto_curve(abc))
+
+
+def test_bar_labels_show_signed_values():
+    fig = plots.bar_by_group(pd.Series({"x": -5.0, "y": 10.0}), fmt="{:+.0f}")
+    assert {t.get_text() for t in fig.axes[0].texts} == {"-5", "+10"}
