@@ -23,6 +23,7 @@ def run_notebook(path: Path, timeout: int = 600) -> None:
         nb,
         timeout=timeout,
         kernel_name="python3",
+        record_timing=False,  # no wall-clock times in committed notebooks
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     nbformat.write(nb, path)
