@@ -1,5 +1,19 @@
 """Sample data: generate it, load it typed, and check a trainer's own files."""
 
-from crmkit.datasets.load import SampleData, load_sample
+from crmkit.datasets.load import (
+    SampleData,
+    ValidationReport,
+    format_report,
+    load,
+    load_sample,
+    validate_path,
+)
 
-__all__ = ["SampleData", "load_sample"]
+__all__ = [
+    "SampleData",
+    "ValidationReport",
+    "format_report",
+    "load",
+    "load_sample",
+    "validate_path",
+]
