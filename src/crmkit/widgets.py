@@ -71,11 +71,11 @@ def compute_classification(
         .head(settings.top_n)
     )
     summary = cls.abc_summary(abc)
-    a = summary.loc["A"] if "A" in summary.index else None
+    in_a = abc["class"] == "A"
     headline = (
-        f"{len(rows):,} customers. Class A: {int(a['customers']):,} customers "
-        f"({a['customer_share']:.0%}) bring {a['value_share']:.0%} of {settings.metric}."
-        if a is not None
+        f"{len(rows):,} customers. Class A: {int(in_a.sum()):,} customers "
+        f"({in_a.mean():.0%}) bring {abc.loc[in_a, 'cum_share'].iloc[-1]:.0%} of {settings.metric}."
+        if in_a.any()
         else f"{len(rows):,} customers; none reaches class A."
     )
     return ClassificationView(settings, abc, summary, top, headline)
