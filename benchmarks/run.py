@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
 import statistics
 import sys
@@ -21,7 +22,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pandas as pd
 from nbclient import NotebookClient
 
@@ -170,7 +170,7 @@ def make_big(customers: int) -> dict:
 
 def render(rows: list[dict], meta: dict) -> str:
     lines = [
-        f"Measured {meta['date']} on {meta['machine']} ({meta['cores']} cores), "
+        f"Measured on {meta['machine']} ({meta['cores']} cores), "
         f"Python {meta['python']}, pandas {meta['pandas']}; command: `{meta['command']}`.",
         "",
         "| what | crmkit | budget | within budget | plain pandas baseline | speed-up |",
@@ -199,12 +199,10 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000, help="size of the big set")
     parser.add_argument("--quick", action="store_true", help="skip the big set and notebooks")
     args = parser.parse_args()
-    np.random.seed(0)
     rows: list[dict] = []
     meta = {
-        "date": "(see git log)",
         "machine": platform.machine(),
-        "cores": len(__import__("os").sched_getaffinity(0)),
+        "cores": len(os.sched_getaffinity(0)),
         "python": platform.python_version(),
         "pandas": pd.__version__,
         "command": "make bench",
