@@ -22,7 +22,7 @@ GRADES = ["A", "B", "C", "D"]
 
 def _nonempty(values: pd.Series, what: str = "customers to classify") -> pd.Series:
     if values is None or len(values) == 0:
-        raise CrmkitError(f"no {what}: the table is empty")
+        raise CrmkitError(f"no {what}")
     values = pd.Series(values, dtype=float)
     if values.isna().any():
         raise CrmkitError("some values are missing (NaN); fill or drop them before classifying")
@@ -45,9 +45,15 @@ def abc_analysis(values: pd.Series, cutoffs: Sequence[float] = (0.8, 0.95)) -> p
     Rule: rank customers from the highest value down (ties by customer id) and
     add up their shares of the total positive value. A customer is in A while
     the share covered by the customers above it is below the first cut-off (so
-    the customer that crosses 80% is still an A), in B while it is below the
-    second, otherwise in C. Customers with zero or negative value are always C.
+    the customer whose running total first reaches 80% is still an A), in B
+    while it is below the second, otherwise in C. Customers with zero or
+    negative value are always C.
+
+    Columns: value, share (of the total positive value), cum_share (running
+    total of the shares, best first), rank (1 = best) and class.
     """
+    if len(cutoffs) != 2:
+        raise CrmkitError(f"give two cut-offs, e.g. (0.8, 0.95); got {tuple(cutoffs)}")
     a, b = (float(c) for c in cutoffs)
     if not 0 < a < b <= 1:
         raise CrmkitError(f"cut-offs must satisfy 0 < A < B <= 1; got A={a}, B={b}")
@@ -55,8 +61,9 @@ def abc_analysis(values: pd.Series, cutoffs: Sequence[float] = (0.8, 0.95)) -> p
     total = ranked.clip(lower=0).sum()
     share = ranked / total if total > 0 else ranked * 0.0
     cum = share.clip(lower=0).cumsum()
-    before = cum.shift(fill_value=0.0)
-    cls = np.where(before < a, "A", np.where(before < b, "B", "C"))
+    before = cum.shift(fill_value=0.0).to_numpy()
+    eps = 1e-12  # 0.5 + 0.3 may add up to 0.7999999...; count it as reaching 0.8
+    cls = np.where(before < a - eps, "A", np.where(before < b - eps, "B", "C"))
     cls = np.where(ranked.to_numpy() <= 0, "C", cls)
     out = pd.DataFrame(
         {
@@ -71,15 +78,20 @@ def abc_analysis(values: pd.Series, cutoffs: Sequence[float] = (0.8, 0.95)) -> p
     return out
 
 
-def abc_summary(abc: pd.DataFrame) -> pd.DataFrame:
-    """Customers and value per ABC class, with their shares of the whole."""
-    grouped = abc.groupby("class", observed=False)["value"]
-    out = pd.DataFrame({"customers": grouped.size(), "value": grouped.sum()})
+def _group_summary(frame: pd.DataFrame, by: str, value: str, share_name: str) -> pd.DataFrame:
+    """Customers and value per group, each with its share of the whole (signed total)."""
+    grouped = frame.groupby(by, observed=False)[value]
+    out = pd.DataFrame({"customers": grouped.size(), value: grouped.sum()})
     out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
-    total = out["value"].sum()
-    out["value_share"] = out["value"] / total if total else 0.0
+    total = out[value].sum()
+    out[share_name] = out[value] / total if total else np.nan
     out.index = out.index.astype(str)
     return out
+
+
+def abc_summary(abc: pd.DataFrame) -> pd.DataFrame:
+    """Customers and value per ABC class, with their shares of the whole."""
+    return _group_summary(abc, "class", "value", "value_share")
 
 
 def pareto_share(values: pd.Series, target: float = 0.8) -> float:
@@ -150,13 +162,7 @@ def profit_split(profit: pd.Series, top: float = 0.2, bottom: float = 0.2) -> pd
 
 def profit_split_summary(split: pd.DataFrame) -> pd.DataFrame:
     """Customers and profit per group; profit shares are of the signed total and sum to 1."""
-    grouped = split.groupby("group", observed=False)["profit"]
-    out = pd.DataFrame({"customers": grouped.size(), "profit": grouped.sum()})
-    out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
-    total = out["profit"].sum()
-    out["profit_share"] = out["profit"] / total if total else np.nan
-    out.index = out.index.astype(str)
-    return out
+    return _group_summary(split, "group", "profit", "profit_share")
 
 
 # -- RFM --------------------------------------------------------------------------------
@@ -186,10 +192,22 @@ def rfm_table(orders: pd.DataFrame, as_of, *, bins: int = 5) -> pd.DataFrame:
     Rule: recency = days from the last order to `as_of`; frequency = number of
     orders; monetary = revenue. Each is scored by rank into `bins` equal-sized
     groups (ties broken by customer id); a short recency scores high. The
-    segment comes from the R and F scores by the grid in RFM_SEGMENTS.
+    segment comes from the R and F scores (on a 1-5 scale) by the grid in
+    RFM_SEGMENTS, the first matching line wins:
+
+    - Champions: R 4-5 and F 4-5 (bought lately and often)
+    - Loyal: R 3-5 and F 3-5
+    - New: R 4-5 and F 1 (first orders just now)
+    - Potential loyalist: R 3-5 and F 1-3
+    - Cannot lose them: R 1-2 and F 4-5 (used to buy often, silent now)
+    - At risk: R 1-2 and F 3
+    - Hibernating: R 2 and F 1-2
+    - Lost: R 1 and F 1-2
     """
     if orders.empty:
         raise CrmkitError("no orders to score")
+    if int(bins) != bins or bins < 2:
+        raise CrmkitError(f"bins must be a whole number of at least 2, e.g. 5; got {bins}")
     as_of = pd.Timestamp(as_of)
     table = orders.groupby("customer_id", observed=True).agg(
         last=("order_date", "max"), frequency=("order_date", "size"), monetary=("revenue", "sum")
@@ -202,8 +220,9 @@ def rfm_table(orders: pd.DataFrame, as_of, *, bins: int = 5) -> pd.DataFrame:
     table["rfm_score"] = (
         table["r_score"].astype(str) + table["f_score"].astype(str) + table["m_score"].astype(str)
     )
-    r = np.ceil(table["r_score"] * 5 / bins)
-    f = np.ceil(table["f_score"] * 5 / bins)
+    # put the scores on the 1-5 scale of the grid: 1 stays 1, bins becomes 5
+    r = np.floor(1 + (table["r_score"] - 1) * 4 / (bins - 1) + 0.5)
+    f = np.floor(1 + (table["f_score"] - 1) * 4 / (bins - 1) + 0.5)
     segment = pd.Series("Other", index=table.index, dtype=object)
     for name, (r_lo, r_hi), (f_lo, f_hi) in reversed(RFM_SEGMENTS):
         segment[(r >= r_lo) & (r <= r_hi) & (f >= f_lo) & (f <= f_hi)] = name
@@ -284,9 +303,16 @@ def value_indicators(
 ) -> pd.DataFrame:
     """The five value indicators of seed 000, 0-100, for customers with orders in the period.
 
-    The period is the `months` months up to and including `period_end`. The
-    rule of each indicator is in INDICATORS (and printed by the lesson).
+    The period is the `months` months up to and including `period_end`; only
+    customers with at least one order in it are scored. The rule of each
+    indicator is in INDICATORS (and printed by the lesson). Edge cases: a
+    customer whose period revenue is not positive scores 100 on integrity; a
+    customer with no category purchases recorded scores 100 on dependence (all
+    we know of the wallet is what they buy from us); a customer with no revenue
+    in the previous period scores 75 on growth (a new customer, growing).
     """
+    if int(months) != months or months < 1:
+        raise CrmkitError(f"months must be a whole number of at least 1; got {months}")
     start, end = _period(period_end, months)
     window = orders[(orders["order_date"] >= start) & (orders["order_date"] < end)]
     if window.empty:
@@ -343,10 +369,18 @@ def _weights(weights: Mapping[str, float] | None) -> pd.Series:
 
 
 def value_score(indicators: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.Series:
-    """The weighted average of the indicators (0-100); weights are normalised to sum to 1."""
+    """The weighted average of the indicators (0-100); weights are normalised to sum to 1.
+
+    Rule: score = sum of weight x indicator over the five indicators, after dividing
+    each weight by the sum of the weights (so (2, 2, 2, 2, 2) is the same as equal
+    weights). A name left out gets weight 0; DEFAULT_WEIGHTS applies when none are given.
+    """
     if len(indicators) == 0:
         raise CrmkitError("no customers to score")
     w = _weights(weights)
+    missing = [n for n in INDICATOR_NAMES if n not in indicators.columns]
+    if missing:
+        raise CrmkitError(f"the indicator table lacks {missing}; it needs {INDICATOR_NAMES}")
     return (indicators[INDICATOR_NAMES] * w).sum(axis=1).rename("value_score")
 
 
@@ -356,6 +390,8 @@ def value_grade(score: pd.Series, cutoffs: Sequence[float] = (80, 60, 40)) -> pd
     Absolute (not percentile) cut-offs, so a grade means the same every period and
     the number of A customers can grow, which is the point of re-evaluation.
     """
+    if len(cutoffs) != 3:
+        raise CrmkitError(f"give three grade cut-offs, e.g. (80, 60, 40); got {tuple(cutoffs)}")
     a, b, c = (float(x) for x in cutoffs)
     if not a > b > c:
         raise CrmkitError(f"grade cut-offs must fall: A > B > C; got {cutoffs}")
@@ -388,10 +424,20 @@ def customer_overview(data, *, period_end=None, months: int = 12) -> pd.DataFram
 
 
 def breakdown(overview: pd.DataFrame, by: Sequence[str] = ("business_format",)) -> pd.DataFrame:
-    """Customers, revenue, margin rate, cost to serve and profit per customer, by group."""
+    """Customers, revenue, margin rate, cost to serve and profit per customer, by group.
+
+    Rule: margin_rate = gross margin / revenue of the group; service_cost_per_customer
+    and profit_per_customer divide the group's totals by its number of customers;
+    profit_share = the group's profit / the profit of all customers (sums to 1).
+    """
+    by = [by] if isinstance(by, str) else list(by)
     if overview.empty:
         raise CrmkitError("no customers to break down")
-    g = overview.groupby(list(by), observed=True)
+    missing = [c for c in by if c not in overview.columns]
+    if missing:
+        known = list(overview.columns)
+        raise CrmkitError(f"cannot break down by {missing}: the columns are {known}")
+    g = overview.groupby(by, observed=True)
     out = g.agg(
         customers=("revenue", "size"),
         revenue=("revenue", "sum"),
@@ -495,10 +541,10 @@ TYPOLOGIES = {
         ("intermediate", "buys to resell, like our retail shops"),
         ("final", "buys to use, like the shops' own consumers"),
     ],
-    "by communication style": [
-        ("demanding", "wants precision and speed: give exact facts and firm commitments"),
-        ("unsure", "finds choices confusing: explain simply, compare options, be patient"),
-        ("upset", "is angry or anxious: listen first, acknowledge, then solve"),
+    "by behaviour (communication style)": [
+        ("demanding", "expects precision and speed: give exact facts and firm commitments"),
+        ("confused", "is unsure what to choose: explain simply, compare a few options, be patient"),
+        ("agitated", "is angry or anxious: listen first, acknowledge the feeling, then solve"),
     ],
     "by buying motive": [
         ("economic", "buys on price and margin"),
