@@ -62,3 +62,16 @@ def test_notebook_claims_match_the_concepts_it_names():
         text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         for cid in nb.metadata.get("crmkit", {}).get("concepts", []):
             assert re.search(rf"\b{cid}\b", text), f"{path.name} claims {cid} but never names it"
+
+
+def test_chinese_terms_in_lessons_are_the_glossary_terms():
+    from crmkit import glossary
+
+    known = {t.simplified for t in glossary.TERMS} | {t.traditional for t in glossary.TERMS}
+    for folder in ("notebooks", "solutions"):
+        for path in sorted((ROOT / folder).rglob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+            for group in re.findall(r"\(([\u4e00-\u9fff][^)]*?)\)", text):
+                for chinese in re.split(r"[,、]\s*", group):
+                    assert chinese in known, f"{path.name}: '{chinese}' is not in crmkit.glossary"
