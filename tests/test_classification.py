@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -195,13 +197,311 @@ def test_rfm_scores_use_every_level_and_ignore_order(n, seed):
     pd.testing.assert_frame_equal(rfm, again)
 
 
-def test_indicators_on_the_sample_are_scaled_and_distinct():
-    from crmkit.datasets import load_sample
+def _window_data():
+    """Hand-made orders for the period 2025-01-01 .. 2025-12-31 (period_end 2025-12-31)."""
+    ts = pd.to_datetime
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "B", "C", "C", "D", "D"],
+            "order_date": ts(
+                [
+                    "2025-03-01",
+                    "2025-06-01",
+                    "2024-05-01",
+                    "2025-12-31",
+                    "2024-12-31",
+                    "2026-01-01",
+                    "2025-01-01",
+                    "2024-06-01",
+                ]
+            ),
+            "revenue": [100.0, 300.0, 200.0, 100.0, 70.0, 70.0, 100.0, 400.0],
+            "gross_margin": [30.0, 50.0, 10.0, 100.0, 7.0, 7.0, 20.0, 40.0],
+            "discount": 0.0,
+            "promotion": [True, False, False, True, False, False, False, True],
+            "payment_due_date": ts(
+                [
+                    "2025-03-31",
+                    "2025-07-01",
+                    "2024-05-31",
+                    "2026-01-30",
+                    "2025-01-30",
+                    "2026-01-31",
+                    "2025-01-31",
+                    "2024-07-01",
+                ]
+            ),
+            "paid_date": ts(
+                [
+                    "2025-03-20",
+                    "2025-07-15",
+                    "2024-05-30",
+                    None,
+                    "2025-01-10",
+                    None,
+                    "2025-01-31",
+                    "2024-06-10",
+                ]
+            ),
+        }
+    )
+    category = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "B"],
+            "month": ["2025-03", "2025-06", "2024-05", "2025-12"],
+            "category_total": [1000.0, 1000.0, 5000.0, 50.0],
+        }
+    )
+    contacts = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "A"],
+            "contact_date": ts(["2025-05-01", "2025-12-01", "2024-12-31"]),
+            "cost": [30.0, 200.0, 999.0],
+        }
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C", "D"],
+            "shop_name": ["Ann's", "Bo's", "Cy's", "Di's"],
+            "business_format": pd.Categorical(["grocery", "kiosk", "grocery", "grocery"]),
+            "market_type": pd.Categorical(["city", "city", "town", "town"]),
+        }
+    )
+    return SimpleNamespace(
+        customers=customers,
+        orders=orders,
+        contacts=contacts,
+        category_purchases=category,
+        analysis_date=pd.Timestamp("2025-12-31"),
+    )
 
-    data = load_sample()
-    ind = cls.value_indicators(data.orders, data.category_purchases, period_end="2025-12-31")
+
+def test_value_indicators_by_hand():
+    d = _window_data()
+    ind = cls.value_indicators(d.orders, d.category_purchases, period_end="2025-12-31")
+    assert list(ind.index) == ["A", "B", "D"]  # C has no order in the period
+    assert list(ind.columns) == cls.INDICATOR_NAMES
+    # A: 100 of 400 paid on time; 1 of 2 promotions; 400 of 2000 wallet; 400 vs 200 before
+    assert ind.loc["A"].tolist()[:4] == pytest.approx([25.0, 50.0, 20.0, 100.0])
+    # B: unpaid counts as late; wallet 50 < revenue 100 -> capped; new customer -> 75
+    assert ind.loc["B"].tolist()[:4] == pytest.approx([0.0, 100.0, 100.0, 75.0])
+    # D: paid on the due date is on time; no wallet data -> 100; 100 vs 400 -> -75% -> 12.5
+    assert ind.loc["D"].tolist()[:4] == pytest.approx([100.0, 0.0, 100.0, 12.5])
+    # margins D 20 < A 80 < B 100
+    assert ind["contribution"].tolist() == pytest.approx([200 / 3, 100.0, 100 / 3])
+
+
+def test_customer_overview_by_hand():
+    d = _window_data()
+    overview = cls.customer_overview(d)
+    assert list(overview.index) == ["A", "B", "D"]
+    assert overview.loc["A", "profit"] == 50 and overview.loc["B", "profit"] == -100
+    assert overview.loc["D", "shop_name"] == "Di's"
+    for column in [
+        "business_format",
+        "market_type",
+        "revenue",
+        "service_cost",
+        *cls.INDICATOR_NAMES,
+    ]:
+        assert column in overview.columns
+    table = cls.breakdown(overview, by=("business_format",))
+    assert table.loc["grocery", "customers"] == 2 and table.loc["kiosk", "customers"] == 1
+    assert table.loc["grocery", "margin_rate"] == pytest.approx(100 / 500)
+    assert table.loc["grocery", "service_cost_per_customer"] == 15
+    assert table.loc["kiosk", "profit_share"] == pytest.approx(-100 / -30)
+    assert table["profit_share"].sum() == pytest.approx(1.0)
+    assert cls.breakdown(overview, by="market_type").loc["town", "customers"] == 1
+    with pytest.raises(CrmkitError, match="colour"):
+        cls.breakdown(overview, by=["colour"])
+
+
+def test_reevaluate_grades_each_period():
+    d = _window_data()
+    grades = cls.reevaluate(
+        d.orders, d.category_purchases, period_ends=["2024-12-31", "2025-12-31"]
+    )
+    assert list(grades.columns) == ["2024-12-31", "2025-12-31"]
+    assert list(grades.index) == ["A", "B", "C", "D"]
+    assert pd.isna(grades.loc["B", "2024-12-31"]) and pd.isna(grades.loc["C", "2025-12-31"])
+    ind = cls.value_indicators(d.orders, d.category_purchases, period_end="2025-12-31")
+    expected = cls.value_grade(cls.value_score(ind))
+    assert grades["2025-12-31"].dropna().astype(str).to_dict() == expected.astype(str).to_dict()
+    moves = cls.movers(grades["2024-12-31"], grades["2025-12-31"])
+    assert moves.loc["B", "direction"] == "new" and moves.loc["C", "direction"] == "gone"
+    table = cls.grade_migration(grades["2024-12-31"], grades["2025-12-31"])
+    assert table.to_numpy().sum() == 4 and "new" in table.index and "gone" in table.columns
+
+
+def test_rfm_by_hand_with_two_bins():
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["W", "W", "W", "X", "Y", "Y", "Z"],
+            "order_date": pd.to_datetime(
+                [
+                    "2025-12-30",
+                    "2025-11-01",
+                    "2025-10-01",
+                    "2025-12-01",
+                    "2025-06-30",
+                    "2025-03-01",
+                    "2025-01-01",
+                ]
+            ),
+            "revenue": [100.0, 100.0, 100.0, 50.0, 250.0, 250.0, 10.0],
+        }
+    )
+    rfm = cls.rfm_table(orders, "2025-12-31", bins=2)
+    assert rfm["recency_days"].tolist() == [1, 30, 184, 364]
+    assert rfm["frequency"].tolist() == [3, 1, 2, 1]
+    # X and Z tie on frequency 1: X comes first by id, so X ranks lower
+    assert rfm["rfm_score"].tolist() == ["222", "211", "122", "111"]
+    assert rfm["segment"].astype(str).tolist() == ["Champions", "New", "Cannot lose them", "Lost"]
+    summary = cls.rfm_segment_summary(rfm)
+    assert summary["customers"].sum() == 4
+    assert summary["revenue_share"].sum() == pytest.approx(1.0)
+
+
+def test_rfm_five_bins_reads_like_the_textbook():
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d", "e"],
+            "order_date": pd.to_datetime(
+                ["2025-12-30", "2025-12-20", "2025-11-01", "2025-06-01", "2025-01-01"]
+            ),
+            "revenue": [10.0, 20.0, 30.0, 40.0, 50.0],
+        }
+    )
+    rfm = cls.rfm_table(orders, "2025-12-31")
+    assert rfm["r_score"].tolist() == [5, 4, 3, 2, 1]
+    assert rfm["m_score"].tolist() == [1, 2, 3, 4, 5]
+    assert rfm["f_score"].tolist() == [1, 2, 3, 4, 5]  # all tie at 1 order: broken by id
+
+
+def test_abc_ties_are_broken_by_customer_id():
+    values = pd.Series([10.0, 40.0, 10.0, 40.0], index=["d", "b", "c", "a"])
+    abc = cls.abc_analysis(values, cutoffs=(0.5, 0.9))
+    assert list(abc.index) == ["a", "b", "c", "d"]
+    assert list(abc["rank"]) == [1, 2, 3, 4]
+    # cumulative 40, 80, 90, 100 %: a, b reach 50% (A); c reaches 90% (B); d is C
+    assert list(abc["class"]) == ["A", "A", "B", "C"]
+
+
+def test_abc_second_cutoff_by_hand():
+    abc = cls.abc_analysis(_series([60, 30, 6, 4]), cutoffs=(0.5, 0.9))
+    # cumulative 60 (A: reaches 50), 90 (B: reaches 90), 96 (C), 100 (C)
+    assert list(abc["class"]) == ["A", "B", "C", "C"]
+    summary = cls.abc_summary(abc)
+    assert summary["customers"].tolist() == [1, 1, 2]
+    assert summary["customer_share"].tolist() == [0.25, 0.25, 0.5]
+    assert summary["value_share"].tolist() == pytest.approx([0.6, 0.3, 0.1])
+
+
+def test_all_values_not_positive_are_all_c():
+    abc = cls.abc_analysis(_series([0, -1, -5]))
+    assert set(abc["class"]) == {"C"}
+
+
+def test_concentration_table_by_hand():
+    table = cls.concentration_table(_series([50, 30, 10, 5, 3, 2, 0, 0, 0, 0]), points=(0.1, 0.2))
+    assert table["customers"].tolist() == [1, 2]
+    assert table["share of total"].tolist() == pytest.approx([0.5, 0.8])
+
+
+def test_indicator_texts_and_typologies_are_complete():
+    assert [i["chinese"] for i in cls.INDICATORS] == [
+        "诚信度",
+        "配合度",
+        "依存度",
+        "成长度",
+        "贡献度",
+    ]
+    assert all(i["rule"] and i["english"] for i in cls.INDICATORS)
+    assert set(cls.DEFAULT_WEIGHTS) == set(cls.INDICATOR_NAMES)
+    assert sum(cls.DEFAULT_WEIGHTS.values()) == pytest.approx(1.0)
+    kinds = {kind for pairs in cls.TYPOLOGIES.values() for kind, _ in pairs}
+    for kind in ["internal", "future", "potential", "final", "confused", "agitated", "ethical"]:
+        assert kind in kinds
+    assert cls.FOLLOW_UP["follow up within (days)"].to_dict() == {"A": 3, "B": 7, "C": 30, "D": 90}
+
+
+def test_grade_boundaries_are_inclusive():
+    grades = cls.value_grade(pd.Series([80.0, 79.99, 60.0, 40.0, 39.9]))
+    assert grades.astype(str).tolist() == ["A", "B", "B", "C", "D"]
+    assert grades.cat.ordered
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: cls.rfm_table(
+            pd.DataFrame(columns=["customer_id", "order_date", "revenue"]), "2025-12-31"
+        ),
+        lambda: cls.rfm_table(_window_data().orders, "2025-12-31", bins=1),
+        lambda: cls.value_indicators(
+            _window_data().orders, _window_data().category_purchases, period_end="2030-12-31"
+        ),
+        lambda: cls.value_score(pd.DataFrame({"growth": [1.0]})),
+        lambda: cls.value_score(
+            pd.DataFrame({n: [1.0] for n in cls.INDICATOR_NAMES}), {"growth": 0}
+        ),
+        lambda: cls.abc_analysis(_series([1, 2]), cutoffs=(0, 0.5)),
+        lambda: cls.abc_analysis(_series([1, 2]), cutoffs=(0.8, 1.2)),
+        lambda: cls.abc_analysis(_series([1, 2]), cutoffs=(0.8,)),
+        lambda: cls.profit_split(pd.Series(dtype=float)),
+        lambda: cls.pareto_share(_series([1, 2]), target=0),
+        lambda: cls.grade_leads(pd.DataFrame(columns=["lead_id"])),
+        lambda: cls.breakdown(pd.DataFrame(columns=["business_format", "revenue"])),
+    ],
+)
+def test_more_mistakes_give_a_friendly_error(call):
+    with pytest.raises(CrmkitError):
+        call()
+
+
+def test_empty_input_names_the_problem():
+    with pytest.raises(CrmkitError, match="no customers to classify"):
+        cls.abc_analysis(pd.Series(dtype=float))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list("PQRSTU")),
+            st.integers(0, 729),
+            st.floats(1, 1000, allow_nan=False),
+            st.booleans(),
+            st.integers(-10, 40),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_indicators_stay_between_0_and_100(rows):
+    start = pd.Timestamp("2024-01-01")
+    dates = [start + pd.Timedelta(days=r[1]) for r in rows]
+    orders = pd.DataFrame(
+        {
+            "customer_id": [r[0] for r in rows],
+            "order_date": dates,
+            "revenue": [r[2] for r in rows],
+            "gross_margin": [r[2] / 4 for r in rows],
+            "promotion": [r[3] for r in rows],
+            "payment_due_date": [d + pd.Timedelta(days=30) for d in dates],
+            "paid_date": [
+                d + pd.Timedelta(days=r[4]) if r[4] >= 0 else pd.NaT
+                for d, r in zip(dates, rows, strict=True)
+            ],
+        }
+    )
+    category = pd.DataFrame(
+        {"customer_id": list("PQRS"), "month": "2025-06", "category_total": [0.0, 10.0, 1e4, 1e6]}
+    )
+    if not (orders["order_date"] >= "2025-01-01").any():
+        return
+    ind = cls.value_indicators(orders, category, period_end="2025-12-31")
     assert ((ind >= 0) & (ind <= 100)).all().all()
-    corr = ind.corr(method="spearman").abs().to_numpy()
-    assert corr[np.triu_indices(5, 1)].max() < 0.8  # no indicator is a copy of another
-    overview = cls.customer_overview(data)
-    assert len(overview) == len(ind) and overview["profit"].notna().all()
+    assert set(ind.index) == set(orders.loc[orders["order_date"] >= "2025-01-01", "customer_id"])
+    grades = cls.value_grade(cls.value_score(ind))
+    assert grades.notna().all()

@@ -10,7 +10,15 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from crmkit.errors import CrmkitError
+
 COLUMNS = ["revenue", "gross_margin", "service_cost", "profit", "orders"]
+
+
+def _need(frame: pd.DataFrame, table: str, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise CrmkitError(f"the {table} table lacks the column(s) {missing}")
 
 
 def _window(frame: pd.DataFrame, column: str, start, end) -> pd.DataFrame:
@@ -35,7 +43,16 @@ def customer_profit(
     Orders and contacts from `start` (inclusive) to `end` (exclusive) count.
     Customers with contacts but no orders appear with a loss; `customers` (a
     frame with customer_id, or ids) adds zero rows for customers with no activity.
+
+    Rule, per customer: revenue and gross_margin are the sums over the orders;
+    service_cost is the sum of the cost of the contacts (visits, calls);
+    profit = gross_margin - service_cost; orders is the number of orders.
+    The result is indexed by customer_id, sorted.
     """
+    _need(orders, "orders", ["customer_id", "order_date", "revenue", "gross_margin"])
+    _need(contacts, "contacts", ["customer_id", "contact_date", "cost"])
+    if start is not None and end is not None and pd.Timestamp(start) >= pd.Timestamp(end):
+        raise CrmkitError(f"start ({start}) must come before end ({end}); end is exclusive")
     sold = _window(orders, "order_date", start, end)
     served = _window(contacts, "contact_date", start, end)
     by_customer = sold.groupby("customer_id", observed=True, sort=False).agg(
