@@ -1,33 +1,43 @@
-"""Load tables as typed pandas frames, through the same validation a trainer's files get.
+"""Load tables as typed pandas frames, through the same checks a trainer's own files get.
 
 `load_sample()` is what notebooks call; `load()` reads one file of a trainer's
 own; `validate_path()` and `format_report()` serve `crmkit data validate`.
+Nothing is half-loaded: a file either loads completely and typed, or raises
+`DataValidationError` listing every problem as `file:row: column: what is wrong`.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from crmkit.datasets.paths import data_dir
-from crmkit.datasets.validate import read_cells, schema_of, table_kinds, validate_cells
+from crmkit.datasets import paths
+from crmkit.datasets.read import read_table
+from crmkit.datasets.schema import (
+    UnknownTableError,
+    load_schema,
+    loose_name,
+    table,
+    table_kinds,
+)
+from crmkit.datasets.validate import check_table
 from crmkit.errors import CrmkitError, DataValidationError, Problem
 
-TABLES = [
-    "customers",
-    "orders",
-    "contacts",
-    "complaints",
-    "surveys",
-    "category_purchases",
-    "lifecycle_truth",
-    "leads",
-]
+MAX_SHOWN = 30
+ENCODING_LABELS = {
+    "utf-8-sig": "utf-8 with BOM",
+    "gb18030": "GBK/GB18030",
+    "utf-16": "UTF-16",
+    "xlsx": "Excel workbook",
+}
+# pandas 3 copies on write: a shallow copy shares memory until either side changes,
+# so the cached frames cannot be changed through the frames handed out.
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
 
 
 @dataclass
@@ -43,125 +53,266 @@ class SampleData:
     lifecycle_truth: pd.DataFrame
     leads: pd.DataFrame
     analysis_date: pd.Timestamp
-    seed: int
+    seed: int | None  # None for a folder without metadata.json
 
 
 @dataclass
 class ValidationReport:
-    """What `crmkit data validate` found in one file."""
+    """What checking one file found: rows read, encoding, problems (the first ones of
+    each kind; `total` counts all) and notes on anything read leniently."""
 
     file: str
     kind: str
     rows: int = 0
     encoding: str = ""
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# ---------------------------------------------------------------- public API
+
+
+def load(
+    path: Path | str,
+    kind: str | None = None,
+    *,
+    as_of: pd.Timestamp | dt.date | str | None = None,
+    customers: pd.DataFrame | Collection[str] | Path | str | None = None,
+) -> pd.DataFrame:
+    """One table from a CSV or .xlsx file, typed; DataValidationError lists every problem.
+
+    `kind` defaults to the file name without extension; `customers` (a customers
+    frame, a set of ids, or the path of a customers file) enables the id check.
+    """
+    path = Path(path)
+    kind = kind if kind is not None else _kind_from_name(path)
+    source = Path(customers).name if isinstance(customers, str | Path) else None
+    known = _customer_ids(customers)
+    frame, report = _check_file(path, kind, _as_of(as_of, path.parent), known, source)
+    if frame is None:
+        raise DataValidationError(report.problems, total=report.total)
+    return frame
+
+
+def validate_path(
+    path: Path | str,
+    kind: str,
+    *,
+    as_of: pd.Timestamp | dt.date | str | None = None,
+    customers_path: Path | str | None = None,
+) -> ValidationReport:
+    """Check one file for `crmkit data validate`; data problems go in the report, not raised.
+
+    Customer ids are checked against `customers_path`, or else a customers.csv
+    beside the file. An unknown kind or a bad `as_of` raises CrmkitError.
+    """
+    path = Path(path)
+    table(kind)  # an unknown kind is a usage error, before any reading
+    as_day = _as_of(as_of, path.parent)
+    known, source, notes = None, None, []
+    if _has_customer_key(kind):
+        given = Path(customers_path) if customers_path is not None else None
+        beside = path.parent / load_schema()["customers"].path
+        source_path = given or (beside if beside.is_file() else None)
+        if source_path is not None and source_path.resolve() != path.resolve():
+            known, note = _ids_from_file(source_path, required=given is not None)
+            source = source_path.name
+            notes += [note] if note else []
+        elif given is None:
+            notes.append("customer ids not checked (no customers.csv beside the file)")
+    _, report = _check_file(path, kind, as_day, known, source)
+    report.notes = notes + report.notes
+    return report
+
+
+def format_report(report: ValidationReport) -> str:
+    """`OK: file: N rows (encoding)`, or the problems (at most 30) and a one-line summary."""
+    notes = [f"note: {n}" for n in report.notes]
+    if report.ok:
+        encoding = ENCODING_LABELS.get(report.encoding, report.encoding)
+        rows = _plural(report.rows, "row")
+        return "\n".join([f"OK: {report.file}: {rows} ({encoding})", *notes])
+    total = max(report.total, len(report.problems))
+    lines = [*notes, *(str(p) for p in report.problems[:MAX_SHOWN])]
+    shown = min(len(report.problems), MAX_SHOWN)
+    if total > shown:
+        lines.append(f"... and {total - shown:,} more problems")
+    fix = "fix it" if total == 1 else "fix them"
+    lines.append(
+        f"{report.file}: {_plural(total, 'problem')}, nothing loaded; {fix} and check again"
+    )
+    return "\n".join(lines)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+_CACHE: dict[str, tuple[tuple, SampleData]] = {}
+
+
+def load_sample(data_dir: Path | str | None = None) -> SampleData:
+    """Every table of a data folder (default: the sample), checked, typed, foreign keys too.
+
+    Cached per folder and file times. Each call returns a new SampleData of
+    shallow copies: with pandas' copy-on-write, a notebook that changes a frame
+    changes only its own copy, never what the next call returns.
+    """
+    folder = Path(data_dir) if data_dir is not None else paths.data_dir()
+    files = {kind: folder / table(kind).path for kind in table_kinds()}
+    missing = [f.name for f in files.values() if not f.is_file()]
+    if missing:
+        raise CrmkitError(
+            f"{folder}: missing {', '.join(missing)}; run `crmkit data generate` to make the sample"
+        )
+    watched = [*files.values(), folder / "metadata.json"]
+    stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in watched)
+    key = str(folder.resolve())
+    if key not in _CACHE or _CACHE[key][0] != stamp:
+        _CACHE[key] = (stamp, _load_folder(folder, files))
+    return _fresh_copy(_CACHE[key][1])
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _check_file(
+    path: Path,
+    kind: str,
+    as_of: pd.Timestamp,
+    known_ids: Collection[str] | None,
+    customers_file: str | None = None,
+) -> tuple[pd.DataFrame | None, ValidationReport]:
+    """Read and check one file: (typed frame or None, report)."""
+    table(kind)
+    try:
+        raw, info = read_table(path)
+    except DataValidationError as err:
+        return None, ValidationReport(path.name, kind, problems=err.problems, total=err.total)
+    check = check_table(
+        raw,
+        kind,
+        file_name=info.file,
+        as_of=as_of,
+        known_customer_ids=known_ids,
+        customers_file=customers_file,
+    )
+    report = ValidationReport(
+        info.file,
+        kind,
+        rows=info.rows,
+        encoding=info.encoding,
+        problems=check.problems,
+        notes=[*info.notes, *check.notes],
+        total=check.total,
+    )
+    return check.frame, report
+
+
+def _load_folder(folder: Path, files: dict[str, Path]) -> SampleData:
+    """Check every table of a folder (ids against its customers); raise with all problems."""
+    meta = _metadata(folder)
+    as_of = _as_of(None, folder)
+    frames: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    total = 0
+    known = None
+    for kind, path in files.items():
+        ids = known if _has_customer_key(kind) else None
+        frame, report = _check_file(path, kind, as_of, ids)
+        problems += report.problems
+        total += report.total
+        if frame is not None:
+            frames[kind] = frame
+            if kind == "customers":
+                known = pd.Index(frame["customer_id"])
+    if problems:
+        raise DataValidationError(problems, total=total)
+    seed = meta.get("seed")
+    return SampleData(**frames, analysis_date=as_of, seed=None if seed is None else int(seed))
+
+
+def _fresh_copy(data: SampleData) -> SampleData:
+    frames = {k: v for k, v in vars(data).items() if isinstance(v, pd.DataFrame)}
+    copies = {k: v.copy(deep=not _COPY_ON_WRITE) for k, v in frames.items()}
+    return SampleData(**copies, analysis_date=data.analysis_date, seed=data.seed)
 
 
 def _metadata(folder: Path) -> dict:
     meta = folder / "metadata.json"
-    return json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
+    if not meta.is_file():
+        return {}
+    try:
+        return json.loads(meta.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise CrmkitError(f"{meta}: not valid JSON ({err})") from err
 
 
-def _as_of(value, folder: Path) -> pd.Timestamp:
-    if value is not None:
-        try:
-            return pd.Timestamp(value)
-        except ValueError as err:
-            raise CrmkitError(f"--as-of '{value}' is not a date (use YYYY-MM-DD)") from err
-    meta = _metadata(folder)
-    if "analysis_date" in meta:
-        return pd.Timestamp(meta["analysis_date"])
-    # A trainer's own file with no analysis date given: "future" can only mean after today.
-    return pd.Timestamp(dt.date.today())
+def _as_of(value: pd.Timestamp | dt.date | str | None, folder: Path) -> pd.Timestamp:
+    """The analysis date: as given, else metadata.json's analysis_date, else today."""
+    if value is None:
+        value = _metadata(folder).get("analysis_date")
+    if value is None:
+        # A trainer's own file with no analysis date anywhere: "in the future" can then
+        # only mean after today. This is the one place crmkit reads the clock.
+        return pd.Timestamp(dt.date.today())
+    try:
+        return pd.Timestamp(value).normalize()
+    except (ValueError, TypeError) as err:
+        raise CrmkitError(f"as_of '{value}' is not a date; write it as YYYY-MM-DD") from err
 
 
-def _ids(customers) -> set[str] | None:
+def _kind_from_name(path: Path) -> str:
+    kinds = table_kinds()
+    if path.stem in kinds:
+        return path.stem
+    raise UnknownTableError(
+        f"cannot tell which table {path.name} holds from its name; "
+        f"pass kind=, one of: {', '.join(kinds)}"
+    )
+
+
+def _has_customer_key(kind: str) -> bool:
+    return any(fk.resource == "customers" for fk in table(kind).foreign_keys)
+
+
+def _customer_ids(customers: object) -> Collection[str] | None:
+    """Known customer ids from a frame, a collection of ids, or a customers file."""
     if customers is None:
         return None
+    if isinstance(customers, str | Path):
+        ids, _ = _ids_from_file(Path(customers), required=True)
+        return ids
     if isinstance(customers, pd.DataFrame):
-        return set(customers["customer_id"].astype(str))
-    return {str(c) for c in customers}
+        if "customer_id" not in customers.columns:
+            raise CrmkitError("customers= needs a frame with a customer_id column")
+        return pd.Index(customers["customer_id"].dropna().astype(str))
+    return pd.Index([str(c) for c in customers])
 
 
-def _check(path: Path, kind: str, as_of, known_ids) -> tuple[pd.DataFrame | None, ValidationReport]:
-    schema_of(kind)  # unknown kind -> friendly error before reading
-    read = read_cells(path)
-    report = ValidationReport(path.name, kind, encoding=read.encoding, problems=read.problems)
-    if read.cells is None:
-        return None, report
-    report.rows = len(read.cells)
-    frame, problems = validate_cells(
-        read.cells, kind, file_name=path.name, as_of=as_of, known_customer_ids=known_ids
-    )
-    report.problems = problems
-    return frame, report
+def _ids_from_file(path: Path, *, required: bool) -> tuple[pd.Index | None, str | None]:
+    """The customer ids of a customers file (stripped), or None and a note why not.
 
-
-def load(path, kind: str | None = None, *, as_of=None, customers=None) -> pd.DataFrame:
-    """One table from a CSV or .xlsx file, typed; DataValidationError lists every problem."""
-    path = Path(path)
-    frame, report = _check(path, kind or path.stem, _as_of(as_of, path.parent), _ids(customers))
-    if frame is None:
-        raise DataValidationError(report.problems)
-    return frame
-
-
-def validate_path(path, kind: str, *, as_of=None, customers_path=None) -> ValidationReport:
-    """Check one file for the CLI; a customers.csv beside it enables the customer-id check."""
-    path = Path(path)
-    known = None
-    if kind != "customers":
-        source = Path(customers_path) if customers_path else path.parent / "customers.csv"
-        if source.exists() and source.resolve() != path.resolve():
-            cust = read_cells(source)
-            if cust.cells is not None and "customer_id" in cust.cells:
-                known = set(cust.cells["customer_id"].astype(str).str.strip())
-    _, report = _check(path, kind, _as_of(as_of, path.parent), known)
-    return report
-
-
-def format_report(report: ValidationReport, limit: int = 30) -> str:
-    """`OK: file: N rows (encoding)` or one `file:row: column: what is wrong` line per problem."""
-    if not report.problems:
-        return f"OK: {report.file}: {report.rows:,} rows of {report.kind} ({report.encoding})"
-    lines = [str(p) for p in report.problems[:limit]]
-    if len(report.problems) > limit:
-        lines.append(f"... and {len(report.problems) - limit} more problems")
-    lines.append(f"{report.file}: {len(report.problems)} problem(s); nothing was loaded.")
-    return "\n".join(lines)
-
-
-_CACHE: dict[tuple, SampleData] = {}
-
-
-def load_sample(folder: Path | str | None = None) -> SampleData:
-    """Every table of a data folder (default datasets/), validated and typed.
-
-    Cached per folder and file times; each call returns a deep copy, so a
-    notebook that edits a frame cannot change what the next cell loads.
+    A file given on purpose that cannot give ids raises; one merely found beside
+    the checked file only earns a note.
     """
-    folder = Path(folder) if folder is not None else data_dir()
-    files = [folder / f"{t}.csv" for t in TABLES]
-    missing = [f.name for f in files if not f.exists()]
-    if missing:
-        raise CrmkitError(f"{folder}: missing {', '.join(missing)}; run `crmkit data generate`")
-    key = (str(folder.resolve()), *(f.stat().st_mtime_ns for f in files))
-    if key not in _CACHE:
-        meta = _metadata(folder)
-        as_of = _as_of(None, folder)
-        tables: dict[str, pd.DataFrame] = {}
-        problems: list[Problem] = []
-        for name, path in zip(TABLES, files, strict=True):
-            ids = None if name in ("customers", "leads") else tables["customers"]["customer_id"]
-            frame, report = _check(path, name, as_of, None if ids is None else set(ids))
-            problems += report.problems
-            if frame is None and name == "customers":
-                break
-            tables[name] = frame
-        if problems:
-            raise DataValidationError(problems)
-        _CACHE[key] = SampleData(**tables, analysis_date=as_of, seed=int(meta.get("seed", 0)))
-    return copy.deepcopy(_CACHE[key])
+    try:
+        raw, _ = read_table(path)
+    except DataValidationError as err:
+        why = f"{path.name} cannot be read: {err.problems[0].message}"
+    else:
+        column = next((c for c in raw.columns if loose_name(c) == "customerid"), None)
+        if column is not None:
+            return pd.Index(raw[column].str.strip()), None
+        why = f"{path.name} has no customer_id column"
+    if required:
+        raise CrmkitError(f"customer ids cannot be checked: {why}")
+    return None, f"customer ids not checked ({why})"
 
 
 __all__ = [

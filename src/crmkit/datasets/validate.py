@@ -1,342 +1,520 @@
-"""Check a user's table against the data dictionary, and type it.
+"""Check a table of text cells against the data dictionary, and type it.
 
-Reads CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or .xlsx as text, then checks
-every column by the rules of datasets/datapackage.json, vectorised with pandas
-so that a million rows take seconds. Every problem is reported as
-`file:row: column: what is wrong`, with rows numbered as Excel shows them
-(header = row 1). Either the whole typed table comes back, or the problems.
+Every rule of datasets/datapackage.json is checked column by column with
+pandas/numpy (values are parsed once per distinct text, so a million rows take
+seconds), and every problem is collected as `file:row: column: what is wrong`,
+with rows numbered as Excel shows them (header = row 1). The result is all or
+nothing: the fully typed frame (see docs/dev/CONTRACTS.md), or the problems.
+
+Lenient where a person's intent is clear (and noted where it changes text):
+headers that differ only in case, spaces, '-' or '_' ("Customer ID");
+enum values that differ the same way ("Supermarket"); numbers with a leading
+¥, thousands separators ("¥1,234.50") or full-width digits; booleans as
+1/0, true/false, yes/no, y/n, 是/否; dates as YYYY-MM-DD or YYYY/MM/DD (also
+without leading zeros, or as YYYY年M月D日), and Excel date cells.
 """
 
 from __future__ import annotations
 
 import difflib
-import io
-import json
 import re
+import unicodedata
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from crmkit.datasets.paths import schema_path
-from crmkit.errors import CrmkitError, Problem
+from crmkit.datasets.read import cell_text
+from crmkit.datasets.schema import Field, Table, load_schema, loose_name, table
+from crmkit.errors import Problem
 
-TRUE = {"1", "true", "yes", "y", "t", "是"}
-FALSE = {"0", "false", "no", "n", "f", "否"}
-BINARY_MAGIC = {
-    b"PK\x03\x04": "a zip or .xlsx file",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"%PDF": "a PDF file",
-    b"\xd0\xcf\x11\xe0": "an old-style Excel (.xls) file",
-}
-MAX_PER_COLUMN = 1000  # keep reports (and memory) small for a badly broken file
-
-
-@cache
-def _package() -> dict:
-    return json.loads(schema_path().read_text(encoding="utf-8"))
-
-
-def table_kinds() -> list[str]:
-    """The table names of the data dictionary (the CSV stems in datasets/)."""
-    return [r["name"] for r in _package()["resources"]]
-
-
-def schema_of(kind: str) -> dict:
-    """The schema (fields, primaryKey, foreignKeys) of one table."""
-    for res in _package()["resources"]:
-        if res["name"] == kind:
-            return res["schema"]
-    raise CrmkitError(f"unknown kind '{kind}'; choose one of: {', '.join(table_kinds())}")
+MAX_ROWS_PER_CHECK = 100  # problem lines kept per column and rule; the rest are only counted
+BOOLEANS = {"1": 1.0, "true": 1.0, "yes": 1.0, "y": 1.0, "是": 1.0}
+BOOLEANS |= {"0": 0.0, "false": 0.0, "no": 0.0, "n": 0.0, "否": 0.0}
+PATTERN_FORMS = {r"^\d{4}-(0[1-9]|1[0-2])$": "YYYY-MM, e.g. 2024-03"}
+OK, EMPTY, BAD = 0, 1, 2
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # other years are typing errors
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_DATE = re.compile(
+    r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日?)"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d*)?)?)?"
+)
 
 
 @dataclass
-class ReadResult:
-    """Raw text cells of a file, or the problems that stopped reading it."""
+class TableCheck:
+    """One table checked: the typed frame (None if anything is wrong), the problems (at
+    most MAX_ROWS_PER_CHECK per column and rule), how many there are in all, and notes."""
 
-    cells: pd.DataFrame | None
-    encoding: str = ""
-    problems: list[Problem] = field(default_factory=list)
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "_", str(name).strip().lower()).lstrip("\ufeff")
+    frame: pd.DataFrame | None
+    problems: list[Problem]
+    total: int
+    notes: list[str] = field(default_factory=list)
 
 
-def read_cells(path: Path) -> ReadResult:
-    """Read a CSV or .xlsx file as text cells; binary, empty or mis-delimited files are problems."""
-    name = path.name
-    if not path.exists():
-        return ReadResult(None, problems=[Problem(name, None, None, "file not found")])
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            frame = pd.read_excel(path, dtype=object, engine="openpyxl")
-        except Exception as err:  # openpyxl raises many kinds for a broken workbook
-            msg = f"cannot be read as an Excel workbook ({type(err).__name__})"
-            return ReadResult(None, problems=[Problem(name, None, None, msg)])
-        cells = frame.map(lambda v: "" if pd.isna(v) else _excel_text(v))
-        return _after_read(name, cells, "xlsx")
-    data = path.read_bytes()
-    for magic, what in BINARY_MAGIC.items():
-        if data.startswith(magic):
-            msg = f"this is not a text CSV file (it looks like {what})"
-            return ReadResult(None, problems=[Problem(name, None, None, msg)])
-    if b"\x00" in data[:65536]:
-        msg = "this is not a text CSV file (it contains binary NUL bytes)"
-        return ReadResult(None, problems=[Problem(name, None, None, msg)])
-    if not data.strip():
-        return ReadResult(None, problems=[Problem(name, None, None, "the file is empty")])
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes almost any byte string
-        msg = "cannot be decoded as UTF-8 or GBK text; save it as CSV UTF-8"
-        return ReadResult(None, problems=[Problem(name, None, None, msg)])
-    header = text.splitlines()[0]
-    if "," not in header:
-        for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|' characters")):
-            if sep in header:
-                msg = (
-                    f"the columns are separated by {label}, not commas; "
-                    "save the file as 'CSV (comma delimited)'"
-                )
-                return ReadResult(None, problems=[Problem(name, 1, None, msg)])
-    try:
-        cells = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as err:
-        found = re.search(r"line (\d+)", str(err))
-        row = int(found.group(1)) if found else None
-        msg = "has a different number of fields from the header (a stray comma or quote?)"
-        return ReadResult(None, problems=[Problem(name, row, None, msg)])
-    used = "utf-8" if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else encoding
-    return _after_read(name, cells, "gbk" if encoding == "gb18030" else used)
-
-
-def _excel_text(value: object) -> str:
-    if isinstance(value, pd.Timestamp | np.datetime64) or hasattr(value, "isoformat"):
-        text = pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
-        return text[:-6] if text.endswith(" 00:00") else text
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _after_read(name: str, cells: pd.DataFrame, encoding: str) -> ReadResult:
-    if cells.empty:
-        msg = "has a header but no data rows"
-        return ReadResult(None, encoding, [Problem(name, None, None, msg)])
-    cells.columns = [str(c).strip().lstrip("\ufeff") for c in cells.columns]
-    return ReadResult(cells, encoding)
-
-
-def _match_columns(cells: pd.DataFrame, fields: list[dict], name: str) -> list[Problem]:
-    """Rename headers that differ only in case/spaces; report missing required columns."""
-    by_norm = {_norm(c): c for c in cells.columns}
-    rename, problems = {}, []
-    for f in fields:
-        if f["name"] in cells.columns:
-            continue
-        if _norm(f["name"]) in by_norm:
-            rename[by_norm[_norm(f["name"])]] = f["name"]
-            continue
-        if f.get("constraints", {}).get("required"):
-            close = difflib.get_close_matches(_norm(f["name"]), list(by_norm), n=1, cutoff=0.6)
-            hint = f" (is '{by_norm[close[0]]}' meant to be it?)" if close else ""
-            problems.append(Problem(name, 1, f["name"], f"required column is missing{hint}"))
-    cells.columns = [rename.get(c, c) for c in cells.columns]
-    return problems
-
-
-def _report(problems, name, column, bad: pd.Series, message) -> None:
-    """Add one problem per bad row (message is a function of the cell text)."""
-    for index, value in bad.head(MAX_PER_COLUMN).items():
-        problems.append(Problem(name, int(index) + 2, column, message(value)))
-    if len(bad) > MAX_PER_COLUMN:
-        more = len(bad) - MAX_PER_COLUMN
-        problems.append(Problem(name, None, column, f"{more} more rows with the same problem"))
-
-
-def _parse_number(text: pd.Series) -> pd.Series:
-    cleaned = text.str.replace(r"^[¥￥$]\s*", "", regex=True).str.replace(
-        r"(?<=\d),(?=\d{3}(\D|$))", "", regex=True
-    )
-    return pd.to_numeric(cleaned.str.strip(), errors="coerce")
-
-
-def _parse_dates(text: pd.Series, kind: str) -> pd.Series:
-    unified = text.str.strip().str.replace("/", "-", regex=False)
-    parsed = pd.to_datetime(unified, format="%Y-%m-%d", errors="coerce")
-    timed = parsed.isna()
-    if kind == "datetime" or timed.any():
-        for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
-            more = pd.to_datetime(unified[timed], format=fmt, errors="coerce")
-            parsed = parsed.where(~timed, more)
-            timed = parsed.isna()
-    return parsed
-
-
-def validate_cells(
-    cells: pd.DataFrame,
+def validate_table(
+    raw: pd.DataFrame,
     kind: str,
     *,
     file_name: str,
-    as_of: pd.Timestamp | None = None,
-    known_customer_ids: set[str] | pd.Index | None = None,
+    as_of: pd.Timestamp | str | None = None,
+    known_customer_ids: Collection[str] | None = None,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Check text cells against the schema of `kind`; the typed table, or the problems."""
-    schema = schema_of(kind)
-    fields = schema["fields"]
-    problems = _match_columns(cells, fields, file_name)
-    if problems:
-        return None, problems
-    typed: dict[str, pd.Series] = {}
-    for f in fields:
-        col, rules = f["name"], f.get("constraints", {})
-        if col not in cells.columns:
-            typed[col] = pd.Series(pd.NA, index=cells.index, dtype=object)
+    """Check text cells against table `kind`: (typed frame, []) or (None, every problem)."""
+    check = check_table(
+        raw, kind, file_name=file_name, as_of=as_of, known_customer_ids=known_customer_ids
+    )
+    return check.frame, check.problems
+
+
+def check_table(
+    raw: pd.DataFrame,
+    kind: str,
+    *,
+    file_name: str,
+    as_of: pd.Timestamp | str | None = None,
+    known_customer_ids: Collection[str] | None = None,
+    customers_file: str | None = None,
+) -> TableCheck:
+    """validate_table with the problem count and notes (e.g. a header read loosely).
+
+    Rows are numbered by the index of `raw` when it is named "row" (as
+    `read_table` makes it), else by position + 2; the header's row is
+    `raw.attrs["header_row"]` (default 1). `customers_file` names the file
+    the known ids came from in messages (default customers.csv).
+    """
+    spec = table(kind)
+    report = _Collector(file_name, _row_numbers(raw))
+    header_row = int(raw.attrs.get("header_row", 1))
+    if raw.shape[0] == 0:
+        report.add(None, None, "has a header but no data rows")
+        return TableCheck(None, report.problems, report.total)
+    columns, notes = _match_columns(raw, spec, report, header_row)
+    if columns is None:  # the header itself is unusable
+        return TableCheck(None, report.sorted(spec), report.total, notes)
+    day = None if as_of is None else pd.Timestamp(as_of).normalize()
+    parsed = {
+        f.name: _parse_column(columns.get(f.name), f, len(raw))
+        for f in spec.fields
+        if f.name in columns or not f.required  # a missing required column is reported
+    }
+    for p in parsed.values():
+        _check_column(p, day, report)
+        notes += p.notes
+    for key in _key_sets(spec):
+        if all(name in parsed for name in key):
+            _check_unique(key, parsed, report)
+    if known_customer_ids is not None:
+        source = customers_file or load_schema()["customers"].path
+        _check_customers(spec, parsed, known_customer_ids, source, report)
+    if report.total:
+        return TableCheck(None, report.sorted(spec), report.total, notes)
+    frame = pd.DataFrame({f.name: parsed[f.name].typed() for f in spec.fields})
+    return TableCheck(frame, [], 0, notes)
+
+
+def _row_numbers(raw: pd.DataFrame) -> np.ndarray:
+    if raw.index.name == "row" and pd.api.types.is_integer_dtype(raw.index.dtype):
+        return raw.index.to_numpy(dtype=np.int64)
+    return np.arange(len(raw), dtype=np.int64) + 2
+
+
+class _Collector:
+    """Problems found so far; of a rule broken in many rows it keeps the first, counts all."""
+
+    def __init__(self, file: str, rows: np.ndarray) -> None:
+        self.file, self.rows = file, rows
+        self.problems: list[Problem] = []
+        self.total = 0
+
+    def add(self, row: int | None, column: str | None, message: str) -> None:
+        self.problems.append(Problem(self.file, row, column, message))
+        self.total += 1
+
+    def rows_where(
+        self, column: str, positions: np.ndarray, describe: Callable[[int], str]
+    ) -> None:
+        """One problem per row position; `describe(position)` says what is wrong there."""
+        self.total += len(positions)
+        for pos in positions[:MAX_ROWS_PER_CHECK]:
+            row = int(self.rows[pos])
+            self.problems.append(Problem(self.file, row, column, describe(pos)))
+
+    def sorted(self, spec: Table) -> list[Problem]:
+        """Problems in reading order: by row, then by column as in the dictionary."""
+        order = {name: i for i, name in enumerate(spec.field_names)}
+
+        def key(p: Problem) -> tuple[int, int]:
+            return p.row or 0, order.get((p.column or "").split(",")[0], len(order))
+
+        return sorted(self.problems, key=key)
+
+
+# ---------------------------------------------------------------- header
+
+
+def _match_columns(
+    raw: pd.DataFrame, spec: Table, report: _Collector, header_row: int
+) -> tuple[dict[str, pd.Series] | None, list[str]]:
+    """Schema name -> the user's column (None if the header is unusable); a missing
+    required or misspelt column is a problem, extra or renamed columns are notes."""
+    given = [str(c) for c in raw.columns]
+    notes: list[str] = []
+    for name in sorted({c for c in given if given.count(c) > 1}):
+        report.add(header_row, name, "appears twice in the header; rename one")
+    if report.total:
+        return None, notes
+    found = {f.name: f.name for f in spec.fields if f.name in given}
+    loose = {loose_name(c): c for c in given if c not in found}
+    for f in spec.fields:
+        if f.name not in found and loose_name(f.name) in loose:
+            found[f.name] = loose.pop(loose_name(f.name))
+            notes.append(f"column '{found[f.name]}' read as '{f.name}'")
+    unknown = [c for c in given if c not in found.values()]
+    missing = [f for f in spec.fields if f.name not in found]
+    if len(given) == 1 and len(missing) > 1:
+        message = (
+            f"the header is one single column ('{given[0][:50]}'); are the columns separated "
+            "by commas? Save the file as CSV (comma delimited)"
+        )
+        report.add(header_row, None, message)
+        return None, notes
+    for f in missing:
+        _missing_column(f, unknown, report, header_row, notes)
+    if unknown:
+        listed = ", ".join(f"'{c}'" for c in unknown)
+        notes.append(f"column(s) not in the data dictionary, ignored: {listed}")
+    return {name: raw[col] for name, col in found.items()}, notes
+
+
+def _missing_column(
+    f: Field, unknown: list[str], report: _Collector, header_row: int, notes: list[str]
+) -> None:
+    """A column the file lacks: a problem if required or misspelt, else a note."""
+    close = difflib.get_close_matches(loose_name(f.name), [loose_name(c) for c in unknown], 1, 0.7)
+    what = "required column" if f.required else "column"
+    if close:
+        typo = next(c for c in unknown if loose_name(c) == close[0])
+        unknown.remove(typo)
+        message = f"{what} is missing (the header has '{typo}': did you mean '{f.name}'?)"
+        report.add(header_row, f.name, message)
+    elif f.required:
+        report.add(header_row, f.name, "required column is missing")
+    else:
+        notes.append(f"optional column '{f.name}' is missing; it is read as empty")
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@dataclass
+class _Parsed:
+    """One column parsed per distinct text; `codes` maps each row to its distinct text."""
+
+    field: Field
+    texts: np.ndarray  # stripped text per distinct value (object)
+    codes: np.ndarray | None  # row -> index into texts; None: one entry per row
+    status: np.ndarray  # OK / EMPTY / BAD per distinct value
+    values: np.ndarray  # parsed value per distinct value
+    notes: list[str] = field(default_factory=list)
+
+    def positions(self, mask: np.ndarray) -> np.ndarray:
+        """Row positions whose distinct value satisfies `mask`."""
+        if not mask.any():
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(mask if self.codes is None else mask[self.codes])
+
+    def text_at(self, pos: int) -> str:
+        return str(self.texts[pos if self.codes is None else self.codes[pos]]).strip()
+
+    def report(self, report: _Collector, mask: np.ndarray, message: Callable[[str], str]) -> None:
+        """A problem for each row whose value satisfies `mask`, quoting its text."""
+        positions = self.positions(mask)
+        report.rows_where(self.field.name, positions, lambda pos: message(self.text_at(pos)))
+
+    def by_row(self, per_value: np.ndarray) -> np.ndarray:
+        return per_value if self.codes is None else per_value[self.codes]
+
+    def typed(self) -> pd.Series:
+        """The column in the dtype the contract gives (empty cells as missing)."""
+        f = self.field
+        values = self.by_row(self.values)
+        if f.constraints.enum:
+            codes = values.astype(np.int64)
+            return pd.Series(pd.Categorical.from_codes(codes, categories=list(f.constraints.enum)))
+        if f.type == "number":
+            return pd.Series(values, dtype=np.float64)
+        if f.type in ("integer", "boolean"):
+            missing = np.isnan(values).any()
+            dtypes = {"integer": ("Int64", np.int64), "boolean": ("boolean", bool)}[f.type]
+            return pd.Series(values).astype(dtypes[0] if missing else dtypes[1])
+        if f.type in ("date", "datetime"):
+            return pd.Series(values.astype("datetime64[ns]"))
+        return pd.Series(values, dtype="str")
+
+
+def _as_text(column: pd.Series | None, n: int) -> pd.Series:
+    """The column as str cells; in a hand-made frame, missing values become empty and
+    numbers or dates the text a person would type."""
+    if column is None:
+        return pd.Series(np.full(n, "", dtype=object), dtype="str")
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.fillna("") if column.hasnans else column
+    if column.dtype == object and pd.api.types.infer_dtype(column, skipna=False) == "string":
+        return column
+    return pd.Series([cell_text(v) for v in column], index=column.index, dtype="str")
+
+
+def _parse_column(column: pd.Series | None, f: Field, n: int) -> _Parsed:
+    text = _as_text(column, n)
+    if f.type in ("number", "integer"):  # mostly distinct values: parse row by row
+        return _parse_numbers(text.to_numpy(dtype=object), None, f)
+    codes, uniques = pd.factorize(text)
+    texts = np.asarray(uniques, dtype=object)
+    if f.type == "boolean":
+        return _parse_booleans(texts, codes, f)
+    if f.type in ("date", "datetime"):
+        return _parse_dates(texts, codes, f)
+    return _parse_strings(texts, codes, f)
+
+
+def _strip(texts: np.ndarray) -> np.ndarray:
+    return np.array([t.strip() for t in texts], dtype=object)
+
+
+def _parse_numbers(texts: np.ndarray, codes: np.ndarray | None, f: Field) -> _Parsed:
+    values = pd.to_numeric(texts, errors="coerce").astype(np.float64)
+    status = np.full(len(texts), OK, dtype=np.int8)
+    for i in np.flatnonzero(~np.isfinite(values)):  # the few that need a closer look
+        values[i], status[i] = _number(texts[i])
+    return _Parsed(f, texts, codes, status, values)
+
+
+def _number(text: str) -> tuple[float, int]:
+    """(value, status) of a number as people write it: ¥1,234.50, full-width digits."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s:
+        return np.nan, EMPTY
+    s = re.sub(r"^([+-]?)\s*[¥$]\s*", r"\1", s)
+    if _THOUSANDS.fullmatch(s):
+        s = s.replace(",", "")
+    if _PLAIN_NUMBER.fullmatch(s):
+        return float(s), OK
+    return np.nan, BAD
+
+
+def _parse_booleans(texts: np.ndarray, codes: np.ndarray, f: Field) -> _Parsed:
+    clean = _strip(texts)
+    values = np.array([BOOLEANS.get(t.lower(), np.nan) for t in clean], dtype=np.float64)
+    status = np.where(clean == "", EMPTY, np.where(np.isnan(values), BAD, OK)).astype(np.int8)
+    return _Parsed(f, clean, codes, status, values)
+
+
+def _parse_dates(texts: np.ndarray, codes: np.ndarray, f: Field) -> _Parsed:
+    fast = "%Y-%m-%d" if f.type == "date" else "%Y-%m-%d %H:%M"
+    parsed = pd.to_datetime(pd.Index(texts), format=fast, errors="coerce").to_numpy()
+    plausible = (parsed >= np.datetime64(f"{FIRST_YEAR}-01-01")) & (
+        parsed < np.datetime64(f"{LAST_YEAR + 1}-01-01")
+    )  # also keeps datetime64[ns] from overflowing
+    values = np.where(plausible, parsed, np.datetime64("NaT")).astype("datetime64[ns]")
+    status = np.full(len(texts), OK, dtype=np.int8)
+    clean = texts.copy()
+    for i in np.flatnonzero(np.isnat(values)):
+        clean[i] = texts[i].strip()
+        values[i], status[i] = _date(clean[i], f.type == "date")
+    return _Parsed(f, clean, codes, status, values)
+
+
+def _date(text: str, date_only: bool) -> tuple[np.datetime64, int]:
+    """(value, status) of a date written YYYY-MM-DD, YYYY/M/D, YYYY年M月D日, with a time."""
+    if not text:
+        return np.datetime64("NaT"), EMPTY
+    m = _DATE.fullmatch(unicodedata.normalize("NFKC", text))
+    if not m:
+        return np.datetime64("NaT"), BAD
+    year, month, day = int(m[1]), int(m[3] or m[5]), int(m[4] or m[6])
+    hour, minute, second = (int(m[i] or 0) for i in (7, 8, 9))
+    if date_only and (hour, minute, second) != (0, 0, 0):
+        return np.datetime64("NaT"), BAD
+    try:
+        stamp = pd.Timestamp(year, month, day, hour, minute, second)
+    except ValueError:
+        return np.datetime64("NaT"), BAD
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return np.datetime64("NaT"), BAD
+    return stamp.to_datetime64().astype("datetime64[ns]"), OK
+
+
+def _parse_strings(texts: np.ndarray, codes: np.ndarray, f: Field) -> _Parsed:
+    clean = _strip(texts)
+    status = np.where(clean == "", EMPTY, OK).astype(np.int8)
+    if not f.constraints.enum:
+        return _Parsed(f, clean, codes, status, np.where(status == EMPTY, None, clean))
+    allowed = list(f.constraints.enum)
+    exact = {v: i for i, v in enumerate(allowed)}
+    loose = {loose_name(v): i for i, v in enumerate(allowed)}
+    values = np.full(len(clean), -1, dtype=np.int64)
+    renamed = []
+    for i, t in enumerate(clean):
+        if t in exact:
+            values[i] = exact[t]
+        elif t and loose_name(t) in loose:
+            values[i] = loose[loose_name(t)]
+            renamed.append(i)
+        elif t:
+            status[i] = BAD
+    parsed = _Parsed(f, clean, codes, status, values)
+    if renamed:
+        rows = int(np.bincount(codes, minlength=len(clean))[renamed].sum())
+        shown = ", ".join(f"'{clean[i]}' as '{allowed[values[i]]}'" for i in renamed[:3])
+        more = ", ..." if len(renamed) > 3 else ""
+        plural = "row" if rows == 1 else "rows"
+        parsed.notes.append(f"{f.name}: read {shown}{more} ({rows:,} {plural})")
+    return parsed
+
+
+# ---------------------------------------------------------------- rules
+
+
+def _check_column(p: _Parsed, as_of: pd.Timestamp | None, report: _Collector) -> None:
+    """Every rule of one column: required, type, whole numbers, range, enum, pattern, past."""
+    f, c = p.field, p.field.constraints
+    if f.required:
+        p.report(report, p.status == EMPTY, _empty)
+    p.report(report, p.status == BAD, _bad_message(f))
+    ok = p.status == OK
+    if f.type in ("number", "integer"):
+        values = np.where(ok, p.values, 0.0)
+        if f.type == "integer":
+            p.report(report, ok & (values % 1 != 0), _not_whole)
+        low = ok & (values < c.minimum) if c.minimum is not None else np.zeros_like(ok)
+        high = ok & (values > c.maximum) if c.maximum is not None else np.zeros_like(ok)
+        p.report(report, low | high, _range_message(f))
+    if c.pattern and f.type == "string":
+        regex = re.compile(c.pattern)
+        wrong = ok & np.array([not regex.fullmatch(t) for t in p.texts], dtype=bool)
+        form = PATTERN_FORMS.get(c.pattern, f"matching {c.pattern}")
+        p.report(report, wrong, lambda v: f"'{v}' is not in the form {form}")
+    if f.past_only and as_of is not None and f.type in ("date", "datetime"):
+        future = ok & (p.values >= np.datetime64(as_of + pd.Timedelta(days=1), "ns"))
+        after = f"is in the future (after the analysis date {as_of:%Y-%m-%d})"
+        p.report(report, future, lambda v: f"'{v}' {after}")
+
+
+def _empty(_: str) -> str:
+    return "is empty but required"
+
+
+def _not_whole(value: str) -> str:
+    return f"'{value}' is not a whole number"
+
+
+def _bad_message(f: Field) -> Callable[[str], str]:
+    """What to say about a cell that is not of the column's type."""
+    if f.type in ("number", "integer"):
+        return _not_a_number
+    if f.type in ("date", "datetime"):
+        what = "a date (expected YYYY-MM-DD)"
+        if f.type == "datetime":
+            what = "a date and time (expected YYYY-MM-DD HH:MM)"
+        return lambda v: _not_a_date(v, what)
+    if f.type == "boolean":
+        return lambda v: f"'{v}' is not yes/no (use 1 for yes, 0 for no)"
+    by_norm = {loose_name(a): a for a in f.constraints.enum or ()}
+
+    def not_allowed(value: str) -> str:
+        close = difflib.get_close_matches(loose_name(value), list(by_norm), 1, 0.6)
+        if close:
+            return f"'{value}' is not allowed; did you mean '{by_norm[close[0]]}'?"
+        return f"'{value}' is not allowed; use one of: {', '.join(by_norm.values())}"
+
+    return not_allowed
+
+
+def _not_a_number(value: str) -> str:
+    hint = ""
+    if re.fullmatch(r"[+-]?\d+,\d{1,2}", value.strip()):
+        hint = f" (use a point for decimals: '{value.strip().replace(',', '.')}')"
+    elif re.search(r"\d", value) and re.search(r"[Oo]", value):
+        hint = " (a letter O instead of a zero?)"
+    return f"'{value}' is not a number{hint}"
+
+
+def _not_a_date(value: str, what: str) -> str:
+    hint = ""
+    if re.fullmatch(r"\d{5}(\.\d+)?", value):
+        hint = "; it looks like an Excel date number: format the column as a date"
+    elif re.fullmatch(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}.*", value):
+        hint = "; write the year first"
+    elif (year := re.match(r"(\d{4})\D", value)) and not FIRST_YEAR <= int(year[1]) <= LAST_YEAR:
+        hint = f"; the year must be between {FIRST_YEAR} and {LAST_YEAR}"
+    return f"'{value}' is not {what}{hint}"
+
+
+def _range_message(f: Field) -> Callable[[str], str]:
+    lo, hi = f.constraints.minimum, f.constraints.maximum
+    show = "{:g}".format
+    if lo is not None and hi is not None:
+        return lambda v: f"'{v}' is outside the allowed range {show(lo)} to {show(hi)}"
+    if lo == 0:
+        return lambda v: f"'{v}' must not be negative"
+    if lo is not None:
+        return lambda v: f"'{v}' is below the minimum {show(lo)}"
+    return lambda v: f"'{v}' is above the maximum {show(hi)}"
+
+
+def _key_sets(spec: Table) -> list[tuple[str, ...]]:
+    """Column sets that must be unique: the primary key and each `unique` column."""
+    keys = [spec.primary_key] if spec.primary_key else []
+    keys += [(f.name,) for f in spec.fields if f.constraints.unique]
+    return list(dict.fromkeys(keys))
+
+
+def _check_unique(key: tuple[str, ...], parsed: dict[str, _Parsed], report: _Collector) -> None:
+    """Rows repeating a key (ignoring rows with an empty key cell), naming the first row."""
+    group = None
+    blank = None
+    for name in key:
+        p = parsed[name]
+        ids = pd.factorize(p.texts)[0].astype(np.int64)  # same stripped text, same id
+        ids = p.by_row(ids)
+        empty = p.by_row(p.status == EMPTY)
+        blank = empty if blank is None else blank | empty
+        group = ids if group is None else pd.factorize(group * (ids.max() + 1) + ids)[0]
+    assert group is not None and blank is not None
+    repeated = pd.Series(group).duplicated().to_numpy() & ~blank
+    if not repeated.any():
+        return
+    firsts = np.flatnonzero(~pd.Series(group).duplicated().to_numpy())
+    first_of = np.empty(group.max() + 1, dtype=np.int64)
+    first_of[group[firsts]] = firsts
+    positions = np.flatnonzero(repeated)
+    column = ", ".join(key)
+
+    def label(pos: int) -> str:
+        cells = " + ".join(f"'{parsed[n].text_at(pos)}'" for n in key)
+        first = report.rows[first_of[group[pos]]]
+        return f"{cells} is a duplicate (first in row {first})"
+
+    report.rows_where(column, positions, label)
+
+
+def _check_customers(
+    spec: Table,
+    parsed: dict[str, _Parsed],
+    known: Collection[str],
+    source: str,
+    report: _Collector,
+) -> None:
+    """customer_id values that are not in the customers table."""
+    for fk in spec.foreign_keys:
+        if fk.resource != "customers" or len(fk.fields) != 1 or fk.fields[0] not in parsed:
             continue
-        text = cells[col].astype(str).str.strip()
-        empty = text.eq("")
-        if rules.get("required"):
-            _report(problems, file_name, col, text[empty], lambda v: "is empty but required")
-        present = ~empty
-        kind_ = f["type"]
-        if kind_ in ("number", "integer"):
-            values = _parse_number(text)
-            bad = present & values.isna()
-            _report(problems, file_name, col, text[bad], lambda v: f"'{v}' is not a number")
-            if kind_ == "integer":
-                frac = present & values.notna() & (values % 1 != 0)
-                _report(
-                    problems, file_name, col, text[frac], lambda v: f"'{v}' is not a whole number"
-                )
-            if "minimum" in rules:
-                low = values < rules["minimum"]
-                what = (
-                    "must not be negative"
-                    if rules["minimum"] == 0
-                    else f"must be at least {rules['minimum']}"
-                )
-                _report(problems, file_name, col, text[low], lambda v, w=what: f"'{v}' {w}")
-            if "maximum" in rules:
-                high = values > rules["maximum"]
-                _report(
-                    problems,
-                    file_name,
-                    col,
-                    text[high],
-                    lambda v, m=rules["maximum"]: f"'{v}' must be at most {m}",
-                )
-            typed[col] = values
-        elif kind_ in ("date", "datetime"):
-            values = _parse_dates(text, kind_)
-            bad = present & values.isna()
-            fmt = "YYYY-MM-DD" + (" HH:MM" if kind_ == "datetime" else "")
-            _report(
-                problems,
-                file_name,
-                col,
-                text[bad],
-                lambda v, fmt=fmt: f"'{v}' is not a date ({fmt})",
-            )
-            if f.get("pastOnly") and as_of is not None:
-                limit = as_of + pd.Timedelta(days=1)
-                future = values >= limit
-                _report(
-                    problems,
-                    file_name,
-                    col,
-                    text[future],
-                    lambda v: f"'{v}' is in the future (after the analysis date {as_of:%Y-%m-%d})",
-                )
-            typed[col] = values
-        elif kind_ == "boolean":
-            low = text.str.lower()
-            values = pd.Series(
-                np.where(low.isin(TRUE), True, np.where(low.isin(FALSE), False, None)),
-                index=text.index,
-                dtype=object,
-            )
-            bad = present & values.isna()
-            _report(
-                problems, file_name, col, text[bad], lambda v: f"'{v}' is not yes/no (use 1 or 0)"
-            )
-            typed[col] = values
-        else:
-            values = text.where(present, None)
-            if "enum" in rules:
-                allowed = rules["enum"]
-                lookup = {a.lower(): a for a in allowed}
-                values = text.str.lower().map(lookup).where(present, None)
-                bad = present & values.isna()
-
-                def enum_message(v, allowed=allowed):
-                    close = difflib.get_close_matches(str(v).lower(), allowed, n=1)
-                    hint = (
-                        f"; did you mean '{close[0]}'?"
-                        if close
-                        else f" (allowed: {', '.join(allowed)})"
-                    )
-                    return f"'{v}' is not an allowed value{hint}"
-
-                _report(problems, file_name, col, text[bad], enum_message)
-            if "pattern" in rules:
-                bad = present & ~text.str.fullmatch(rules["pattern"])
-                _report(problems, file_name, col, text[bad], lambda v: f"'{v}' has the wrong form")
-            typed[col] = values
-    keys = schema["primaryKey"]
-    keys = [keys] if isinstance(keys, str) else list(keys)
-    key_text = cells[keys[0]].astype(str)
-    for extra in keys[1:]:
-        key_text = key_text + "|" + cells[extra].astype(str)
-    dup = key_text.duplicated(keep="first") & key_text.str.strip().ne("")
-    if dup.any():
-        first_row = {v: i + 2 for i, v in key_text[~key_text.duplicated()].items()}
-        _report(
-            problems,
-            file_name,
-            ", ".join(keys),
-            key_text[dup],
-            lambda v: f"'{v}' appears twice (first at row {first_row[v]})",
+        p = parsed[fk.fields[0]]
+        known_ids = known if isinstance(known, pd.Index) else pd.Index(list(known))
+        unknown = (p.status == OK) & ~np.asarray(pd.Index(p.texts).isin(known_ids))
+        p.report(
+            report, unknown, lambda v, source=source: f"unknown customer '{v}' (not in {source})"
         )
-    if known_customer_ids is not None and any(
-        fk["fields"] == "customer_id" for fk in schema.get("foreignKeys", [])
-    ):
-        ids = cells["customer_id"].astype(str).str.strip()
-        unknown = ids.ne("") & ~ids.isin(pd.Index(known_customer_ids))
-        _report(
-            problems,
-            file_name,
-            "customer_id",
-            ids[unknown],
-            lambda v: f"unknown customer '{v}' (not in the customers table)",
-        )
-    if problems:
-        return None, problems
-    return _finish(typed, fields), []
-
-
-def _finish(typed: dict[str, pd.Series], fields: list[dict]) -> pd.DataFrame:
-    out = {}
-    for f in fields:
-        values = typed[f["name"]]
-        enum = f.get("constraints", {}).get("enum")
-        if enum:
-            out[f["name"]] = pd.Categorical(values, categories=enum)
-        elif f["type"] == "integer":
-            out[f["name"]] = values.astype("Int64" if values.isna().any() else "int64")
-        elif f["type"] == "number":
-            out[f["name"]] = values.astype("float64")
-        elif f["type"] == "boolean":
-            out[f["name"]] = values.astype("boolean" if values.isna().any() else "bool")
-        elif f["type"] in ("date", "datetime"):
-            out[f["name"]] = pd.to_datetime(values)
-        else:
-            out[f["name"]] = values.astype("str").where(values.notna(), "")
-    return pd.DataFrame(out)
