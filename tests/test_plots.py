@@ -49,3 +49,23 @@ def test_png_is_deterministic():
 def test_bar_labels_show_signed_values():
     fig = plots.bar_by_group(pd.Series({"x": -5.0, "y": 10.0}), fmt="{:+.0f}")
     assert {t.get_text() for t in fig.axes[0].texts} == {"-5", "+10"}
+
+
+def test_pyramid_charts_label_what_they_show():
+    from crmkit import pyramid as pyr
+    from crmkit.datasets import load_sample
+
+    data = load_sample()
+    table = pyr.year_profitability(data, 2025)
+    summary = pyr.tier_summary(table, pyr.assign_tiers(table["profit"]))
+    fig = plots.pyramid_chart(summary)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("VIP") for t in texts)
+    share = summary.loc["VIP", "profit_share"]
+    assert f"{share:.0%} of profit" in fig.axes[0].get_title(loc="left")
+    whale = plots.whale_curve(pyr.whale_curve(table["profit"]))
+    peak = pyr.whale_peak(table["profit"])["profit_share"]
+    assert f"{peak:.0%}" in whale.axes[0].get_title(loc="left")
+    steps = pyr.profit_waterfall(table.iloc[0])
+    fall = plots.profit_waterfall(steps)
+    assert len(fall.axes[0].patches) == len(steps)

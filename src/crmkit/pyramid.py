@@ -385,8 +385,8 @@ def tier_migration(before: pd.Series, after: pd.Series) -> pd.DataFrame:
     """
     labels = _migration_labels(before, after)
     table = pd.crosstab(labels["before"], labels["after"], dropna=False)
-    table = table.drop(index=NEW, errors="ignore") if not (labels["before"] == NEW).any() else table
-    table.loc[NEW, GONE] = 0  # nobody can be new and inactive at once
+    if not (labels["before"] == NEW).any():
+        table = table.drop(index=NEW, errors="ignore")
     table.index.name, table.columns.name = "tier before", "tier after"
     return table.astype("int64")
 
@@ -481,3 +481,11 @@ def tier_responses(scheme_name: str = "vip") -> pd.DataFrame:
     out.insert(0, "tier", list(chosen.names))
     out.insert(1, "chinese", list(chosen.chinese))
     return out.drop(columns="position").set_index("tier")
+
+
+def with_attributes(table: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """A profitability table with each customer's shop name, business format and market."""
+    attrs = customers.assign(customer_id=customers["customer_id"].astype(str)).set_index(
+        "customer_id"
+    )[["shop_name", "business_format", "market_type"]]
+    return attrs.join(table, how="inner").sort_index()

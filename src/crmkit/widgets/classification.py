@@ -1,14 +1,4 @@
-"""Interactive explorers for the lessons, built on the topic modules and plots.
-
-An explorer is three layers, so each can be tested on its own:
-1. a pure `compute` step (settings in, tables out) that calls the topic module,
-2. a `render` step that turns those tables into a chart (PNG) and an HTML table,
-3. the ipywidgets controls that call 1 and 2 whenever a control moves.
-`static()` shows layer 2 at the current settings, as the fallback that reads
-well on GitHub and in a PDF where widgets cannot run.
-CSS classes `crmkit-explorer`, `crmkit-control-<name>`, `crmkit-chart` and
-`crmkit-table` let the browser tests find the parts.
-"""
+"""Explorers of lesson 01: ABC cut-offs, indicator weights and a customer lookup."""
 
 from __future__ import annotations
 
@@ -23,8 +13,17 @@ from IPython.display import HTML, Image, display
 from crmkit import classification as cls
 from crmkit import plots
 from crmkit.errors import CrmkitError
-
-ALL = "All"
+from crmkit.widgets.base import (
+    ALL,
+    chart_area,
+    error_html,
+    explorer,
+    filter_rows,
+    fixed_layout,
+    label_controls,
+    levels,
+    table_area,
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +54,9 @@ def compute_classification(
     overview: pd.DataFrame, settings: ClassificationSettings
 ) -> ClassificationView:
     """Filter the customers, classify them by ABC and score them, for one setting."""
-    rows = overview
-    if settings.business_format != ALL:
-        rows = rows[rows["business_format"] == settings.business_format]
-    if settings.market_type != ALL:
-        rows = rows[rows["market_type"] == settings.market_type]
+    rows = filter_rows(
+        overview, business_format=settings.business_format, market_type=settings.market_type
+    )
     if rows.empty:
         raise CrmkitError("no customers match these filters; choose 'All' for one of them")
     abc = cls.abc_analysis(rows[settings.metric], cutoffs=(settings.a_cutoff, settings.b_cutoff))
@@ -108,11 +105,9 @@ def top_table_html(view: ClassificationView) -> str:
 
 def render_chart(view: ClassificationView) -> bytes:
     """The Pareto chart of one view, as PNG bytes."""
-    fig = plots.pareto_curve(view.abc, value_label=view.settings.metric)
-    # Fixed margins instead of constrained layout: a third of the redraw time saved.
-    fig.set_layout_engine(None)
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.13)
-    return plots.to_png(fig)
+    return plots.to_png(
+        fixed_layout(plots.pareto_curve(view.abc, value_label=view.settings.metric))
+    )
 
 
 class ClassificationExplorer:
@@ -168,15 +163,11 @@ class ClassificationExplorer:
             controls[f"w_{name}"] = w.FloatSlider(
                 value=s.weights[name], min=0.0, max=1.0, description=name.capitalize(), **slider
             )
-        for name, control in controls.items():
-            control.add_class(f"crmkit-control-{name}")
-            control.style.description_width = "80px"
+        label_controls(controls)
         return controls
 
     def _levels(self, column: str) -> list[str]:
-        col = self.overview[column]
-        levels = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col.unique()
-        return [str(v) for v in levels if (col == v).any()]
+        return levels(self.overview, column)
 
     def _settings_from(self, controls: Mapping[str, w.Widget]) -> ClassificationSettings:
         weights = {n: controls[f"w_{n}"].value for n in cls.DEFAULT_WEIGHTS}
@@ -195,11 +186,8 @@ class ClassificationExplorer:
         if self._widget is not None:
             return self._widget
         controls = self._controls()
-        chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="800px"))
-        chart_box = w.Box([chart])
-        chart_box.add_class("crmkit-chart")
-        table = w.HTML()
-        table.add_class("crmkit-table")
+        chart, chart_box = chart_area()
+        table = table_area()
         message = w.HTML()
 
         def redraw(_change: object = None) -> None:
@@ -207,7 +195,7 @@ class ClassificationExplorer:
                 self.settings = self._settings_from(controls)
                 view = self.view()
             except CrmkitError as err:
-                message.value = f"<p style='color:#D55E00'>{escape(str(err))}</p>"
+                message.value = error_html(err)
                 return
             message.value = ""
             chart.value = render_chart(view)
@@ -232,8 +220,7 @@ class ClassificationExplorer:
             ],
             layout=w.Layout(min_width="320px"),
         )
-        root = w.HBox([left, w.VBox([message, chart_box, table])])
-        root.add_class("crmkit-explorer")
+        root = explorer([left, w.VBox([message, chart_box, table])])
         self._widget = root
         return root
 
@@ -292,9 +279,7 @@ class CustomerLookup:
             placeholder="id or shop name",
         )
         box.add_class("crmkit-control-customer")
-        chart = w.Image(format="png", layout=w.Layout(max_width="700px"))
-        chart_box = w.Box([chart])
-        chart_box.add_class("crmkit-chart")
+        chart, chart_box = chart_area("700px")
         message = w.HTML()
 
         def redraw(_change: object = None) -> None:
@@ -302,7 +287,7 @@ class CustomerLookup:
                 chart.value = self.chart(self.find(box.value))
                 message.value = ""
             except CrmkitError as err:
-                message.value = f"<p style='color:#D55E00'>{escape(str(err))}</p>"
+                message.value = error_html(err)
 
         box.observe(redraw, names="value")
         redraw()

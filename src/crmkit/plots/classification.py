@@ -1,13 +1,4 @@
-"""The workbook's charts: one question per chart, answered in its title.
-
-Every lesson gets the same look from here (colour-blind-safe Okabe-Ito
-palette, direct value labels, no chart junk). Functions take tidy tables from
-the topic modules and return a matplotlib Figure; they never compute analysis
-themselves, so what a chart shows is what the tested code computed.
-Figures are made with `matplotlib.figure.Figure` (not pyplot) when `ax` is not
-given, so explorers can redraw them without touching global state; notebooks
-display them by ending the cell with the figure or `plt.show()`.
-"""
+"""Charts of lesson 01 (customer classification): Pareto curve, indicator profile, heatmap, bars."""
 
 from __future__ import annotations
 
@@ -19,76 +10,15 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-# Okabe & Ito (2008), the usual colour-blind-safe qualitative palette.
-PALETTE = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "vermillion": "#D55E00",
-    "sky": "#56B4E9",
-    "purple": "#CC79A7",
-    "yellow": "#F0E442",
-    "grey": "#7F7F7F",
-    "black": "#000000",
-}
-CLASS_COLOURS = {
-    "A": PALETTE["blue"],
-    "B": PALETTE["orange"],
-    "C": PALETTE["grey"],
-    "D": PALETTE["vermillion"],
-}
-SEQUENTIAL_CMAP = "cividis"  # perceptually uniform and colour-blind safe
-DIVERGING_CMAP = "PuOr"
-
-STYLE = {
-    "figure.figsize": (8.0, 4.5),
-    "figure.dpi": 100,
-    "savefig.dpi": 100,
-    "font.size": 10,
-    "axes.titlesize": 12,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": False,
-    "legend.frameon": False,
-    "svg.hashsalt": "crmkit",  # stable SVG ids: no random output
-}
-
-
-def apply_style() -> None:
-    """Set the workbook look, and let a notebook show a returned Figure as a PNG.
-
-    The chart functions build figures without pyplot (no global state, nothing
-    to close), so IPython is told here how to display a bare Figure.
-    """
-    mpl.rcParams.update(STYLE)
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with the workbook
-        return
-    if get_ipython() is not None:
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-
-        set_matplotlib_formats("png")
-
-
-def _new_axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    with mpl.rc_context(STYLE):
-        fig = Figure(figsize=figsize or STYLE["figure.figsize"], layout="constrained")
-        return fig, fig.add_subplot()
-
-
-def _title(ax: Axes, text: str) -> None:
-    """Titles in the workbook style (left, bold), whatever rcParams are active."""
-    ax.set_title(text, loc="left", fontsize=12, fontweight="bold")
-
-
-def _percent(ax: Axes, axis: str = "y") -> None:
-    fmt = mpl.ticker.PercentFormatter(xmax=1.0, decimals=0)
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+from crmkit.plots.style import (
+    CLASS_COLOURS,
+    DIVERGING_CMAP,
+    PALETTE,
+    SEQUENTIAL_CMAP,
+    new_axes,
+    percent_axis,
+    set_title,
+)
 
 
 def pareto_curve(
@@ -103,7 +33,7 @@ def pareto_curve(
     `abc` is the table of `classification.abc_analysis` (columns `cum_share` and
     `class`, ranked best first). The title answers "how concentrated is it?".
     """
-    fig, ax = _new_axes(ax)
+    fig, ax = new_axes(ax)
     n = len(abc)
     x = np.arange(1, n + 1) / n
     y = abc["cum_share"].to_numpy(dtype=float)
@@ -142,13 +72,13 @@ def pareto_curve(
     ax.axhline(1.0, color=PALETTE["grey"], lw=0.8, ls=":")
     ax.set_xlim(0, 1)
     ax.set_ylim(min(0.0, float(np.nanmin(y)) if n else 0.0), max(1.05, float(np.nanmax(y)) + 0.05))
-    _percent(ax, "x")
-    _percent(ax, "y")
+    percent_axis(ax, "x")
+    percent_axis(ax, "y")
     ax.set_xlabel("Share of customers, best first")
     ax.set_ylabel(f"Cumulative share of {value_label}")
     if title is None and a.any():
         title = f"{a.mean():.0%} of customers bring {y[a][-1]:.0%} of {value_label}"
-    _title(ax, title or f"How concentrated is {value_label}?")
+    set_title(ax, title or f"How concentrated is {value_label}?")
     return fig
 
 
@@ -167,7 +97,7 @@ def indicator_profile(
     accurately than areas, and the values are printed on the bars.
     """
     scores = pd.Series(scores, dtype=float)
-    fig, ax = _new_axes(ax, figsize=(7.0, 3.2))
+    fig, ax = new_axes(ax, figsize=(7.0, 3.2))
     names = list(scores.index)[::-1]
     y = np.arange(len(names))
     ax.barh(y, scores[names], color=PALETTE["blue"], height=0.6)
@@ -188,7 +118,7 @@ def indicator_profile(
     ax.set_yticks(y, [labels.get(n, n) if labels else n for n in names])
     ax.set_xlim(0, 110)
     ax.set_xlabel("Score (0-100)")
-    _title(ax, title or "Where is this customer strong or weak?")
+    set_title(ax, title or "Where is this customer strong or weak?")
     return fig
 
 
@@ -204,7 +134,7 @@ def segment_heatmap(
 ) -> Figure:
     """A table of numbers (rows x columns, e.g. format x market) as an annotated heatmap."""
     values = table.to_numpy(dtype=float)
-    fig, ax = _new_axes(ax, figsize=(1.6 + 1.3 * table.shape[1], 1.2 + 0.55 * table.shape[0]))
+    fig, ax = new_axes(ax, figsize=(1.6 + 1.3 * table.shape[1], 1.2 + 0.55 * table.shape[0]))
     if center is not None and np.isfinite(values).any():
         span = np.nanmax(np.abs(values - center)) or 1.0
         norm = mpl.colors.Normalize(center - span, center + span)
@@ -227,7 +157,7 @@ def segment_heatmap(
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     fig.colorbar(image, ax=ax, label=colorbar_label, shrink=0.8)
-    _title(ax, title)
+    set_title(ax, title)
     return fig
 
 
@@ -242,7 +172,7 @@ def bar_by_group(
 ) -> Figure:
     """Horizontal bars of one number per group, labelled, largest on top."""
     values = values.sort_values()
-    fig, ax = _new_axes(ax, figsize=(7.0, 0.6 + 0.45 * len(values)))
+    fig, ax = new_axes(ax, figsize=(7.0, 0.6 + 0.45 * len(values)))
     colours = [
         PALETTE["vermillion"] if str(k) in highlight else PALETTE["blue"] for k in values.index
     ]
@@ -262,14 +192,5 @@ def bar_by_group(
     ax.set_xlim(low - (0.3 * span if low < 0 else 0), high + 0.25 * span)
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel(xlabel)
-    _title(ax, title)
+    set_title(ax, title)
     return fig
-
-
-def to_png(fig: Figure) -> bytes:
-    """Render a figure to PNG bytes (explorers put these in an Image widget)."""
-    from io import BytesIO
-
-    buffer = BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()

@@ -1,0 +1,46 @@
+"""The workbook's charts: one question per chart, answered in its title.
+
+Every lesson gets the same look from `style` (colour-blind-safe Okabe-Ito
+palette, direct value labels, no chart junk). Functions take tidy tables from
+the topic modules and return a matplotlib Figure; they never compute analysis
+themselves, so what a chart shows is what the tested code computed.
+Figures are made with `matplotlib.figure.Figure` (not pyplot) when `ax` is not
+given, so explorers can redraw them without touching global state; notebooks
+display them by ending the cell with the figure or `plt.show()`.
+One module per lesson topic; everything is importable from `crmkit.plots`.
+"""
+
+from crmkit.plots.classification import (
+    bar_by_group,
+    indicator_profile,
+    pareto_curve,
+    segment_heatmap,
+)
+from crmkit.plots.pyramid import migration_heatmap, profit_waterfall, pyramid_chart, whale_curve
+from crmkit.plots.style import (
+    CLASS_COLOURS,
+    DIVERGING_CMAP,
+    PALETTE,
+    SEQUENTIAL_CMAP,
+    STYLE,
+    apply_style,
+    to_png,
+)
+
+__all__ = [
+    "CLASS_COLOURS",
+    "DIVERGING_CMAP",
+    "PALETTE",
+    "SEQUENTIAL_CMAP",
+    "STYLE",
+    "apply_style",
+    "bar_by_group",
+    "indicator_profile",
+    "migration_heatmap",
+    "pareto_curve",
+    "profit_waterfall",
+    "pyramid_chart",
+    "segment_heatmap",
+    "to_png",
+    "whale_curve",
+]

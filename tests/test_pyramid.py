@@ -1,0 +1,266 @@
+"""The customer pyramid: profit parts, tiers, whale curve, migration, responses."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crmkit import pyramid as pyr
+from crmkit.datasets import load_sample
+from crmkit.errors import CrmkitError
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_sample()
+
+
+def _tiny() -> SimpleNamespace:
+    """Three customers; every number below is worked out by hand."""
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C1", "C2", "C3"],
+            "order_date": pd.to_datetime(["2025-01-05", "2025-06-01", "2025-03-01", "2024-12-31"]),
+            "revenue": [1000.0, 500.0, 200.0, 900.0],
+            "gross_margin": [200.0, 100.0, 30.0, 150.0],
+            "discount": [50.0, 0.0, 20.0, 10.0],
+        }
+    )
+    contacts = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C1", "C2", "C2", "C3"],
+            "contact_date": pd.to_datetime(
+                ["2025-02-01", "2025-02-02", "2025-04-01", "2025-04-02", "2025-05-01"]
+            ),
+            "contact_type": ["visit", "phone_call", "visit", "call_back", "visit"],
+            "purpose": ["routine", "sales", "complaint_follow_up", "routine", "routine"],
+            "cost": [80.0, 10.0, 90.0, 5.0, 70.0],
+        }
+    )
+    complaints = pd.DataFrame(
+        {
+            "customer_id": ["C2", "C3"],
+            "opened_at": pd.to_datetime(["2025-03-20 10:00", "2023-05-01 09:00"]),
+            "compensation": [40.0, 500.0],
+        }
+    )
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"]})
+    return SimpleNamespace(
+        orders=orders, contacts=contacts, complaints=complaints, customers=customers
+    )
+
+
+def test_profit_parts_by_hand():
+    table = pyr.profitability(_tiny(), start="2025-01-01", end="2026-01-01")
+    assert list(table.index) == ["C1", "C2", "C3"]  # C3 has a 2025 contact, no 2025 order
+    c1, c2, c3 = table.loc["C1"], table.loc["C2"], table.loc["C3"]
+    assert c1["margin_before_discount"] == 350 and c1["discounts"] == 50
+    assert c1["gross_margin"] == 300 and c1["visits"] == 80 and c1["phone_calls"] == 10
+    assert c1["profit"] == 210 and c1["orders"] == 2 and c1["contacts"] == 2
+    # the complaint follow-up visit and the compensation are complaint handling
+    assert c2["visits"] == 0 and c2["call_backs"] == 5 and c2["complaint_handling"] == 130
+    assert c2["cost_to_serve"] == 135 and c2["profit"] == 30 - 135 and c2["complaints"] == 1
+    assert c3["revenue"] == 0 and c3["profit"] == -70
+    parts = table[pyr.SERVICE_PARTS].sum(axis=1)
+    assert np.allclose(parts, table["cost_to_serve"])
+
+
+def test_inactive_customers_appear_only_when_asked():
+    tiny = _tiny()
+    assert "C4" not in pyr.profitability(tiny).index
+    every = pyr.profitability(tiny, include_inactive=True)
+    assert every.loc["C4", "profit"] == 0 and every.loc["C4", "orders"] == 0
+    # over all time C3 also pays its 2023 compensation
+    assert every.loc["C3", "complaint_handling"] == 500
+
+
+def test_bad_period_and_missing_columns_are_explained():
+    with pytest.raises(CrmkitError, match="must come before"):
+        pyr.profitability(_tiny(), start="2025-06-01", end="2025-01-01")
+    broken = _tiny()
+    broken.orders = broken.orders.drop(columns="discount")
+    with pytest.raises(CrmkitError, match="discount"):
+        pyr.profitability(broken)
+
+
+def test_sample_profit_agrees_with_lesson_01_apart_from_compensation(data):
+    from crmkit.profit import customer_profit
+
+    start, end = pyr.year_bounds(2025)
+    ours = pyr.profitability(data, start=start, end=end)
+    theirs = customer_profit(data.orders, data.contacts, start=start, end=end)
+    compensation = (
+        data.complaints[
+            (data.complaints["opened_at"] >= start) & (data.complaints["opened_at"] < end)
+        ]
+        .groupby("customer_id")["compensation"]
+        .sum()
+    )
+    joined = theirs.join(ours[["profit"]].add_suffix("_pyramid"), how="inner")
+    gap = joined["profit"] - joined["profit_pyramid"]
+    assert np.allclose(gap, compensation.reindex(gap.index).fillna(0.0))
+
+
+def test_waterfall_steps_end_at_the_profit(data):
+    row = pyr.year_profitability(data, 2025).iloc[5]
+    steps = pyr.profit_waterfall(row)
+    assert steps["step"].iloc[0] == "margin before discount"
+    assert steps["running"].iloc[-2] == pytest.approx(row["profit"])
+    assert steps["amount"].iloc[-1] == pytest.approx(row["profit"])
+    assert (steps["amount"].iloc[1:-1] <= 0).all()
+
+
+def test_percentile_tiers_by_hand():
+    values = pd.Series(
+        [100, 90, 80, 70, 60, 50, 40, 30, 20, -10], index=[f"C{i}" for i in range(10)]
+    )
+    tiers = pyr.assign_tiers(values, cutoffs=(0.1, 0.3, 0.6))
+    assert (
+        tiers["tier"].astype(str).tolist()
+        == ["VIP"] + ["major"] * 2 + ["ordinary"] * 3 + ["small"] * 4
+    )
+
+
+def test_profit_share_tiers_by_hand():
+    # pool of positive profit = 100; running shares before each customer: 0, .5, .8, .9, 1
+    values = pd.Series([50, 30, 10, 10, 0, -5], index=list("abcdef"))
+    tiers = pyr.assign_tiers(
+        values, method="profit_share", cutoffs=(0.5, 0.8, 0.95), scheme_name="metal"
+    )
+    assert tiers["tier"].astype(str).tolist() == [
+        "platinum", "gold", "iron", "iron", "lead", "lead"
+    ]  # fmt: skip
+
+
+def test_tier_rules_reject_bad_settings():
+    values = pd.Series([1.0, 2.0], index=["a", "b"])
+    with pytest.raises(CrmkitError, match="rise"):
+        pyr.assign_tiers(values, cutoffs=(0.5, 0.2, 0.9))
+    with pytest.raises(CrmkitError, match="three cut-offs"):
+        pyr.assign_tiers(values, cutoffs=(0.5, 0.9))
+    with pytest.raises(CrmkitError, match="unknown naming scheme"):
+        pyr.assign_tiers(values, scheme_name="gemstones")
+    with pytest.raises(CrmkitError, match="unknown method"):
+        pyr.assign_tiers(values, method="visits")
+    with pytest.raises(CrmkitError, match="no customers"):
+        pyr.assign_tiers(pd.Series([], dtype=float))
+
+
+profits = st.lists(
+    st.floats(min_value=-1e5, max_value=1e6, allow_nan=False), min_size=1, max_size=80
+).map(lambda xs: pd.Series(xs, index=[f"C{i:03d}" for i in range(len(xs))]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(profits, st.sampled_from(pyr.METHODS), st.sampled_from(sorted(pyr.SCHEMES)))
+def test_tiers_partition_customers_and_ignore_row_order(values, method, scheme_name):
+    tiers = pyr.assign_tiers(values, method=method, scheme_name=scheme_name)
+    assert sorted(tiers.index) == sorted(values.index)  # every customer exactly once
+    shuffled = values.sample(frac=1.0, random_state=1)
+    again = pyr.assign_tiers(shuffled, method=method, scheme_name=scheme_name)
+    pd.testing.assert_series_equal(tiers["tier"], again["tier"])
+    # better values never sit in a worse tier
+    codes = tiers["tier"].cat.codes.to_numpy()
+    assert (np.diff(codes) >= 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(profits)
+def test_profit_shares_sum_to_one(values):
+    table = pd.DataFrame({"revenue": values.abs(), "cost_to_serve": 1.0, "profit": values})
+    summary = pyr.tier_summary(table, pyr.assign_tiers(values))
+    assert summary["customers"].sum() == len(values)
+    assert summary["customer_share"].sum() == pytest.approx(1.0)
+    if abs(values.sum()) > 1e-6 * max(1.0, values.abs().sum()):
+        assert summary["profit_share"].sum() == pytest.approx(1.0)
+
+
+def test_tier_summary_on_the_sample(data):
+    table = pyr.year_profitability(data, 2025)
+    summary = pyr.tier_summary(table, pyr.assign_tiers(table["profit"]))
+    assert list(summary.index) == ["VIP", "major", "ordinary", "small"]
+    assert summary["profit_per_customer"].is_monotonic_decreasing
+    assert summary.loc["small", "profit"] < 0  # the bottom half loses money (PY3)
+    assert summary.loc["VIP", "profit_share"] > 0.3
+
+
+def test_whale_curve_rises_above_one_and_ends_at_one():
+    profit = pd.Series([60.0, 50.0, -10.0])
+    curve = pyr.whale_curve(profit)
+    assert curve["cum_profit_share"].tolist() == pytest.approx([0, 0.6, 1.1, 1.0])
+    peak = pyr.whale_peak(profit)
+    assert peak["profit_share"] == pytest.approx(1.1)
+    assert peak["customer_share"] == pytest.approx(2 / 3)
+    assert peak["destroyed"] == pytest.approx(0.1)
+    with pytest.raises(CrmkitError, match="no profit in total"):
+        pyr.whale_curve(pd.Series([-1.0, 0.0]))
+
+
+def test_sample_whale_curve_peaks_well_above_100_percent(data):
+    peak = pyr.whale_peak(pyr.year_profitability(data, 2025)["profit"])
+    assert 1.05 < peak["profit_share"] < 1.4
+    assert 0.6 < peak["customer_share"] < 0.95
+
+
+def test_migration_by_hand():
+    before = pd.Series(["VIP", "major", "small", "small"], index=["a", "b", "c", "d"])
+    after = pd.Series(["major", "VIP", "small", "VIP"], index=["a", "b", "c", "e"])
+    counts = pyr.tier_migration(before, after)
+    assert counts.loc["VIP", "major"] == 1 and counts.loc["major", "VIP"] == 1
+    assert counts.loc["small", "inactive"] == 1 and counts.loc["new", "VIP"] == 1
+    moves = pyr.migration_moves(before, after)["direction"]
+    assert moves.to_dict() == {"a": "down", "b": "up", "c": "same", "d": "left", "e": "new"}
+    profit = pyr.migration_profit(
+        before, after, pd.Series({"a": 10.0, "b": 5.0, "c": 1.0, "d": 3.0}),
+        pd.Series({"a": 4.0, "b": 9.0, "c": 2.0, "e": 7.0}),
+    )  # fmt: skip
+    assert profit.loc["VIP", "major"] == -6 and profit.loc["small", "inactive"] == -3
+    assert profit.loc["new", "VIP"] == 7
+
+
+def test_migration_rows_sum_to_the_earlier_counts(data):
+    years = {y: pyr.year_profitability(data, y) for y in (2024, 2025)}
+    tiers = {y: pyr.assign_tiers(t["profit"]) for y, t in years.items()}
+    counts = pyr.tier_migration(tiers[2024], tiers[2025])
+    earlier = tiers[2024]["tier"].value_counts()
+    later = tiers[2025]["tier"].value_counts()
+    for tier in earlier.index:
+        assert counts.loc[str(tier)].sum() == earlier[tier]
+    for tier in later.index:
+        assert counts[str(tier)].sum() == later[tier]
+    # PY6: customers move both ways
+    assert counts.loc["small", "VIP"] + counts.loc["ordinary", "VIP"] > 0
+    assert counts.loc["VIP", "small"] + counts.loc["VIP", "ordinary"] > 0
+    moved = pyr.migration_profit(
+        tiers[2024], tiers[2025], years[2024]["profit"], years[2025]["profit"]
+    )
+    total = years[2025]["profit"].sum() - years[2024]["profit"].sum()
+    assert moved.to_numpy().sum() == pytest.approx(total)
+
+
+def test_migration_without_newcomers_has_no_new_row():
+    before = pd.Series(["VIP", "small"], index=["a", "b"])
+    after = pd.Series(["small"], index=["a"])
+    counts = pyr.tier_migration(before, after)
+    assert "new" not in counts.index
+    assert counts.loc["VIP", "small"] == 1 and counts.loc["small", "inactive"] == 1
+
+
+def test_responses_follow_the_scheme():
+    vip = pyr.tier_responses("vip")
+    metal = pyr.tier_responses("metal")
+    assert list(vip.index) == ["VIP", "major", "ordinary", "small"]
+    assert list(metal["chinese"]) == ["铂金层", "黄金层", "钢铁层", "重铅层"]
+    assert "end" in metal.loc["lead", "aim"]  # PY3: change the relationship or end it
+    assert vip["source"].str.contains("003").all()
+
+
+def test_with_attributes_adds_the_shop_columns(data):
+    table = pyr.with_attributes(pyr.year_profitability(data, 2025), data.customers)
+    assert {"shop_name", "business_format", "market_type", "profit"} <= set(table.columns)
+    assert len(table) == len(pyr.year_profitability(data, 2025))
