@@ -1,46 +1,20 @@
-"""Answer keys of the exercise sets: what each question expects, and how to check it.
-
-A test cell in an exercise says only `check_answer("ex01.q1", top_share)`, so
-it stays short and does not print the expected answer for the learner to
-copy; the expected value is computed here from the sample data with the same
-tested crmkit functions the lesson uses. Keeping the keys in one place also
-lets a grader check answers outside a learner's kernel later on.
-"""
+"""Answer keys of exercise set 1 (customer classification)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 import pandas as pd
 
-from crmkit import check
 from crmkit import classification as cls
-from crmkit.errors import CrmkitError
+from crmkit.answer_keys.core import Key, sample_data
 
 YEAR_START, YEAR_END = "2025-01-01", "2026-01-01"
 PERIOD_END = "2025-12-31"
 
 
-@dataclass(frozen=True)
-class Key:
-    """One question: its label, the check to use, the expected answer, a hint."""
-
-    label: str
-    kind: str  # number | choice | set | series | function
-    expected: Callable[[], Any]
-    hint: str
-    options: tuple[str, ...] = ()
-    tolerance: dict[str, float] = field(default_factory=dict)
-
-
-@cache
 def _data():
-    from crmkit.datasets import load_sample
-
-    return load_sample()
+    return sample_data()
 
 
 @cache
@@ -62,6 +36,8 @@ def _abc_class_reference(share_before: float, a: float = 0.8, b: float = 0.95) -
         return "A"
     return "B" if share_before < b else "C"
 
+
+FUNCTION_CASES = ((0.0,), (0.5,), (0.79,), (0.85,), (0.97,), (0.3, 0.4, 0.6), (0.5, 0.4, 0.6))
 
 Q6_WEIGHTS = {
     "integrity": 0.1,
@@ -96,6 +72,7 @@ KEYS: dict[str, Key] = {
         lambda: _abc_class_reference,
         "A customer is in A while the share already covered by better customers is below "
         "the first cut-off; B while it is below the second; otherwise C.",
+        cases=FUNCTION_CASES,
     ),
     "ex01.q4": Key(
         "Q4, the total 2025 profit of the value destroyers",
@@ -178,51 +155,3 @@ def _moved_into_a() -> set[str]:
     )
     before, after = grades["2024-12-31"], grades["2025-12-31"]
     return set(grades.index[(after == "A") & (before != "A")])
-
-
-@cache
-def expected(key: str) -> Any:
-    """The expected answer of one question (computed once per session)."""
-    return _key(key).expected()
-
-
-def _key(key: str) -> Key:
-    if key not in KEYS:
-        raise CrmkitError(f"no answer key '{key}'")
-    return KEYS[key]
-
-
-FUNCTION_CASES = [(0.0,), (0.5,), (0.79,), (0.85,), (0.97,), (0.3, 0.4, 0.6), (0.5, 0.4, 0.6)]
-
-
-def check_answer(key: str, answer: Any) -> check.Passed:
-    """Check a learner's answer to question `key`; friendly message if wrong or missing."""
-    spec = _key(key)
-    label, hint = spec.label, spec.hint
-    if spec.kind == "function":
-        if not callable(answer):
-            check.answered(answer if answer is not None else None, label)
-            return check.check_true(False, label=label, message="this is not a function", hint=hint)
-        reference = expected(key)
-        for case in FUNCTION_CASES:
-            given = check.call(answer, *case, label=label)
-            want = reference(*case)
-            if not (isinstance(given, str) and given.strip().upper() == want):
-                # Raises WrongAnswer with the friendly wording; silent when right.
-                check.check_choice(
-                    given, want, label=f"{label}, for the arguments {case}", hint=hint
-                )
-        return check.check_true(True, label=label, message="")
-    check.answered(answer, label)
-    value = expected(key)
-    if spec.kind == "number":
-        return check.check_number(answer, value, label=label, hint=hint, **spec.tolerance)
-    if spec.kind == "choice":
-        return check.check_choice(
-            answer, value, label=label, hint=hint, options=spec.options or None
-        )
-    if spec.kind == "set":
-        return check.check_set(answer, value, label=label, hint=hint)
-    if spec.kind == "series":
-        return check.check_series(answer, value, label=label, hint=hint, **spec.tolerance)
-    raise CrmkitError(f"answer key '{key}' has an unknown kind '{spec.kind}'")

@@ -1,0 +1,33 @@
+"""What an answer key is, and the sample data every key computes from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Key:
+    """One question: its label, the check to use, the expected answer, a hint.
+
+    kind is number | choice | set | series | frame | function; a function key's
+    `expected` returns the reference function, called with each of `cases`.
+    """
+
+    label: str
+    kind: str
+    expected: Callable[[], Any]
+    hint: str
+    options: tuple[str, ...] = ()
+    tolerance: dict[str, float] = field(default_factory=dict)
+    cases: tuple[tuple, ...] = ()
+
+
+@cache
+def sample_data():
+    """The sample data, loaded once per session."""
+    from crmkit.datasets import load_sample
+
+    return load_sample()
