@@ -545,3 +545,46 @@ def move_slider(page, explorer: str, control_class: str, presses: int = 5) -> tu
         page.wait_for_timeout(100)
         after = slider_value(page, explorer, control_class)
     return before, after
+
+
+def control_state(page, explorer: str, control_class: str) -> str:
+    """What a control shows now: slider readout, selected option, pressed button or text."""
+    control = page.locator(f"{explorer} .{control_class}").first
+    if control.locator(".noUi-handle").count():
+        return slider_value(page, explorer, control_class)
+    if control.locator("select").count():
+        return control.locator("select").first.input_value()
+    if control.locator("button").count():
+        return control.locator("button.mod-active").first.inner_text().strip()
+    return control.locator("input").first.input_value()
+
+
+def change_control(page, explorer: str, control_class: str) -> tuple[str, str]:
+    """Change a control as a person would, whatever its kind; return the state before and after.
+
+    Sliders move by arrow keys; drop-downs pick their next option; toggle
+    buttons click the first button not pressed; a search box (combobox) gets
+    the last of its suggestions typed in, then Enter.
+    """
+    control = page.locator(f"{explorer} .{control_class}").first
+    control.scroll_into_view_if_needed()
+    if control.locator(".noUi-handle").count():
+        return move_slider(page, explorer, control_class)
+    before = control_state(page, explorer, control_class)
+    if control.locator("select").count():
+        select = control.locator("select").first
+        options = select.locator("option").evaluate_all("os => os.map(o => o.value)")
+        select.select_option(options[(options.index(before) + 1) % len(options)])
+    elif control.locator("button").count():
+        control.locator("button:not(.mod-active)").first.click()
+    else:
+        box = control.locator("input").first
+        suggestions = control.locator("datalist option").evaluate_all("os => os.map(o => o.value)")
+        box.fill(suggestions[-1] if suggestions else "C00003")
+        box.press("Enter")
+    deadline = time.monotonic() + 5
+    after = control_state(page, explorer, control_class)
+    while after == before and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        after = control_state(page, explorer, control_class)
+    return before, after

@@ -16,8 +16,8 @@ from lab_driver import (
     PLANTED,
     REPO,
     artifact,
+    change_control,
     explorer_selector,
-    move_slider,
     notebook_errors,
     open_notebook,
     run_all,
@@ -30,23 +30,34 @@ from lab_driver import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
 
-# (notebook relative to the repository, slider control class, output classes that must change).
+# (notebook relative to the repository, [(control class, output classes that must change)]).
+# Each explorer of a notebook gets its control changed once, after one Run All.
 # The demo notebook is written by the harness; every other one must exist in the repository.
 CASES = [
-    (DEMO, "crmkit-control-a_cutoff", ["crmkit-chart", "crmkit-table"]),
+    (DEMO, [("crmkit-control-a_cutoff", ["crmkit-chart", "crmkit-table"])]),
     (
         "notebooks/01_customer_classification.ipynb",
-        "crmkit-control-a_cutoff",
-        ["crmkit-chart", "crmkit-table"],
+        [("crmkit-control-a_cutoff", ["crmkit-chart", "crmkit-table"])],
+    ),
+    (
+        "notebooks/02_customer_pyramid.ipynb",
+        [
+            ("crmkit-control-cut1", ["crmkit-chart", "crmkit-table"]),
+            ("crmkit-control-year_before", ["crmkit-chart", "crmkit-table"]),
+        ],
+    ),
+    (
+        "notebooks/03_customer_value.ipynb",
+        [("crmkit-control-customer", ["crmkit-chart", "crmkit-table"])],
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("notebook", "control", "outputs"),
+    ("notebook", "explorers"),
     [pytest.param(*case, id=Path(case[0]).stem) for case in CASES],
 )
-def test_notebook_runs_and_explorer_responds(lab, page, request, notebook, control, outputs):
+def test_notebook_runs_and_explorers_respond(lab, page, request, notebook, explorers):
     if notebook != DEMO and not (REPO / notebook).is_file():
         pytest.skip(f"{notebook} does not exist yet")
     open_notebook(page, lab, notebook)
@@ -56,26 +67,30 @@ def test_notebook_runs_and_explorer_responds(lab, page, request, notebook, contr
     errors = notebook_errors(page, notebook)
     assert not errors, f"{notebook} shows errors after Run All:\n" + "\n".join(errors)
     assert widget_count(page, notebook) > 0, f"no ipywidget rendered in {notebook}"
-    explorer = explorer_selector(control)
-    show(page, explorer)
-    before = wait_for_snapshot(page, explorer, outputs)
-    page.screenshot(path=artifact(request.node, "before.png"), full_page=True)
-    assert all(before.values()), f"the explorer shows nothing yet: {before}"
+    for control, outputs in explorers:
+        explorer = explorer_selector(control)
+        name = control.removeprefix("crmkit-control-")
+        show(page, explorer)
+        before = wait_for_snapshot(page, explorer, outputs)
+        page.screenshot(path=artifact(request.node, f"{name}-before.png"), full_page=True)
+        assert all(before.values()), f"the explorer of {control} shows nothing yet: {before}"
 
-    start, end = move_slider(page, explorer, control)
-    assert start != end, f"the {control} slider did not move (value stays {start})"
-    wait_for_snapshot(page, explorer, outputs, unlike=before)
-    wait_kernel_idle(page, notebook)  # every key press redraws; let the last one land
-    after = wait_for_snapshot(page, explorer, outputs, unlike=before)
-    show(page, explorer)
-    page.screenshot(path=artifact(request.node, "after.png"), full_page=True)
-    unchanged = [css for css in outputs if after[css] == before[css] or not after[css]]
-    assert not unchanged, (
-        f"{unchanged} did not change within 30 s after moving {control} from {start} to {end}"
-        f" (screenshots in test-artifacts/browser/); console: {page.console_errors}"
-    )
-    errors = notebook_errors(page, notebook)
-    assert not errors, f"{notebook} shows errors after moving {control}:\n" + "\n".join(errors)
+        start, end = change_control(page, explorer, control)
+        assert start != end, f"the {control} control did not change (value stays {start})"
+        wait_for_snapshot(page, explorer, outputs, unlike=before)
+        wait_kernel_idle(page, notebook)  # every key press redraws; let the last one land
+        after = wait_for_snapshot(page, explorer, outputs, unlike=before)
+        show(page, explorer)
+        page.screenshot(path=artifact(request.node, f"{name}-after.png"), full_page=True)
+        unchanged = [css for css in outputs if after[css] == before[css] or not after[css]]
+        assert not unchanged, (
+            f"{unchanged} did not change within 30 s after changing {control} from {start} to "
+            f"{end} (screenshots in test-artifacts/browser/); console: {page.console_errors}"
+        )
+        errors = notebook_errors(page, notebook)
+        assert not errors, f"{notebook} shows errors after changing {control}:\n" + "\n".join(
+            errors
+        )
 
 
 def test_harness_reports_errors(lab, page, request):
@@ -96,7 +111,7 @@ def test_harness_reports_errors(lab, page, request):
     outputs = ["crmkit-chart", "crmkit-table"]
     before = wait_for_snapshot(page, explorer, outputs)
     assert before["crmkit-chart"].startswith("image "), before
-    start, end = move_slider(page, explorer, "crmkit-control-frozen")
+    start, end = change_control(page, explorer, "crmkit-control-frozen")
     assert start != end
     after = wait_for_snapshot(page, explorer, outputs, timeout_s=3, unlike=before)
     assert after == before, "the frozen explorer's outputs must not change"
