@@ -11,7 +11,14 @@ from types import SimpleNamespace
 import pandas as pd
 
 from crmkit import classification as cls
-from crmkit.widgets import ClassificationSettings, ClassificationView
+from crmkit import pyramid as pyr
+from crmkit.widgets import (
+    ClassificationSettings,
+    ClassificationView,
+    MigrationView,
+    PyramidSettings,
+    PyramidView,
+)
 
 
 def as_sample(tables: dict[str, pd.DataFrame]) -> SimpleNamespace:
@@ -63,3 +70,76 @@ def classify_and_rfm(orders: pd.DataFrame, contacts: pd.DataFrame, as_of) -> pd.
     rfm["m"] = pd.qcut(rfm["monetary"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5])
     rfm["score"] = rfm.apply(lambda row: f"{row['r']}{row['f']}{row['m']}", axis=1)
     return rfm
+
+
+def profit_by_groupby(data) -> pd.DataFrame:
+    """Profit per customer with its parts, one groupby with a lambda per part (tutorial style)."""
+    orders, contacts, complaints = data.orders, data.contacts, data.complaints
+    table = orders.groupby("customer_id").agg(
+        revenue=("revenue", lambda s: s.sum()),
+        gross_margin=("gross_margin", lambda s: s.sum()),
+    )
+    table["cost_to_serve"] = contacts.groupby("customer_id")["cost"].apply(lambda s: s.sum())
+    table["cost_to_serve"] += (
+        complaints.groupby("customer_id")["compensation"]
+        .apply(lambda s: s.sum())
+        .reindex(table.index, fill_value=0.0)
+    )
+    table = table.fillna(0.0)
+    table["profit"] = table["gross_margin"] - table["cost_to_serve"]
+    return table
+
+
+def tiers_by_apply(table: pd.DataFrame, cutoffs=(0.05, 0.2, 0.5), metric: str = "profit"):
+    """Tier each customer by its rank position with `apply`, row by row."""
+    ranked = table.sort_values(metric, ascending=False).copy()
+    n = len(ranked)
+    ranked["position"] = range(n)
+    names = ("VIP", "major", "ordinary", "small")
+    ranked["tier"] = ranked["position"].apply(lambda p: names[sum(p / n >= c for c in cutoffs)])
+    return ranked
+
+
+def _year_tables(data, year: int) -> SimpleNamespace:
+    start, end = pyr.year_bounds(year)
+    return SimpleNamespace(
+        orders=data.orders[
+            (data.orders["order_date"] >= start) & (data.orders["order_date"] < end)
+        ],
+        contacts=data.contacts[
+            (data.contacts["contact_date"] >= start) & (data.contacts["contact_date"] < end)
+        ],
+        complaints=data.complaints[
+            (data.complaints["opened_at"] >= start) & (data.complaints["opened_at"] < end)
+        ],
+    )
+
+
+def pyramid_from_orders(data, settings: PyramidSettings) -> PyramidView:
+    """Recompute profit from the raw tables on every redraw, then tier with `apply`."""
+    table = profit_by_groupby(_year_tables(data, 2025))
+    ranked = tiers_by_apply(table, settings.cutoffs, settings.metric)
+    summary = ranked.groupby("tier", sort=False).agg(
+        customers=("profit", "size"), revenue=("revenue", "sum"), profit=("profit", "sum")
+    )
+    summary["customer_share"] = summary["customers"] / summary["customers"].sum()
+    summary["profit_share"] = summary["profit"] / summary["profit"].sum()
+    return PyramidView(settings, ranked, summary, "")
+
+
+def migration_from_orders(data, before: int, after: int, show: str) -> MigrationView:
+    """Both years' profit and tiers from the raw tables on every redraw, then pd.crosstab."""
+    years = [tiers_by_apply(profit_by_groupby(_year_tables(data, y))) for y in (before, after)]
+    joined = (
+        years[0][["tier", "profit"]]
+        .add_suffix("_before")
+        .join(years[1][["tier", "profit"]].add_suffix("_after"), how="outer")
+    )
+    joined["tier_before"] = joined["tier_before"].fillna("new")
+    joined["tier_after"] = joined["tier_after"].fillna("inactive")
+    counts = pd.crosstab(joined["tier_before"], joined["tier_after"])
+    change = joined["profit_after"].fillna(0) - joined["profit_before"].fillna(0)
+    profit = joined.assign(change=change).pivot_table(
+        index="tier_before", columns="tier_after", values="change", aggfunc="sum", fill_value=0
+    )
+    return MigrationView(before, after, show, counts, profit, joined, "")

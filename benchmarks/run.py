@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from crmkit import classification as cls  # noqa: E402
 from crmkit import profit as prof  # noqa: E402
+from crmkit import pyramid as pyr  # noqa: E402
 from crmkit import widgets  # noqa: E402
 from crmkit.datasets import generate as gen  # noqa: E402
 from crmkit.datasets.load import load_sample  # noqa: E402
@@ -135,6 +136,73 @@ def bench_redraw(big: dict[str, pd.DataFrame] | None) -> list[dict]:
     return rows
 
 
+def _timed_redraw(what: str, ours, base, budget: float) -> dict:
+    """Median of single redraws (ours 7, baseline 3), as a row of the results table."""
+    return {
+        "what": what,
+        "seconds": statistics.median([best_of(ours, 1) for _ in range(7)]),
+        "budget": budget,
+        "baseline": statistics.median([best_of(base, 1) for _ in range(3)]) if base else None,
+    }
+
+
+def _pyramid_cases(data, label: str, budget: float) -> list[dict]:
+    """Pyramid explorer (cut-offs, names, metric) and migration explorer (years) redraws."""
+    table = pyr.with_attributes(pyr.year_profitability(data, 2025), data.customers)
+    settings = [
+        widgets.PyramidSettings(cutoffs=(c, 0.2, 0.5), scheme=s, metric=m)
+        for c in (0.03, 0.05, 0.08, 0.1)
+        for s in ("vip", "metal")
+        for m in ("profit", "revenue")
+    ]
+    it = iter(settings * 100)
+
+    def pyramid_redraw() -> None:
+        view = widgets.compute_pyramid(table, next(it))
+        widgets.pyramid_png(view)
+        widgets.pyramid_table_html(view)
+
+    def pyramid_baseline() -> None:
+        s = next(it)
+        view = baselines.pyramid_from_orders(data, s)
+        widgets.pyramid_png(view)
+
+    migration = widgets.MigrationExplorer(data)
+    for year in migration.years:
+        migration._year(year)  # the explorer keeps each year's table; time the redraw only
+    pairs = iter(
+        [(2023, 2025, "customers"), (2024, 2025, "profit"), (2023, 2024, "customers")] * 50
+    )
+
+    def migration_redraw() -> None:
+        view = migration.view(*next(pairs))
+        migration.png(view)
+        migration.table_html(view)
+
+    def migration_baseline() -> None:
+        before, after, show = next(pairs)
+        view = baselines.migration_from_orders(data, before, after, show)
+        migration.png(view)
+
+    return [
+        _timed_redraw(
+            f"pyramid explorer redraw, {label}", pyramid_redraw, pyramid_baseline, budget
+        ),
+        _timed_redraw(
+            f"migration explorer redraw, {label}", migration_redraw, migration_baseline, budget
+        ),
+    ]
+
+
+def bench_pyramid(big: dict | None) -> list[dict]:
+    data = load_sample()
+    rows = _pyramid_cases(data, "sample", BUDGETS["redraw_sample"])
+    if big is not None:
+        n = len(big["data"].customers)
+        rows += _pyramid_cases(big["data"], f"{n:,} customers", BUDGETS["redraw_100k"])
+    return rows
+
+
 def bench_classify(big) -> list[dict]:
     orders, contacts = big["data"].orders, big["data"].contacts
     as_of = big["data"].analysis_date
@@ -144,13 +212,16 @@ def bench_classify(big) -> list[dict]:
         cls.abc_analysis(profit["profit"])
         cls.profit_split(profit["profit"])
         cls.rfm_table(orders, as_of)
+        full = pyr.profitability(big["data"])
+        pyr.tier_summary(full, pyr.assign_tiers(full["profit"]))
 
     def baseline() -> None:
         baselines.classify_and_rfm(orders, contacts, as_of)
+        baselines.tiers_by_apply(baselines.profit_by_groupby(big["data"]))
 
     return [
         {
-            "what": f"profit, ABC, three-way split and RFM on {len(orders):,} orders",
+            "what": f"profit, ABC, three-way split, RFM and tiers on {len(orders):,} orders",
             "seconds": best_of(ours, 3),
             "budget": BUDGETS["classify_1m"],
             "baseline": best_of(baseline, 1),
@@ -214,6 +285,7 @@ def main() -> None:
             f"{big['seconds']:.1f} s."
         )
     rows += bench_redraw(big)
+    rows += bench_pyramid(big)
     if big is not None:
         rows += bench_classify(big)
         rows += bench_notebooks()

@@ -130,9 +130,13 @@ def segment_heatmap(
     colorbar_label: str = "",
     cmap: str = SEQUENTIAL_CMAP,
     center: float | None = None,
+    colorbar: bool = True,
     ax: Axes | None = None,
 ) -> Figure:
-    """A table of numbers (rows x columns, e.g. format x market) as an annotated heatmap."""
+    """A table of numbers (rows x columns, e.g. format x market) as an annotated heatmap.
+
+    Every cell carries its number, so the colour bar is optional (explorers drop it).
+    """
     values = table.to_numpy(dtype=float)
     fig, ax = new_axes(ax, figsize=(1.6 + 1.3 * table.shape[1], 1.2 + 0.55 * table.shape[0]))
     if center is not None and np.isfinite(values).any():
@@ -156,7 +160,8 @@ def segment_heatmap(
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
-    fig.colorbar(image, ax=ax, label=colorbar_label, shrink=0.8)
+    if colorbar:
+        fig.colorbar(image, ax=ax, label=colorbar_label, shrink=0.8)
     set_title(ax, title)
     return fig
 

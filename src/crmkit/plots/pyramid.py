@@ -125,6 +125,7 @@ def migration_heatmap(
     fmt: str = "{:,.0f}",
     colorbar_label: str = "customers",
     center: float | None = None,
+    colorbar: bool = True,
     ax: Axes | None = None,
 ) -> Figure:
     """The tier migration matrix (earlier tier in rows, later tier in columns) as a heatmap.
@@ -140,7 +141,13 @@ def migration_heatmap(
         moved = int(counts.drop(index="new", errors="ignore").to_numpy().sum()) - stayed
         title = f"{moved:,} customers changed tier or left; {stayed:,} stayed"
     return segment_heatmap(
-        counts, fmt=fmt, title=title, colorbar_label=colorbar_label, center=center, ax=ax
+        counts,
+        fmt=fmt,
+        title=title,
+        colorbar_label=colorbar_label,
+        center=center,
+        colorbar=colorbar,
+        ax=ax,
     )
 
 

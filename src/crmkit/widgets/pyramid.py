@@ -9,6 +9,7 @@ from html import escape
 import ipywidgets as w
 import pandas as pd
 from IPython.display import HTML, Image, display
+from matplotlib.figure import Figure
 
 from crmkit import plots
 from crmkit import pyramid as pyr
@@ -311,16 +312,22 @@ class MigrationExplorer:
 
     def png(self, view: MigrationView) -> bytes:
         """The migration matrix (counts or profit moved) as PNG bytes."""
+        # Fixed margins instead of constrained layout, and no colour bar (every cell is
+        # labelled): the redraw takes about half the time.
+        fig = Figure(figsize=(7.0, 4.0))
+        fig.subplots_adjust(left=0.13, right=0.99, top=0.9, bottom=0.14)
+        ax = fig.add_subplot()
         if view.show == "profit":
-            fig = plots.migration_heatmap(
+            plots.migration_heatmap(
                 view.profit / 1000,
-                fmt="{:,.0f}",
                 colorbar_label="profit change, thousand ¥",
                 center=0.0,
                 title=f"Profit moved from {view.year_before} to {view.year_after} (thousand ¥)",
+                colorbar=False,
+                ax=ax,
             )
         else:
-            fig = plots.migration_heatmap(view.counts)
+            plots.migration_heatmap(view.counts, colorbar=False, ax=ax)
         return plots.to_png(fig)
 
     def table_html(self, view: MigrationView) -> str:
