@@ -1,0 +1,687 @@
+"""Customer value (客户价值): what the offer is worth to the customer, and the customer to us.
+
+Two sides of one idea. To the customer, value is what they get minus what they
+give up (VA1), judged against what they were promised (VA4). To the firm, a
+customer is worth the profit they will bring over the whole relationship, a
+forward view rather than last year's sales alone (VA2, PY5), and some small
+customers are worth more than their own sales show (VA5). Value-added services
+are how a firm raises value on both sides (VA6).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from numbers import Real
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from crmkit import pyramid
+from crmkit.errors import CrmkitError
+
+
+def _number(value, what: str, *, minimum: float | None = None) -> float:
+    """`value` as a finite float, or a CrmkitError naming `what`."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise CrmkitError(f"{what} must be a finite number; got {value!r}")
+    if minimum is not None and value < minimum:
+        raise CrmkitError(f"{what} cannot be below {minimum:g}; got {value!r}")
+    return float(value)
+
+
+# -- VA1: customer-perceived value ---------------------------------------------------------
+
+#: The parts of the calculation: (side, part, Chinese term), value parts first.
+VALUE_PARTS = [
+    ("value", "product", "产品价值"),
+    ("value", "service", "服务价值"),
+    ("value", "personnel", "人员价值"),
+    ("value", "image", "形象价值"),
+]
+COST_PARTS = [
+    ("cost", "money", "货币成本"),
+    ("cost", "time", "时间成本"),
+    ("cost", "energy", "精力成本"),
+    ("cost", "physical", "体力成本"),
+]
+
+
+@dataclass(frozen=True)
+class PerceivedValue:
+    """The eight parts of customer-perceived value (客户感知价值) and what they add up to."""
+
+    product: float
+    service: float
+    personnel: float
+    image: float
+    money: float
+    time: float
+    energy: float
+    physical: float
+
+    @property
+    def total_value(self) -> float:
+        """Total customer value (顾客总价值) = product + service + personnel + image value."""
+        return self.product + self.service + self.personnel + self.image
+
+    @property
+    def total_cost(self) -> float:
+        """Total customer cost (顾客总成本) = money + time + energy + physical cost."""
+        return self.money + self.time + self.energy + self.physical
+
+    @property
+    def perceived_value(self) -> float:
+        """Perceived value = total customer value - total customer cost."""
+        return self.total_value - self.total_cost
+
+    @property
+    def ratio(self) -> float:
+        """Total value / total cost: above 1 the customer gets more than they give up.
+
+        With no cost at all the ratio is infinite (nan if the value is zero too).
+        """
+        if self.total_cost == 0:
+            return math.inf if self.total_value > 0 else math.nan
+        return self.total_value / self.total_cost
+
+    def table(self) -> pd.DataFrame:
+        """One row per part: side (value or cost), part, chinese term and amount."""
+        rows = [
+            {"side": side, "part": part, "chinese": chinese, "amount": getattr(self, part)}
+            for side, part, chinese in VALUE_PARTS + COST_PARTS
+        ]
+        return pd.DataFrame(rows, columns=["side", "part", "chinese", "amount"])
+
+
+def perceived_value(
+    *,
+    product: float,
+    service: float,
+    personnel: float,
+    image: float,
+    money: float,
+    time: float,
+    energy: float,
+    physical: float,
+) -> PerceivedValue:
+    """Customer-perceived value = total customer value - total customer cost (001 §2.2.2, 003).
+
+    Give each part as an amount on one scale (money, or points); none may be negative.
+    """
+    parts = {
+        "product": product,
+        "service": service,
+        "personnel": personnel,
+        "image": image,
+        "money": money,
+        "time": time,
+        "energy": energy,
+        "physical": physical,
+    }
+    checked = {
+        name: _number(amount, f"the {name} part", minimum=0) for name, amount in parts.items()
+    }
+    return PerceivedValue(**checked)
+
+
+# -- VA4: expectations -----------------------------------------------------------------------
+
+VERDICTS = ("delighted", "satisfied", "disappointed")
+
+
+def promise_scenarios(
+    delivered: float, promises: Sequence[float], *, tolerance: float = 0.0
+) -> pd.DataFrame:
+    """What each promise does to the customer's verdict on the same delivered level (seed 000).
+
+    Rule: a promise sets the expectation at the promised level; gap = delivered - expected;
+    gap above `tolerance` -> delighted, within it -> satisfied, below -> disappointed.
+    So promising more than we deliver turns the same service into a disappointment.
+    """
+    delivered = _number(delivered, "the delivered level")
+    tolerance = _number(tolerance, "the tolerance", minimum=0)
+    if isinstance(promises, (str, bytes)) or not isinstance(promises, Sequence) or not promises:
+        raise CrmkitError(
+            "give the promised levels as a non-empty list of numbers, e.g. [6, 8, 10]"
+        )
+    levels = [_number(p, f"promise {i + 1}") for i, p in enumerate(promises)]
+    gap = np.array([delivered - p for p in levels])
+    verdict = np.select([gap > tolerance, gap >= -tolerance], VERDICTS[:2], VERDICTS[2])
+    return pd.DataFrame(
+        {
+            "promised": levels,
+            "expectation": levels,
+            "delivered": delivered,
+            "gap": gap,
+            "verdict": verdict,
+        }
+    )
+
+
+# -- VA3: what value is made of --------------------------------------------------------------
+
+VALUE_COMPONENTS = pd.DataFrame(
+    [
+        (
+            "functional value",
+            "功能价值",
+            "customer",
+            "What the goods and service do for the shop.",
+            "Fresh stock of the brands shoppers ask for, delivered complete and on time.",
+        ),
+        (
+            "experiential value",
+            "体验价值",
+            "customer",
+            "How dealing with us feels to the shop owner.",
+            "A friendly account manager who knows the shop and answers the phone.",
+        ),
+        (
+            "social value",
+            "社会价值",
+            "customer",
+            "What being our customer says about the shop to others.",
+            "A 'model shop' plaque and a place in the supplier's best-shop awards.",
+        ),
+        (
+            "convenience value",
+            "便利价值",
+            "customer",
+            "The time and trouble we save the shop.",
+            "Ordering by phone or app, one delivery for all categories, simple paperwork.",
+        ),
+        (
+            "relationship value",
+            "关系价值",
+            "firm",
+            "What the lasting relationship is worth to us beyond single sales.",
+            "Steady repeat orders, market information and shops that pass our service on "
+            "to consumers.",
+        ),
+    ],
+    columns=["component", "chinese", "value_to", "meaning", "example"],
+)
+
+
+# -- VA2: customer lifetime value ------------------------------------------------------------
+
+ASSUMPTIONS = [
+    "The customer brings the same margin every year they stay; it does not grow or shrink.",
+    "Each year the customer stays with the same probability (the retention rate); once "
+    "gone, they never come back.",
+    "The customer is still with us in year t with probability retention ** t, so even the "
+    "first year is at risk.",
+    "Each year's margin arrives at the end of that year and is discounted by "
+    "(1 + discount rate) ** t, because money later is worth less than money now.",
+    "The cost of winning the customer is already spent and is not counted.",
+    "Without a horizon the sum runs for ever; it stays finite because retention is below 1.",
+    "Referrals and other value beyond the customer's own margin are left out (see VA5).",
+]
+
+
+def _clv_inputs(retention, discount_rate, years) -> tuple[float, float, int | None]:
+    d = _number(discount_rate, "the discount rate")
+    if d <= -1:
+        raise CrmkitError(f"the discount rate must be above -1 (-100%); got {discount_rate!r}")
+    r = _number(retention, "the retention rate")
+    if years is None:
+        if not 0 <= r < 1:
+            raise CrmkitError(
+                f"the retention rate must be at least 0 and below 1 (e.g. 0.8 for 80%); got {r!r}. "
+                "A customer kept for ever with certainty would be worth an infinite amount; "
+                "give `years` to stop the sum."
+            )
+        if r >= 1 + d:
+            raise CrmkitError(
+                "with this discount rate the sum never ends (retention must be below "
+                "1 + discount rate); raise the discount rate or give `years`"
+            )
+        return r, d, None
+    if not 0 <= r <= 1:
+        raise CrmkitError(f"the retention rate must be between 0 and 1 (e.g. 0.8); got {r!r}")
+    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 0:
+        raise CrmkitError(f"years must be a whole number, 0 or more, or None; got {years!r}")
+    return r, d, int(years)
+
+
+def _clv_factor(r: float, d: float, years: int | None) -> float:
+    """Lifetime value of a margin of 1 a year."""
+    if years is None:
+        return r / (1 + d - r)
+    t = np.arange(1, years + 1)
+    return float(np.sum((r / (1 + d)) ** t))
+
+
+def lifetime_value(
+    margin: float, retention: float, discount_rate: float, years: int | None = None
+) -> float:
+    """Customer lifetime value (客户终生价值): the margin a customer will bring, discounted.
+
+    Rule: the sum over years t = 1..years of margin * retention**t / (1 + discount_rate)**t;
+    with years=None it runs for ever: margin * retention / (1 + discount_rate - retention).
+    """
+    m = _number(margin, "the margin per year")
+    r, d, years = _clv_inputs(retention, discount_rate, years)
+    return m * _clv_factor(r, d, years)
+
+
+def lifetime_values(
+    margins: pd.Series, retention: float, discount_rate: float, years: int | None = None
+) -> pd.Series:
+    """`lifetime_value` for every customer's yearly margin (same rule, same index)."""
+    if not isinstance(margins, pd.Series) or not pd.api.types.is_numeric_dtype(margins):
+        raise CrmkitError("give the margins as a Series of numbers, one per customer")
+    if margins.isna().any():
+        raise CrmkitError("some margins are missing (NaN); fill or drop them first")
+    r, d, years = _clv_inputs(retention, discount_rate, years)
+    return (margins.astype(float) * _clv_factor(r, d, years)).rename("lifetime_value")
+
+
+def clv_sensitivity(
+    margin: float,
+    retention: float,
+    discount_rate: float,
+    years: int | None = None,
+    change: float = 0.10,
+) -> pd.DataFrame:
+    """How much the lifetime value swings when each input moves, the others held at base.
+
+    Rule: margin and discount rate move by ±change of their own value (±10%); retention
+    moves by ±change in points of rate (0.80 -> 0.70 and 0.90), clipped into [0, 0.99].
+    swing = CLV at high - CLV at low; rows sorted by the size of the swing, largest first.
+    """
+    change = _number(change, "the change")
+    if not 0 < change < 1:
+        raise CrmkitError(f"the change must be between 0 and 1 (e.g. 0.10 for 10%); got {change}")
+    base = {"margin": margin, "retention": retention, "discount_rate": discount_rate}
+    base_clv = lifetime_value(margin, retention, discount_rate, years)
+    moves = {
+        "margin": (margin * (1 - change), margin * (1 + change)),
+        "retention": (max(retention - change, 0.0), min(retention + change, 0.99)),
+        "discount_rate": (discount_rate * (1 - change), discount_rate * (1 + change)),
+    }
+    rows = []
+    for name, (low, high) in moves.items():
+        clv_low = lifetime_value(**{**base, name: low}, years=years)
+        clv_high = lifetime_value(**{**base, name: high}, years=years)
+        rows.append(
+            {
+                "input": name,
+                "low": low,
+                "base": base[name],
+                "high": high,
+                "clv_low": clv_low,
+                "clv_base": base_clv,
+                "clv_high": clv_high,
+                "swing": clv_high - clv_low,
+            }
+        )
+    out = pd.DataFrame(rows)
+    order = out["swing"].abs().sort_values(ascending=False, kind="mergesort").index
+    return out.loc[order].reset_index(drop=True)
+
+
+# -- retention measured in the data ----------------------------------------------------------
+
+
+def _buyers(data, year: int) -> pd.Index:
+    orders = data.orders
+    ids = orders.loc[orders["order_date"].dt.year == year, "customer_id"].astype(str).unique()
+    return pd.Index(sorted(ids), name="customer_id")
+
+
+def retention_rate(data, year: int, by: pd.Series | None = None) -> float | pd.Series:
+    """Share of the customers who ordered in year-1 that ordered again in `year`.
+
+    Rule: retained / customers with at least one order in year-1. With `by` (a group per
+    customer, e.g. their tier in year-1) the same share is given for every group.
+    """
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+        raise CrmkitError(f"give the year as a whole number, e.g. 2025; got {year!r}")
+    before, now = _buyers(data, year - 1), _buyers(data, year)
+    if len(before) == 0:
+        raise CrmkitError(f"no customer ordered in {year - 1}, so {year} has no retention rate")
+    kept = pd.Series(before.isin(now), index=before, dtype=float)
+    if by is None:
+        return float(kept.mean())
+    if isinstance(by, pd.DataFrame) and "tier" in by.columns:
+        by = by["tier"]
+    if not isinstance(by, pd.Series):
+        raise CrmkitError("`by` must be a Series giving the group of each customer id")
+    by = by.copy()
+    by.index = by.index.astype(str)
+    missing = before.difference(by.dropna().index)
+    if len(missing):
+        raise CrmkitError(
+            f"`by` gives no group for {len(missing)} customers who ordered in {year - 1}, "
+            f"e.g. {list(missing[:3])}; group the customers of {year - 1} (e.g. their tiers "
+            f"of {year - 1})"
+        )
+    groups = by.reindex(before)
+    rates = kept.groupby(groups, observed=False, sort=True).mean()
+    rates.index.name = by.name or "group"
+    return rates.rename("retention_rate")
+
+
+# -- PY5: core-customer value analysis ------------------------------------------------------
+
+#: The six figures of seed 001 §5.2.5 and the two behind the expected profit, in order.
+CORE_LABELS = [
+    "annual sales",
+    "total revenue",
+    "contact cost",
+    "net customer profit",
+    "relationship duration (years)",
+    "profit in the last 12 months",
+    "retention rate used",
+    "expected profit",
+]
+
+
+def _known_ids(data, ids: Sequence[str]) -> list[str]:
+    known = pd.Index(data.customers["customer_id"].astype(str))
+    out = []
+    for cid in ids:
+        cid = str(cid)
+        if cid not in known:
+            close = difflib.get_close_matches(cid.strip().upper(), list(known), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise CrmkitError(f"there is no customer '{cid}' in the customers table{hint}")
+        out.append(cid)
+    return out
+
+
+def _since_joining(data, joined: pd.Series) -> SimpleNamespace:
+    """The orders, contacts and complaints of each customer dated on or after their join date."""
+
+    def keep(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        start = frame["customer_id"].astype(str).map(joined)
+        return frame[start.notna().to_numpy() & (frame[column] >= start).to_numpy()]
+
+    return SimpleNamespace(
+        orders=keep(data.orders, "order_date"),
+        contacts=keep(data.contacts, "contact_date"),
+        complaints=keep(data.complaints, "opened_at"),
+    )
+
+
+def _tier_retention(data, year: int) -> tuple[pd.Series, pd.Series, float]:
+    """Tiers of year-1 (by profit), retention per tier into `year`, and the overall rate."""
+    tiers = pyramid.assign_tiers(pyramid.year_profitability(data, year - 1)["profit"])["tier"]
+    return tiers, retention_rate(data, year, by=tiers), retention_rate(data, year)
+
+
+def core_value_table(
+    data,
+    ids: Sequence[str],
+    *,
+    as_of=None,
+    discount_rate: float = 0.08,
+    years: int | None = 5,
+    retention: float | None = None,
+) -> pd.DataFrame:
+    """The core-customer value analysis (001 §5.2.5) for several customers, one row each.
+
+    See `core_value_analysis` for the rule behind every column.
+    """
+    if isinstance(ids, str):
+        ids = [ids]
+    ids = _known_ids(data, list(ids))
+    if not ids:
+        raise CrmkitError("give at least one customer id")
+    as_of = pd.Timestamp(data.analysis_date if as_of is None else as_of).normalize()
+    if as_of > data.analysis_date:
+        raise CrmkitError(f"as_of ({as_of.date()}) is after the analysis date; the data ends there")
+    end = as_of + pd.Timedelta(days=1)
+    customers = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
+    joined = customers.set_index("customer_id")["join_date"].loc[ids]
+    late = joined[joined > as_of]
+    if len(late):
+        raise CrmkitError(f"customer {late.index[0]} joined after as_of ({as_of.date()})")
+
+    history = _since_joining(data, customers.set_index("customer_id")["join_date"])
+    start = end - pd.DateOffset(years=1)
+    last_year = pyramid.profitability(history, start=start, end=end).reindex(ids, fill_value=0.0)
+    lifetime = pyramid.profitability(history, end=end).reindex(ids, fill_value=0.0)
+
+    if retention is None:
+        # the last full calendar year up to as_of, judged against the year before it
+        year = as_of.year if (as_of.month, as_of.day) == (12, 31) else as_of.year - 1
+        try:
+            tiers, per_tier, overall = _tier_retention(data, year)
+        except CrmkitError as error:
+            raise CrmkitError(f"{error}; give the retention rate yourself, e.g. 0.7") from None
+        rates = tiers.reindex(ids).astype(object).map(per_tier.to_dict()).fillna(overall)
+    else:
+        rates = pd.Series(_number(retention, "the retention rate"), index=ids)
+
+    out = pd.DataFrame(index=pd.Index(ids, name="customer_id"))
+    out["annual sales"] = last_year["revenue"]
+    out["total revenue"] = lifetime["revenue"]
+    out["contact cost"] = lifetime["cost_to_serve"]
+    out["net customer profit"] = lifetime["profit"]
+    out["relationship duration (years)"] = (as_of - joined).dt.days / 365.25
+    out["profit in the last 12 months"] = last_year["profit"]
+    out["retention rate used"] = rates.astype(float)
+    out["expected profit"] = [
+        lifetime_value(p, r, discount_rate, years)
+        for p, r in zip(
+            out["profit in the last 12 months"], out["retention rate used"], strict=True
+        )
+    ]
+    return out[CORE_LABELS]
+
+
+def core_value_analysis(
+    data,
+    customer_id: str,
+    *,
+    as_of=None,
+    discount_rate: float = 0.08,
+    years: int | None = 5,
+    retention: float | None = None,
+) -> pd.Series:
+    """The six figures of a core customer's value (001 §5.2.5), each stated as a rule.
+
+    annual sales = revenue of the 12 months up to as_of; total revenue, contact cost (cost to
+    serve) and net customer profit = totals since the customer joined (the data starts in
+    2023); relationship duration = years from join date to as_of; expected profit =
+    `lifetime_value` of the last 12 months' profit over `years` years, with the retention
+    rate of the customer's tier in the last full year (all customers' rate if untiered).
+    """
+    table = core_value_table(
+        data,
+        [customer_id],
+        as_of=as_of,
+        discount_rate=discount_rate,
+        years=years,
+        retention=retention,
+    )
+    return table.iloc[0].rename(str(customer_id))
+
+
+# -- VA5: value beyond a customer's own sales ------------------------------------------------
+
+
+def network_value(data, year: int = 2025) -> pd.DataFrame:
+    """Each active customer's own profit plus the profit of the customers they referred.
+
+    Rule: referrals = customers whose referred_by is this customer; referred_profit = the
+    `year` profit of those customers; network_profit = own_profit + referred_profit.
+    consumer_reach (consumers served a week) is shown beside it. Active = in the profit table
+    of `year` (an order, contact or complaint that year).
+    """
+    table = pyramid.year_profitability(data, year)
+    if table.empty:
+        raise CrmkitError(f"no customer was active in {year}; pick a year inside the data")
+    customers = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
+    customers = customers.set_index("customer_id")
+    referrer = customers["referred_by"].dropna().astype(str)
+    referrals = referrer.value_counts()
+    referred_profit = (
+        table["profit"].reindex(referrer.index, fill_value=0.0).groupby(referrer).sum()
+    )
+    out = pd.DataFrame(index=table.index)
+    out["revenue"] = table["revenue"]
+    out["own_profit"] = table["profit"]
+    out["referrals"] = referrals.reindex(out.index, fill_value=0).astype("int64")
+    out["referred_profit"] = referred_profit.reindex(out.index, fill_value=0.0).astype(float)
+    out["consumer_reach"] = customers["consumer_reach"].reindex(out.index)
+    out["network_profit"] = out["own_profit"] + out["referred_profit"]
+    return out
+
+
+def hidden_value_summary(network: pd.DataFrame, tiers: pd.Series | pd.DataFrame) -> pd.DataFrame:
+    """Per tier: how many customers refer others, the profit they bring, and consumer reach.
+
+    `network` is a `network_value` frame, `tiers` the tier of each customer. referred_beats_own
+    counts customers whose referred profit is positive and larger than their own profit.
+    """
+    tier = tiers["tier"] if isinstance(tiers, pd.DataFrame) else tiers
+    missing = network.index.difference(tier.index.astype(str))
+    if len(missing):
+        raise CrmkitError(
+            f"{len(missing)} customers of the network table have no tier, e.g. "
+            f"{list(missing[:3])}; tier the same year's customers"
+        )
+    frame = network.assign(tier=tier.reindex(network.index))
+    frame["refers"] = frame["referrals"] > 0
+    frame["beats"] = (frame["referred_profit"] > 0) & (
+        frame["referred_profit"] > frame["own_profit"]
+    )
+    grouped = frame.groupby("tier", observed=False, sort=True)
+    out = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "referrers": grouped["refers"].sum().astype("int64"),
+            "referred_profit": grouped["referred_profit"].sum(),
+            "mean_consumer_reach": grouped["consumer_reach"].mean(),
+            "referred_beats_own": grouped["beats"].sum().astype("int64"),
+        }
+    )
+    out.insert(2, "share_referring", out["referrers"] / out["customers"].replace(0, np.nan))
+    per = out["referred_profit"] / out["referrers"].replace(0, np.nan)
+    out.insert(4, "referred_profit_per_referrer", per.fillna(0.0))
+    out["share_referring"] = out["share_referring"].fillna(0.0)
+    out.index = pd.Index(out.index.astype(str), name="tier")
+    return out
+
+
+# -- VA6: value-added services --------------------------------------------------------------
+
+VALUE_ADDED_SERVICES = pd.DataFrame(
+    [
+        (
+            "contracts that raise switching costs",
+            "利用契约关系锁定客户",
+            "A term agreement makes leaving before it ends cost the customer something.",
+            "A one-year supply agreement with a rebate paid only at the end of the year.",
+        ),
+        (
+            "bundling",
+            "捆绑式销售",
+            "Buying everything from one supplier costs less than buying the parts separately.",
+            "Drinks, snacks and household goods on one order at a lower combined price.",
+        ),
+        (
+            "customisation",
+            "定制化营销",
+            "The offer is fitted to what this customer needs, beyond the basic service.",
+            "A shelf plan and delivery slot designed for a restaurant's opening hours.",
+        ),
+        (
+            "customer clubs and VIP cards",
+            "客户俱乐部与VIP贵宾卡",
+            "Members get first news of new products, better prices and priority supply.",
+            "A key-shop club with early access to new lines and a birthday greeting.",
+        ),
+        (
+            "differentiated service by segment",
+            "大客户差异化策略",
+            "Each segment gets the service and marketing its value justifies.",
+            "Weekly visits for VIP shops, a monthly call and app ordering for small ones.",
+        ),
+    ],
+    columns=["service", "chinese", "what_it_does", "distributor_example"],
+)
+
+
+def _fact(default, unit: str, source: str = "seed 002"):
+    return field(default=default, metadata={"unit": unit, "source": source})
+
+
+OURS = "our assumption"
+
+
+@dataclass(frozen=True)
+class StayWhatIf:
+    """Starbucks what-if (seed 002): longer stays after free Wi-Fi, turned into money.
+
+    Rule: hours per customer a month = visits a month * hours per visit; extra spend =
+    extra hours * spend per hour (spending assumed to grow with time in the shop); extra
+    margin = extra spend * margin rate * core customers. We read the seed's stay of 2 hours
+    (3-4 after Wi-Fi) as per visit. stay_after below stay_before is allowed: it models a
+    change that shortens stays, and the extras come out negative.
+    """
+
+    core_age_min: int = _fact(25, "years of age")
+    core_age_max: int = _fact(40, "years of age")
+    visits_per_month: float = _fact(18.0, "visits per customer a month")
+    stay_before_hours: float = _fact(2.0, "hours per visit")
+    stay_after_hours: float = _fact(3.5, "hours per visit (seed: 3-4)")
+    wifi_launch: str = _fact("2002-08", "month")
+    wifi_stores: int = _fact(1000, "stores")
+    spend_per_hour: float = _fact(2.0, "USD per hour of stay", OURS)
+    margin_rate: float = _fact(0.6, "share of spend", OURS)
+    core_customers: int = _fact(100_000, "customers", OURS)
+    extra_visits_per_month: float = _fact(0.0, "visits per customer a month", OURS)
+
+    def __post_init__(self) -> None:
+        for name in ("visits_per_month", "stay_before_hours", "stay_after_hours"):
+            _number(getattr(self, name), name, minimum=0)
+        for name in ("spend_per_hour", "core_customers", "wifi_stores"):
+            _number(getattr(self, name), name, minimum=0)
+        _number(self.core_age_min, "core_age_min", minimum=0)
+        if _number(self.core_age_max, "core_age_max") < self.core_age_min:
+            raise CrmkitError("core_age_max must not be below core_age_min")
+        if not 0 <= _number(self.margin_rate, "margin_rate") <= 1:
+            raise CrmkitError(f"margin_rate is a share between 0 and 1; got {self.margin_rate}")
+        extra = _number(self.extra_visits_per_month, "extra_visits_per_month")
+        if self.visits_per_month + extra < 0:
+            raise CrmkitError("extra_visits_per_month cannot take the visits below zero")
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every input with its value, unit and source ('seed 002' or 'our assumption')."""
+        rows = [
+            {
+                "name": f.name,
+                "value": getattr(self, f.name),
+                "unit": f.metadata["unit"],
+                "source": f.metadata["source"],
+            }
+            for f in fields(self)
+        ]
+        return pd.DataFrame(rows, columns=["name", "value", "unit", "source"])
+
+    def results(self) -> pd.DataFrame:
+        """Hours before and after, extra hours, extra spend a month and a year, group margin."""
+        hours_before = self.visits_per_month * self.stay_before_hours
+        visits_after = self.visits_per_month + self.extra_visits_per_month
+        hours_after = visits_after * self.stay_after_hours
+        extra_hours = hours_after - hours_before
+        spend_month = extra_hours * self.spend_per_hour
+        spend_year = spend_month * 12
+        margin_year = spend_year * self.margin_rate * self.core_customers
+        rows = [
+            ("hours per customer a month, before", hours_before, "hours"),
+            ("hours per customer a month, after", hours_after, "hours"),
+            ("extra hours per customer a month", extra_hours, "hours"),
+            ("extra spend per customer a month", spend_month, "USD"),
+            ("extra spend per customer a year", spend_year, "USD"),
+            ("extra margin a year, whole core group", margin_year, "USD"),
+        ]
+        return pd.DataFrame(rows, columns=["measure", "value", "unit"])
