@@ -13,12 +13,12 @@ from functools import cache
 from typing import Any
 
 from crmkit import check
-from crmkit.answer_keys import ex01
+from crmkit.answer_keys import ex01, ex02
 from crmkit.answer_keys.core import Key
 from crmkit.errors import CrmkitError
 
 #: Every question of every exercise set, by "exNN.qM".
-KEYS: dict[str, Key] = {**ex01.KEYS}
+KEYS: dict[str, Key] = {**ex01.KEYS, **ex02.KEYS}
 
 
 @cache
