@@ -1,4 +1,4 @@
-"""The repo as an nbgrader course: exercise sources in solutions/, student versions in exercises/."""
+"""The repo as an nbgrader course: sources in solutions/, student versions in exercises/."""
 
 c = get_config()  # noqa: F821 (injected by nbgrader)
 

@@ -30,10 +30,15 @@ def run_notebook(path: Path, timeout: int = 600) -> None:
 
 
 def main(folders: list[str]) -> int:
-    """Run every notebook under the given folders; returns the number that failed."""
+    """Run every notebook under the given folders (or the given .ipynb files); count failures."""
     failed = 0
     for folder in folders:
-        for path in sorted(Path(folder).rglob("*.ipynb")):
+        if not Path(folder).exists():
+            print(f"FAILED {folder}: no such file or folder", file=sys.stderr)
+            failed += 1
+            continue
+        paths = [Path(folder)] if Path(folder).is_file() else sorted(Path(folder).rglob("*.ipynb"))
+        for path in paths:
             if ".ipynb_checkpoints" in path.parts:
                 continue
             print(f"running {path} ...", flush=True)
