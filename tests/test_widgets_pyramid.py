@@ -103,3 +103,25 @@ def test_static_fallbacks_display_image_and_table(table, data, capsys):
     widgets.MigrationExplorer(data).static()
     out = capsys.readouterr().out
     assert out.count("Image") == 2 and out.count("HTML") == 2
+
+
+def test_profile_card_explorer_follows_the_search_box(data, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    explorer = widgets.ProfileCardExplorer(data)
+    assert explorer.options()[0].startswith(explorer.customer_id)  # most profitable first
+    assert explorer.find("c00010") == "C00010"
+    assert explorer.find("Heping Web Store 36") == "C00002"
+    root = explorer.widget()
+    card, chart = _find(root, "crmkit-table"), _find(root, "crmkit-chart").children[0]
+    first_card, first_png = card.value, bytes(chart.value)
+    assert "crmkit-card" in first_card and first_png.startswith(b"\x89PNG")
+    _find(root, "crmkit-control-customer").value = "C00002 · Heping Web Store 36"
+    assert "Heping Web Store 36" in card.value and bytes(chart.value) != first_png
+    _find(root, "crmkit-control-customer").value = "no such shop"
+    assert "no customer matches" in root.children[1].value
+    assert "Heping" in card.value  # the last good card stays
+    InteractiveShell.instance()
+    explorer.static("C00002")
+    out = capsys.readouterr().out
+    assert "HTML" in out and "Image" in out

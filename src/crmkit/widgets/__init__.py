@@ -19,6 +19,7 @@ from crmkit.widgets.classification import (
     render_chart,
     top_table_html,
 )
+from crmkit.widgets.key_accounts import ProfileCardExplorer
 from crmkit.widgets.pyramid import (
     MigrationExplorer,
     MigrationView,
@@ -38,6 +39,7 @@ __all__ = [
     "CustomerLookup",
     "MigrationExplorer",
     "MigrationView",
+    "ProfileCardExplorer",
     "PyramidExplorer",
     "PyramidSettings",
     "PyramidView",

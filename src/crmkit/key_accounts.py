@@ -1,0 +1,560 @@
+"""Key accounts (大客户): finding them in the data, their file, and a plan to keep them.
+
+A key account brings large profit, and the list is dynamic: last year's key
+account need not be next year's (KA1, seed 001 §5.3.2). Seed 001 (§5.3.4)
+names five criteria but no formulas, so each criterion below states the
+workbook's own measure and threshold, and `KeyAccountRule` lets the learner
+change them. The profile card joins the core-customer card of PY4 (001
+§5.2.4) and the key-account file of KA3 (001 §5.3.9) in one view.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from crmkit import pyramid as pyr
+from crmkit.errors import CrmkitError
+
+# -- KA2: the criteria, measured -------------------------------------------------------------
+
+CRITERIA = pd.DataFrame(
+    [
+        {
+            "criterion": "volume",
+            "english": "purchasing process and volume",
+            "chinese": "采购流程及数量",
+            "measure": "revenue in the 12 months to the period end",
+            "unit": "yuan",
+            "key_account_when": "in the top share of customers by revenue",
+            "why": "A key account buys a lot from us; everything else only matters if it does.",
+        },
+        {
+            "criterion": "concentration",
+            "english": "concentration of purchasing",
+            "chinese": "采购集中度",
+            "measure": "our share of the customer's purchases in the category (share of wallet)",
+            "unit": "share",
+            "key_account_when": "at or above the threshold",
+            "why": "A customer who concentrates its buying on us depends on us and we on it.",
+        },
+        {
+            "criterion": "service_demand",
+            "english": "service-level demands",
+            "chinese": "服务水准",
+            "measure": "contacts (visits, calls, call-backs) per month",
+            "unit": "contacts a month",
+            "key_account_when": "at or above the threshold",
+            "why": "Key accounts expect, and get, a high level of service and attention.",
+        },
+        {
+            "criterion": "price_sensitivity",
+            "english": "price sensitivity",
+            "chinese": "价格敏感度",
+            "measure": "discounts given / margin before discount",
+            "unit": "share",
+            "key_account_when": "at or below the threshold",
+            "why": "An account that buys only on discount is a deal, not a partner.",
+        },
+        {
+            "criterion": "partnership",
+            "english": "wish for a long partnership",
+            "chinese": "长期伙伴关系",
+            "measure": "share of months with an order, and years since joining",
+            "unit": "share; years",
+            "key_account_when": "both at or above their thresholds",
+            "why": "Regular orders over years show a customer that wants to stay.",
+        },
+    ]
+).set_index("criterion")
+
+
+def _period(data, period_end) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    end = pd.Timestamp(period_end if period_end is not None else data.analysis_date)
+    stop = end + pd.Timedelta(days=1)  # the period end is included
+    return end, stop - pd.DateOffset(months=12), stop
+
+
+def key_account_measures(data, *, period_end=None, months: int = 12) -> pd.DataFrame:
+    """One row per customer active in the 12 months to `period_end`, one column per measure.
+
+    Columns: shop_name, business_format, market_type, revenue, profit,
+    share_of_wallet, contacts_per_month, price_sensitivity, months_ordered_share,
+    tenure_years.
+    """
+    if months != 12:
+        raise CrmkitError("the key-account measures are defined over 12 months; use months=12")
+    end, start, stop = _period(data, period_end)
+    table = pyr.with_attributes(pyr.profitability(data, start=start, end=stop), data.customers)
+    ids = table.index
+    bought = data.category_purchases
+    month = pd.PeriodIndex(bought["month"].astype(str), freq="M")
+    in_period = (month >= pd.Period(start, "M")) & (month <= pd.Period(end, "M"))
+    category = bought[in_period].groupby("customer_id")["category_total"].sum()
+    category.index = category.index.astype(str)
+    wallet = table["revenue"] / category.reindex(ids).replace(0, np.nan)
+    orders = data.orders[(data.orders["order_date"] >= start) & (data.orders["order_date"] < stop)]
+    active_months = orders.groupby("customer_id")["order_date"].agg(
+        lambda d: d.dt.to_period("M").nunique()
+    )
+    active_months.index = active_months.index.astype(str)
+    joined = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
+    joined = pd.to_datetime(joined.set_index("customer_id")["join_date"]).reindex(ids)
+    out = table[["shop_name", "business_format", "market_type", "revenue", "profit"]].copy()
+    out["share_of_wallet"] = wallet.clip(upper=1.0).fillna(0.0)
+    out["contacts_per_month"] = table["contacts"] / 12
+    margin = table["margin_before_discount"].where(table["margin_before_discount"] > 0)
+    out["price_sensitivity"] = (table["discounts"] / margin).fillna(0.0)
+    out["months_ordered_share"] = active_months.reindex(ids).fillna(0) / 12
+    out["tenure_years"] = ((end - joined).dt.days / 365.25).clip(lower=0).fillna(0.0)
+    return out
+
+
+@dataclass(frozen=True)
+class KeyAccountRule:
+    """The adjustable rule: top share by volume, then enough of the other four criteria.
+
+    A key account is in the top `volume_top_share` of customers by revenue AND
+    meets at least `min_other_criteria` of: share of wallet >= min_share_of_wallet;
+    contacts per month >= min_contacts_per_month; price sensitivity <=
+    max_price_sensitivity; months ordered share >= min_months_ordered_share with
+    tenure >= min_tenure_years.
+    """
+
+    volume_top_share: float = 0.10
+    min_share_of_wallet: float = 0.60
+    min_contacts_per_month: float = 0.50
+    max_price_sensitivity: float = 0.30
+    min_months_ordered_share: float = 0.50
+    min_tenure_years: float = 2.0
+    min_other_criteria: int = 2
+
+    def __post_init__(self) -> None:
+        if not 0 < self.volume_top_share <= 1:
+            raise CrmkitError(
+                "volume_top_share is a share between 0 and 1, e.g. 0.10; "
+                f"got {self.volume_top_share}"
+            )
+        for name in ("min_share_of_wallet", "min_months_ordered_share"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise CrmkitError(f"{name} is a share between 0 and 1; got {getattr(self, name)}")
+        for name in ("min_contacts_per_month", "max_price_sensitivity", "min_tenure_years"):
+            if getattr(self, name) < 0:
+                raise CrmkitError(f"{name} cannot be negative; got {getattr(self, name)}")
+        if self.min_other_criteria not in range(5):
+            raise CrmkitError(
+                f"min_other_criteria counts the other four criteria: 0 to 4; "
+                f"got {self.min_other_criteria}"
+            )
+
+
+OTHER_CRITERIA = ["concentration", "service_demand", "price_sensitivity", "partnership"]
+
+
+def identify_key_accounts(
+    measures: pd.DataFrame, rule: KeyAccountRule | None = None
+) -> pd.DataFrame:
+    """Which customers are key accounts under `rule`, with each criterion and the reason.
+
+    Volume ranks customers by revenue, ties by customer id, so row order never
+    matters. Columns: the five criteria (True/False), criteria_met (of the other
+    four), key_account, reason.
+    """
+    rule = rule or KeyAccountRule()
+    if measures.empty:
+        raise CrmkitError("no customers to assess; check the period of the measures")
+    order = pd.DataFrame({"revenue": measures["revenue"].to_numpy(), "id": measures.index})
+    order = order.sort_values(["revenue", "id"], ascending=[False, True], kind="mergesort")
+    n_top = max(1, int(round(rule.volume_top_share * len(order))))
+    top = set(order["id"].iloc[:n_top])
+    m = measures
+    out = pd.DataFrame(index=m.index)
+    out["volume"] = m.index.isin(top)
+    out["concentration"] = m["share_of_wallet"] >= rule.min_share_of_wallet
+    out["service_demand"] = m["contacts_per_month"] >= rule.min_contacts_per_month
+    out["price_sensitivity"] = m["price_sensitivity"] <= rule.max_price_sensitivity
+    out["partnership"] = (m["months_ordered_share"] >= rule.min_months_ordered_share) & (
+        m["tenure_years"] >= rule.min_tenure_years
+    )
+    out["criteria_met"] = out[OTHER_CRITERIA].sum(axis=1).astype(int)
+    out["key_account"] = out["volume"] & (out["criteria_met"] >= rule.min_other_criteria)
+    out["reason"] = [_reason(m.loc[i], out.loc[i], rule) for i in m.index]
+    return out
+
+
+def _reason(m: pd.Series, met: pd.Series, rule: KeyAccountRule) -> str:
+    mark = {True: "✓", False: "✗"}
+    parts = [
+        f"{mark[bool(met['volume'])]} top {rule.volume_top_share:.0%} by revenue "
+        f"(¥{m['revenue']:,.0f})",
+        f"{mark[bool(met['concentration'])]} share of wallet {m['share_of_wallet']:.0%}",
+        f"{mark[bool(met['service_demand'])]} {m['contacts_per_month']:.2f} contacts a month",
+        f"{mark[bool(met['price_sensitivity'])]} discounts {m['price_sensitivity']:.0%} of margin",
+        f"{mark[bool(met['partnership'])]} ordered in {m['months_ordered_share']:.0%} of months, "
+        f"{m['tenure_years']:.1f} years",
+    ]
+    return "; ".join(parts)
+
+
+def key_account_changes(data, period_ends, rule: KeyAccountRule | None = None) -> pd.DataFrame:
+    """KA1, the list is dynamic: for each period end, the key accounts that joined or left.
+
+    Columns: period_end, key_accounts, joined, left (the last two compared with
+    the previous period end; empty for the first).
+    """
+    rows, before = [], None
+    for end in period_ends:
+        found = identify_key_accounts(key_account_measures(data, period_end=end), rule)
+        now = set(found.index[found["key_account"]])
+        rows.append(
+            {
+                "period_end": pd.Timestamp(end).strftime("%Y-%m-%d"),
+                "key_accounts": len(now),
+                "joined": len(now - before) if before is not None else np.nan,
+                "left": len(before - now) if before is not None else np.nan,
+            }
+        )
+        before = now
+    return pd.DataFrame(rows).set_index("period_end")
+
+
+# -- PY4 + KA3: the profile card ---------------------------------------------------------------
+
+#: Each card section and the category of the key-account file (KA3, 001 §5.3.9) it belongs to.
+KA3_CATEGORY = {
+    "basic data": "basic information (基础资料)",
+    "characteristics": "important information (特征记录)",
+    "performance": "core information (业绩分析)",
+    "current trading": "process information (交易现状)",
+    "satisfaction": "process information (满意程度)",
+}
+
+
+def _money(v: float) -> str:
+    return f"¥{v:,.0f}"
+
+
+def _ids(data) -> pd.Index:
+    return pd.Index(data.customers["customer_id"].astype(str))
+
+
+def _known(data, customer_id: str) -> str:
+    cid = str(customer_id).strip().upper()
+    ids = _ids(data)
+    if cid not in ids:
+        close = difflib.get_close_matches(cid, list(ids), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; ids look like C00042"
+        raise CrmkitError(f"there is no customer '{customer_id}'{hint}")
+    return cid
+
+
+@dataclass(frozen=True)
+class ProfileCard:
+    """One customer's card: five sections of (field, value) rows, each in a KA3 category."""
+
+    customer_id: str
+    shop_name: str
+    sections: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """All sections stacked: section, file category, field, value (the static view)."""
+        parts = [
+            s.assign(section=name, file_category=KA3_CATEGORY[name])
+            for name, s in self.sections.items()
+        ]
+        out = pd.concat(parts, ignore_index=True)
+        return out[["section", "file_category", "field", "value"]]
+
+    def to_html(self) -> str:
+        """The card as self-contained HTML (inline CSS, no script), class 'crmkit-card'."""
+        blocks = []
+        for name, section in self.sections.items():
+            rows = "".join(
+                f"<tr><td style='color:#555;padding:1px 10px 1px 0'>{escape(str(f))}</td>"
+                f"<td><b>{escape(str(v))}</b></td></tr>"
+                for f, v in zip(section["field"], section["value"], strict=True)
+            )
+            blocks.append(
+                "<div style='flex:1 1 230px;border:1px solid #ddd;border-radius:6px;"
+                "padding:6px 10px;margin:4px'>"
+                f"<div style='font-weight:bold;color:#0072B2'>{escape(name)}</div>"
+                f"<div style='font-size:11px;color:#777'>{escape(KA3_CATEGORY[name])}</div>"
+                f"<table style='font-size:12px'>{rows}</table></div>"
+            )
+        return (
+            "<div class='crmkit-card' style='font-family:sans-serif'>"
+            f"<h4 style='margin:4px'>{escape(self.customer_id)} · {escape(self.shop_name)}</h4>"
+            f"<div style='display:flex;flex-wrap:wrap'>{''.join(blocks)}</div></div>"
+        )
+
+
+def _section(rows: list[tuple[str, object]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["field", "value"])
+
+
+def yearly_tiers(data, years) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each year's profitability table and tiers, for `profile_card(history=...)` to reuse."""
+    out = {}
+    for year in years:
+        table = pyr.year_profitability(data, int(year))
+        out[int(year)] = (table, pyr.assign_tiers(table["profit"]))
+    return out
+
+
+def profile_card(data, customer_id: str, *, as_of=None, history=None) -> ProfileCard:
+    """The profile card (PY4) / key-account file (KA3) of one customer, as of `as_of`.
+
+    Basic data, characteristics, performance by year (revenue, profit, tier),
+    current trading (last 90 days, unpaid and overdue invoices) and
+    satisfaction (latest survey, complaints in the last 12 months). `history`
+    (from `yearly_tiers`) saves recomputing every year's tiers for each card.
+    """
+    cid = _known(data, customer_id)
+    as_of = pd.Timestamp(as_of if as_of is not None else data.analysis_date)
+    customers = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
+    info = customers.set_index("customer_id").loc[cid]
+    orders = data.orders[data.orders["customer_id"].astype(str) == cid]
+    orders = orders[orders["order_date"] <= as_of]
+    contacts = data.contacts[data.contacts["customer_id"].astype(str) == cid]
+    contacts = contacts[contacts["contact_date"] <= as_of]
+    complaints = data.complaints[data.complaints["customer_id"].astype(str) == cid]
+    complaints = complaints[complaints["opened_at"] <= as_of + pd.Timedelta(days=1)]
+    surveys = data.surveys[data.surveys["customer_id"].astype(str) == cid]
+    surveys = surveys[surveys["survey_date"] <= as_of]
+
+    referred = info.get("referred_by")
+    basic = _section(
+        [
+            ("shop", info["shop_name"]),
+            ("business format", info["business_format"]),
+            ("market", info["market_type"]),
+            ("customer since", pd.Timestamp(info["join_date"]).strftime("%Y-%m-%d")),
+            ("credit limit", _money(info["credit_limit"])),
+            ("referred by", referred if isinstance(referred, str) and referred else "—"),
+        ]
+    )
+    last_year = orders[orders["order_date"] > as_of - pd.DateOffset(months=12)]
+    months = last_year["order_date"].dt.to_period("M").nunique()
+    preferred = (
+        contacts["contact_type"].astype(str).value_counts().idxmax() if len(contacts) else "—"
+    )
+    list_margin = (last_year["gross_margin"] + last_year["discount"]).sum()
+    characteristics = _section(
+        [
+            ("consumers reached a week", f"{int(info['consumer_reach']):,}"),
+            ("ordering rhythm", f"{len(last_year)} orders in {months} of the last 12 months"),
+            (
+                "promotion take-up",
+                f"{last_year['promotion'].mean():.0%} of orders" if len(last_year) else "—",
+            ),
+            ("preferred contact", str(preferred).replace("_", " ")),
+            (
+                "price sensitivity",
+                f"discounts {last_year['discount'].sum() / list_margin:.0%} of margin"
+                if list_margin > 0
+                else "—",
+            ),
+        ]
+    )
+    perf_rows: list[tuple[str, object]] = []
+    if history is None:
+        every = data.orders["order_date"].dt.year.unique()
+        history = yearly_tiers(data, sorted(int(y) for y in every if y <= as_of.year))
+    years = sorted(y for y in history if y <= as_of.year)
+    profits = []
+    for year in years:
+        table, tiers = history[year]
+        if cid not in table.index:
+            perf_rows.append((str(year), "not active"))
+            continue
+        tier = tiers.loc[cid, "tier"]
+        row = table.loc[cid]
+        profits.append(row["profit"])
+        perf_rows.append(
+            (str(year), f"revenue {_money(row['revenue'])}, profit {_money(row['profit'])}, {tier}")
+        )
+    trend = "—"
+    if len(profits) >= 2:
+        trend = "rising" if profits[-1] > profits[-2] else "falling"
+    perf_rows.append(("profit trend", trend))
+    performance = _section(perf_rows)
+
+    recent = orders[orders["order_date"] > as_of - pd.Timedelta(days=90)]
+    unpaid = orders[orders["paid_date"].isna()]
+    overdue = unpaid[unpaid["payment_due_date"] < as_of]
+    trading = _section(
+        [
+            (
+                "last order",
+                orders["order_date"].max().strftime("%Y-%m-%d") if len(orders) else "—",
+            ),
+            ("orders, last 90 days", f"{len(recent)} for {_money(recent['revenue'].sum())}"),
+            ("unpaid invoices", f"{len(unpaid)} for {_money(unpaid['revenue'].sum())}"),
+            ("overdue invoices", f"{len(overdue)} for {_money(overdue['revenue'].sum())}"),
+        ]
+    )
+    latest = surveys.sort_values("survey_date").iloc[-1] if len(surveys) else None
+    recent_complaints = complaints[complaints["opened_at"] > as_of - pd.DateOffset(months=12)]
+    satisfaction = _section(
+        [
+            (
+                "latest survey",
+                f"{latest['survey_date']:%Y-%m-%d}: satisfaction {latest['overall_satisfaction']}"
+                f", would recommend {latest['recommend']}"
+                if latest is not None
+                else "no survey yet",
+            ),
+            ("complaints, last 12 months", f"{len(recent_complaints)}"),
+            ("open complaints", f"{int(complaints['resolved_at'].isna().sum())}"),
+        ]
+    )
+    sections = {
+        "basic data": basic,
+        "characteristics": characteristics,
+        "performance": performance,
+        "current trading": trading,
+        "satisfaction": satisfaction,
+    }
+    return ProfileCard(cid, str(info["shop_name"]), sections)
+
+
+def find_customers(data, text: str, limit: int = 10) -> pd.DataFrame:
+    """Customers whose id or shop name contains `text` (case-insensitive), ids in order."""
+    needle = str(text).strip().lower()
+    if not needle:
+        raise CrmkitError("type part of a customer id or shop name to search for")
+    customers = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
+    hit = customers["customer_id"].str.lower().str.contains(needle, regex=False) | customers[
+        "shop_name"
+    ].astype(str).str.lower().str.contains(needle, regex=False)
+    found = customers[hit].sort_values("customer_id").head(limit)
+    return found.set_index("customer_id")[["shop_name", "business_format", "market_type"]]
+
+
+# -- KA4, KA5: relationship keys, loyalty strategies and the account plan --------------------------
+
+RELATIONSHIP_KEYS = pd.DataFrame(
+    [
+        ("trust", "信任", "Do they believe what we promise, and do we keep it?",
+         "satisfaction, complaints, on-time payment"),
+        ("competitors", "竞争对手", "Who else supplies them, and what do they offer?",
+         "share of wallet"),
+        ("entry barriers", "进入壁垒",
+         "What makes it hard for a rival to win this account (service, terms, contracts)?",
+         "service level, tenure"),
+        ("exit barriers", "退出壁垒",
+         "What would the customer lose by leaving us (rebates, systems, joint plans)?",
+         "ordering rhythm, promotion take-up"),
+        ("cooperation risk", "合作风险",
+         "What could go wrong: credit, dependence on one account, a change of owner?",
+         "credit limit, overdue invoices, profit trend"),
+    ],
+    columns=["key", "chinese", "question", "card_evidence"],
+).set_index("key")  # fmt: skip
+
+LOYALTY_STRATEGIES = pd.DataFrame(
+    [
+        ("supply priority", "优先供货", "Their orders are filled first when stock is short."),
+        ("first trials of new products", "新产品试用",
+         "They see and test new lines before anyone else."),
+        ("senior-management visits", "高层拜访", "Our managers visit them, not only the rep."),
+        ("joint promotions", "联合促销", "Promotions planned and paid together in their shops."),
+        ("annual meeting", "年度会议", "A yearly meeting to review and plan together."),
+        ("dedicated account manager", "专人负责", "One named person who knows the account."),
+        ("preferential terms", "优惠政策", "Rebates or credit terms tied to loyalty."),
+        ("training for their staff", "员工培训", "We train their staff in product and display."),
+    ],
+    columns=["strategy", "chinese", "what_it_means"],
+).set_index("strategy")  # fmt: skip
+
+
+@dataclass
+class AccountPlan:
+    """A relationship plan for one key account (KA4, KA5), filled in by the learner.
+
+    keys: relationship key -> (score 1 to 5, note); strategies: strategy name -> reason.
+    """
+
+    customer_id: str
+    keys: dict[str, tuple[int, str]] = field(default_factory=dict)
+    strategies: dict[str, str] = field(default_factory=dict)
+
+    def problems(self, data=None) -> list[str]:
+        """Everything missing or wrong in the plan, as friendly sentences (empty when complete)."""
+        found: list[str] = []
+        if data is not None:
+            try:
+                _known(data, self.customer_id)
+            except CrmkitError as err:
+                found.append(str(err))
+        for key in RELATIONSHIP_KEYS.index:
+            entry = self.keys.get(key)
+            if entry is None:
+                found.append(f"assess the relationship key '{key}' (a score 1-5 and a note)")
+                continue
+            score, note = (tuple(entry) + (None, None))[:2]
+            if (
+                isinstance(score, bool)
+                or not isinstance(score, int | np.integer)
+                or not (1 <= score <= 5)
+            ):
+                found.append(
+                    f"'{key}': the score must be a whole number from 1 to 5, not {score!r}"
+                )
+            if not isinstance(note, str) or not note.strip():
+                found.append(f"'{key}': add a note saying why you gave that score")
+        for key in self.keys:
+            if key not in RELATIONSHIP_KEYS.index:
+                found.append(
+                    f"'{key}' is not a relationship key; use {list(RELATIONSHIP_KEYS.index)}"
+                )
+        known = list(LOYALTY_STRATEGIES.index)
+        for name, reason in self.strategies.items():
+            if name not in known:
+                close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.5)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; choose from {known}"
+                found.append(f"'{name}' is not one of the loyalty strategies{hint}")
+            elif not isinstance(reason, str) or not reason.strip():
+                found.append(f"strategy '{name}': add the reason it fits this account")
+        if len(self.strategies) < 2:
+            found.append("choose at least two loyalty strategies, each with a reason")
+        return found
+
+    def check(self, data=None) -> None:
+        """Raise a friendly CrmkitError listing the problems, if there are any."""
+        found = self.problems(data)
+        if found:
+            raise CrmkitError("the plan is not complete yet:\n- " + "\n- ".join(found))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The plan as one table: part (key or strategy), name, score, note."""
+        rows = [("relationship key", k, s, n) for k, (s, n) in self.keys.items()]
+        rows += [("loyalty strategy", k, None, r) for k, r in self.strategies.items()]
+        return pd.DataFrame(rows, columns=["part", "name", "score", "note"])
+
+
+def plan_template(customer_id: str) -> AccountPlan:
+    """An empty plan with every relationship key present (score 0, empty note) to fill in."""
+    return AccountPlan(customer_id, {k: (0, "") for k in RELATIONSHIP_KEYS.index}, {})
+
+
+__all__ = [
+    "CRITERIA",
+    "KA3_CATEGORY",
+    "LOYALTY_STRATEGIES",
+    "RELATIONSHIP_KEYS",
+    "AccountPlan",
+    "KeyAccountRule",
+    "ProfileCard",
+    "find_customers",
+    "identify_key_accounts",
+    "key_account_changes",
+    "key_account_measures",
+    "plan_template",
+    "profile_card",
+    "yearly_tiers",
+]

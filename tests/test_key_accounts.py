@@ -1,0 +1,160 @@
+"""Key accounts: criteria measured from data, the adjustable rule, the card, the plan."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crmkit import key_accounts as ka
+from crmkit.datasets import load_sample
+from crmkit.errors import CrmkitError
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_sample()
+
+
+@pytest.fixture(scope="module")
+def measures(data):
+    return ka.key_account_measures(data)
+
+
+def _measures(**columns) -> pd.DataFrame:
+    base = {
+        "revenue": [500.0, 400.0, 300.0, 200.0, 100.0],
+        "share_of_wallet": [0.9, 0.2, 0.9, 0.9, 0.9],
+        "contacts_per_month": [1.0, 0.1, 1.0, 1.0, 1.0],
+        "price_sensitivity": [0.1, 0.9, 0.1, 0.1, 0.1],
+        "months_ordered_share": [0.8, 0.8, 0.2, 0.8, 0.8],
+        "tenure_years": [5.0, 5.0, 5.0, 1.0, 5.0],
+    }
+    base.update(columns)
+    return pd.DataFrame(base, index=["a", "b", "c", "d", "e"])
+
+
+def test_rule_by_hand():
+    rule = ka.KeyAccountRule(volume_top_share=0.6, min_other_criteria=4)
+    found = ka.identify_key_accounts(_measures(), rule)
+    assert found["volume"].tolist() == [True, True, True, False, False]
+    # a meets all four; b only partnership; c fails partnership (months)
+    assert found["criteria_met"].tolist() == [4, 1, 3, 3, 4]
+    assert found["key_account"].tolist() == [True, False, False, False, False]
+    loose = ka.identify_key_accounts(_measures(), ka.KeyAccountRule(0.6, min_other_criteria=3))
+    assert loose["key_account"].tolist() == [True, False, True, False, False]
+    assert "✗ ordered in 20% of months" in loose.loc["c", "reason"]
+
+
+def test_rule_rejects_bad_values():
+    with pytest.raises(CrmkitError, match="volume_top_share"):
+        ka.KeyAccountRule(volume_top_share=0)
+    with pytest.raises(CrmkitError, match="0 to 4"):
+        ka.KeyAccountRule(min_other_criteria=5)
+    with pytest.raises(CrmkitError, match="cannot be negative"):
+        ka.KeyAccountRule(max_price_sensitivity=-1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.05, 1.0), st.integers(0, 4), st.randoms(use_true_random=False))
+def test_key_accounts_need_volume_and_ignore_row_order(share, k, rnd):
+    m = _measures()
+    rule = ka.KeyAccountRule(volume_top_share=share, min_other_criteria=k)
+    found = ka.identify_key_accounts(m, rule)
+    assert not (found["key_account"] & ~found["volume"]).any()
+    order = list(m.index)
+    rnd.shuffle(order)
+    again = ka.identify_key_accounts(m.loc[order], rule).loc[m.index]
+    pd.testing.assert_series_equal(found["key_account"], again["key_account"])
+
+
+def test_stricter_rule_never_adds_accounts(measures):
+    loose = ka.identify_key_accounts(measures, ka.KeyAccountRule(min_other_criteria=1))
+    strict = ka.identify_key_accounts(measures, ka.KeyAccountRule(min_other_criteria=3))
+    assert set(strict.index[strict["key_account"]]) < set(loose.index[loose["key_account"]])
+
+
+def test_measures_on_the_sample(measures):
+    assert measures["share_of_wallet"].between(0, 1).all()
+    assert (measures["months_ordered_share"] <= 1).all()
+    found = ka.identify_key_accounts(measures)
+    n = int(found["key_account"].sum())
+    assert 0 < n <= int(round(0.1 * len(measures)))
+    # key accounts buy more of their category from us than the average customer
+    assert (
+        measures.loc[found["key_account"], "share_of_wallet"].mean()
+        > measures["share_of_wallet"].mean()
+    )
+
+
+def test_the_list_is_dynamic(data):
+    changes = ka.key_account_changes(data, ["2024-12-31", "2025-12-31"])
+    assert changes.loc["2025-12-31", "joined"] > 0 and changes.loc["2025-12-31", "left"] > 0
+
+
+def test_profile_card_sections_and_html(data):
+    card = ka.profile_card(data, "c00002")
+    assert card.customer_id == "C00002"
+    assert list(card.sections) == list(ka.KA3_CATEGORY)
+    frame = card.to_frame()
+    assert set(frame["file_category"]) == set(ka.KA3_CATEGORY.values())
+    performance = frame[frame["section"] == "performance"].set_index("field")["value"]
+    assert "revenue ¥146,664" in performance["2025"]
+    html = card.to_html()
+    assert "crmkit-card" in html and "<script" not in html
+    assert "Heping Web Store 36" in html
+
+
+def test_profile_card_counts_unpaid_invoices(data):
+    unpaid = data.orders[data.orders["paid_date"].isna()]
+    cid = str(unpaid["customer_id"].iloc[0])
+    n = int(
+        (data.orders["customer_id"].astype(str) == cid).mul(data.orders["paid_date"].isna()).sum()
+    )
+    trading = ka.profile_card(data, cid).sections["current trading"].set_index("field")["value"]
+    assert trading["unpaid invoices"].startswith(f"{n} for")
+
+
+def test_unknown_customer_gets_suggestions(data):
+    with pytest.raises(CrmkitError, match="did you mean"):
+        ka.profile_card(data, "C0002")
+    with pytest.raises(CrmkitError, match="type part"):
+        ka.find_customers(data, "  ")
+    hits = ka.find_customers(data, "WEB store", limit=3)
+    assert len(hits) == 3 and hits["shop_name"].str.contains("Web Store").all()
+
+
+def test_account_plan_problems_and_a_complete_plan(data):
+    template = ka.plan_template("C00002")
+    assert set(template.keys) == set(ka.RELATIONSHIP_KEYS.index)
+    problems = template.problems(data)
+    assert any("at least two" in p for p in problems)
+    assert any("'trust': the score" in p for p in problems)
+    plan = ka.AccountPlan(
+        "C00002",
+        {k: (4, "seen in the card") for k in ka.RELATIONSHIP_KEYS.index},
+        {"supply priority": "stock-outs hurt them", "joint promotton": "they like promotions"},
+    )
+    found = plan.problems(data)
+    assert found == ["'joint promotton' is not one of the loyalty strategies; did you mean "
+                     "'joint promotions'?"]  # fmt: skip
+    with pytest.raises(CrmkitError, match="not complete"):
+        plan.check(data)
+    plan.strategies = {"supply priority": "stock-outs hurt them", "annual meeting": "plan 2026"}
+    plan.check(data)  # complete: no error
+    assert len(plan.to_frame()) == len(ka.RELATIONSHIP_KEYS) + 2
+
+
+def test_tables_carry_the_seed_terms():
+    assert list(ka.RELATIONSHIP_KEYS["chinese"]) == [
+        "信任",
+        "竞争对手",
+        "进入壁垒",
+        "退出壁垒",
+        "合作风险",
+    ]
+    assert {"supply priority", "annual meeting", "joint promotions"} <= set(
+        ka.LOYALTY_STRATEGIES.index
+    )
+    assert len(ka.CRITERIA) == 5 and ka.CRITERIA["why"].str.len().min() > 20
