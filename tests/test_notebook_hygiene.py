@@ -25,3 +25,14 @@ def test_no_clock_or_addresses(path):
             text = str(out.get("text", "")) + str(out.get("data", {}).get("text/plain", ""))
             assert not re.search(r" at 0x[0-9a-f]{6,}", text), f"cell {index} shows an address"
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+def test_start_here_links_every_lesson_and_only_real_ones():
+    folder = Path(__file__).resolve().parents[1] / "notebooks"
+    start = nbformat.read(folder / "00_start_here.ipynb", as_version=4)
+    text = "\n".join(c.source for c in start.cells if c.cell_type == "markdown")
+    linked = set(re.findall(r"\]\(([^)]+\.ipynb)\)", text))
+    lessons = {p.name for p in folder.glob("[0-9][0-9]_*.ipynb")} - {"00_start_here.ipynb"}
+    assert lessons <= linked, f"lesson 00 does not link {sorted(lessons - linked)}"
+    missing = {name for name in linked if not (folder / name).is_file()}
+    assert not missing, f"lesson 00 links notebooks that do not exist: {sorted(missing)}"

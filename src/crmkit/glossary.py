@@ -398,6 +398,9 @@ TERMS: tuple[Term, ...] = (
     _t("trust", "trust", "信任", "信任", "KA4",
        "The customer's belief that we will keep our promises, the base of a key-account "
        "relationship."),
+    _t("competitors", "competitors", "竞争对手", "競爭對手", "KA4",
+       "Other suppliers who want our customer's business; watching them is a key to "
+       "keeping an account."),
     _t("entry_barrier", "entry barrier", "进入壁垒", "進入壁壘", "KA4",
        "What makes it hard for a rival to start selling to our customer."),
     _t("exit_barrier", "exit barrier", "退出壁垒", "退出壁壘", "KA4",

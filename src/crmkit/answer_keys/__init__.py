@@ -13,12 +13,12 @@ from functools import cache
 from typing import Any
 
 from crmkit import check
-from crmkit.answer_keys import ex01, ex02
+from crmkit.answer_keys import ex01, ex02, ex03
 from crmkit.answer_keys.core import Key
 from crmkit.errors import CrmkitError
 
 #: Every question of every exercise set, by "exNN.qM".
-KEYS: dict[str, Key] = {**ex01.KEYS, **ex02.KEYS}
+KEYS: dict[str, Key] = {**ex01.KEYS, **ex02.KEYS, **ex03.KEYS}
 
 
 @cache
@@ -50,9 +50,11 @@ def check_answer(key: str, answer: Any) -> check.Passed:
                 if not (isinstance(given, str) and given.strip().upper() == want.upper()):
                     # Raises WrongAnswer with the friendly wording; silent when right.
                     check.check_choice(given, want, label=where, hint=hint)
-            else:
+            elif not _close(given, want, spec.tolerance):
                 check.check_number(given, want, label=where, hint=hint, **spec.tolerance)
         return check.check_true(True, label=label, message="")
+    if spec.kind == "plan":
+        return _check_plan(answer, spec)
     check.answered(answer, label)
     value = expected(key)
     if spec.kind == "number":
@@ -68,3 +70,44 @@ def check_answer(key: str, answer: Any) -> check.Passed:
     if spec.kind == "frame":
         return check.check_frame(answer, value, label=label, hint=hint, **spec.tolerance)
     raise CrmkitError(f"answer key '{key}' has an unknown kind '{spec.kind}'")
+
+
+def _check_plan(answer: Any, spec: Key) -> check.Passed:
+    """A plan passes when it is complete and made for one of the key accounts (KA4, KA5)."""
+    from crmkit import key_accounts as ka
+    from crmkit.answer_keys.core import sample_data
+
+    check.answered(answer, spec.label)
+    if not isinstance(answer, ka.AccountPlan):
+        return check.check_true(
+            False,
+            label=spec.label,
+            message="make the plan with ka.AccountPlan(...)",
+            hint=spec.hint,
+        )
+    problems = answer.problems(sample_data())
+    accounts = spec.expected()
+    if answer.customer_id not in accounts:
+        problems.insert(
+            0,
+            f"{answer.customer_id} is not a key account under the default rule; "
+            f"pick one of them, e.g. {sorted(accounts)[0]}",
+        )
+    return check.check_true(
+        not problems, label=spec.label, message="; ".join(problems), hint=spec.hint
+    )
+
+
+def _close(given: Any, want: float, tolerance: dict[str, float]) -> bool:
+    """Whether a function's result is right, quietly (check_number prints its verdict)."""
+    import math
+
+    try:
+        return math.isclose(
+            float(given),
+            want,
+            rel_tol=tolerance.get("rel_tol", 1e-9),
+            abs_tol=tolerance.get("abs_tol", 0.0),
+        )
+    except (TypeError, ValueError):
+        return False
