@@ -143,3 +143,16 @@ def migration_from_orders(data, before: int, after: int, show: str) -> Migration
         index="tier_before", columns="tier_after", values="change", aggfunc="sum", fill_value=0
     )
     return MigrationView(before, after, show, counts, profit, joined, "")
+
+
+def profile_card_by_filtering(data, customer_id: str) -> dict:
+    """A card as a tutorial builds it: each year's profit and tiers recomputed for one customer."""
+    card = {}
+    for year in (2023, 2024, 2025):
+        table = profit_by_groupby(_year_tables(data, year))
+        ranked = tiers_by_apply(table)
+        if customer_id in ranked.index:
+            card[year] = ranked.loc[customer_id, ["revenue", "profit", "tier"]].to_dict()
+    orders = data.orders[data.orders["customer_id"] == customer_id]
+    card["unpaid"] = orders["paid_date"].isna().sum()
+    return card

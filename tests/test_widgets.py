@@ -9,6 +9,7 @@ from crmkit import classification as cls
 from crmkit import widgets
 from crmkit.datasets import load_sample
 from crmkit.errors import CrmkitError
+from crmkit.widgets.base import find
 
 
 @pytest.fixture(scope="module")
@@ -16,14 +17,7 @@ def overview():
     return cls.customer_overview(load_sample())
 
 
-def _find(widget, css_class):
-    if css_class in getattr(widget, "_dom_classes", ()):
-        return widget
-    for child in getattr(widget, "children", ()):
-        found = _find(child, css_class)
-        if found is not None:
-            return found
-    return None
+_find = find
 
 
 def test_cutoff_changes_the_classes(overview):

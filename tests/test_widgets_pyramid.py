@@ -8,6 +8,7 @@ from crmkit import pyramid as pyr
 from crmkit import widgets
 from crmkit.datasets import load_sample
 from crmkit.errors import CrmkitError
+from crmkit.widgets.base import find
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +21,7 @@ def table(data):
     return pyr.with_attributes(pyr.year_profitability(data, 2025), data.customers)
 
 
-def _find(widget, css_class):
-    if css_class in getattr(widget, "_dom_classes", ()):
-        return widget
-    for child in getattr(widget, "children", ()):
-        found = _find(child, css_class)
-        if found is not None:
-            return found
-    return None
+_find = find
 
 
 def test_cutoffs_scheme_and_metric_change_the_view(table):

@@ -234,8 +234,9 @@ KA3_CATEGORY = {
 }
 
 
-def _money(v: float) -> str:
-    return f"¥{v:,.0f}"
+def money(v: float) -> str:
+    """Yuan with thousands separators, the sign in front: -¥1,234."""
+    return f"{'-' if v < 0 else ''}¥{abs(v):,.0f}"
 
 
 def _ids(data) -> pd.Index:
@@ -333,7 +334,7 @@ def profile_card(data, customer_id: str, *, as_of=None, history=None) -> Profile
             ("business format", info["business_format"]),
             ("market", info["market_type"]),
             ("customer since", pd.Timestamp(info["join_date"]).strftime("%Y-%m-%d")),
-            ("credit limit", _money(info["credit_limit"])),
+            ("credit limit", money(info["credit_limit"])),
             ("referred by", referred if isinstance(referred, str) and referred else "—"),
         ]
     )
@@ -375,7 +376,7 @@ def profile_card(data, customer_id: str, *, as_of=None, history=None) -> Profile
         row = table.loc[cid]
         profits.append(row["profit"])
         perf_rows.append(
-            (str(year), f"revenue {_money(row['revenue'])}, profit {_money(row['profit'])}, {tier}")
+            (str(year), f"revenue {money(row['revenue'])}, profit {money(row['profit'])}, {tier}")
         )
     trend = "—"
     if len(profits) >= 2:
@@ -392,9 +393,9 @@ def profile_card(data, customer_id: str, *, as_of=None, history=None) -> Profile
                 "last order",
                 orders["order_date"].max().strftime("%Y-%m-%d") if len(orders) else "—",
             ),
-            ("orders, last 90 days", f"{len(recent)} for {_money(recent['revenue'].sum())}"),
-            ("unpaid invoices", f"{len(unpaid)} for {_money(unpaid['revenue'].sum())}"),
-            ("overdue invoices", f"{len(overdue)} for {_money(overdue['revenue'].sum())}"),
+            ("orders, last 90 days", f"{len(recent)} for {money(recent['revenue'].sum())}"),
+            ("unpaid invoices", f"{len(unpaid)} for {money(unpaid['revenue'].sum())}"),
+            ("overdue invoices", f"{len(overdue)} for {money(overdue['revenue'].sum())}"),
         ]
     )
     latest = surveys.sort_values("survey_date").iloc[-1] if len(surveys) else None
@@ -554,6 +555,7 @@ __all__ = [
     "identify_key_accounts",
     "key_account_changes",
     "key_account_measures",
+    "money",
     "plan_template",
     "profile_card",
     "yearly_tiers",

@@ -73,3 +73,14 @@ def fixed_layout(
     fig.set_layout_engine(None)
     fig.subplots_adjust(left=left, right=right, top=top, bottom=bottom)
     return fig
+
+
+def find(widget: w.Widget, css_class: str) -> w.Widget | None:
+    """The first widget in a tree that carries `css_class` (tests and debugging use it)."""
+    if css_class in getattr(widget, "_dom_classes", ()):
+        return widget
+    for child in getattr(widget, "children", ()):
+        found = find(child, css_class)
+        if found is not None:
+            return found
+    return None

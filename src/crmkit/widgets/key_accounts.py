@@ -62,7 +62,7 @@ class ProfileCardExplorer:
             row = pd.Series(0.0, index=self.table.columns)
         fig = plots.profit_waterfall(
             pyr.profit_waterfall(row),
-            title=f"{customer_id} in {self.year}: from margin to a profit of ¥{row['profit']:,.0f}",
+            title=f"{customer_id} in {self.year}: what is left is {ka.money(row['profit'])}",
         )
         return plots.to_png(fixed_layout(fig, left=0.12, right=0.98, top=0.9, bottom=0.3))
 
