@@ -184,6 +184,17 @@ def _pyramid_cases(data, label: str, budget: float) -> list[dict]:
         view = baselines.migration_from_orders(data, before, after, show)
         migration.png(view)
 
+    cards = widgets.ProfileCardExplorer(data)
+    ids = iter([o.split(" ·")[0] for o in cards.options()[:40]] * 10)
+
+    def card_redraw() -> None:
+        cid = next(ids)
+        cards.card_html(cid)
+        cards.chart(cid)
+
+    def card_baseline() -> None:
+        baselines.profile_card_by_filtering(data, next(ids))
+
     return [
         _timed_redraw(
             f"pyramid explorer redraw, {label}", pyramid_redraw, pyramid_baseline, budget
@@ -191,6 +202,7 @@ def _pyramid_cases(data, label: str, budget: float) -> list[dict]:
         _timed_redraw(
             f"migration explorer redraw, {label}", migration_redraw, migration_baseline, budget
         ),
+        _timed_redraw(f"profile card explorer redraw, {label}", card_redraw, card_baseline, budget),
     ]
 
 

@@ -376,6 +376,59 @@ def _categories(tiers: pd.Series) -> list[str]:
     return sorted(str(t) for t in tiers.dropna().unique())
 
 
+def migration_moves(
+    before: pd.Series,
+    after: pd.Series,
+    profit_before: pd.Series | None = None,
+    profit_after: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Each customer's tier before and after and the move: up, down, same, new or left.
+
+    With both profits given, a `change` column holds later profit minus earlier
+    profit (zero for a year the customer was not active). `migration_counts` and
+    `migration_profit_table` turn this frame into the two matrices, so a two-year
+    comparison labels its customers once.
+    """
+    labels = _migration_labels(before, after)
+    rank_b = labels["before"].cat.codes
+    rank_a = labels["after"].cat.codes
+    direction = np.select(
+        [labels["before"] == NEW, labels["after"] == GONE, rank_a < rank_b, rank_a > rank_b],
+        ["new", "left", "up", "down"],
+        "same",
+    )
+    labels["direction"] = direction
+    if profit_before is not None and profit_after is not None:
+        pb = profit_before.reindex(labels.index).fillna(0.0)
+        pa = profit_after.reindex(labels.index).fillna(0.0)
+        labels["change"] = (pa - pb).to_numpy()
+    return labels
+
+
+def _matrix(moves: pd.DataFrame, weights: np.ndarray | None) -> pd.DataFrame:
+    rows, cols = moves["before"].cat.categories, moves["after"].cat.categories
+    cells = moves["before"].cat.codes.to_numpy() * len(cols) + moves["after"].cat.codes.to_numpy()
+    sums = np.bincount(cells, weights=weights, minlength=len(rows) * len(cols))
+    table = pd.DataFrame(sums.reshape(len(rows), len(cols)), index=rows, columns=cols)
+    if not (moves["before"] == NEW).any():
+        table = table.drop(index=NEW)
+    table.index = pd.Index([str(r) for r in table.index], name="tier before")
+    table.columns = pd.Index([str(c) for c in table.columns], name="tier after")
+    return table
+
+
+def migration_counts(moves: pd.DataFrame) -> pd.DataFrame:
+    """The counts matrix of a `migration_moves` frame (see `tier_migration`)."""
+    return _matrix(moves, None).astype("int64")
+
+
+def migration_profit_table(moves: pd.DataFrame) -> pd.DataFrame:
+    """The profit-moved matrix of a `migration_moves` frame with profits."""
+    if "change" not in moves:
+        raise CrmkitError("give migration_moves both years' profit to see the profit moved")
+    return _matrix(moves, moves["change"].to_numpy(dtype=float)).astype(float)
+
+
 def tier_migration(before: pd.Series, after: pd.Series) -> pd.DataFrame:
     """Customers by tier in the earlier year (rows) and the later year (columns).
 
@@ -383,12 +436,7 @@ def tier_migration(before: pd.Series, after: pd.Series) -> pd.DataFrame:
     (not active in the later year), so each tier's row sums to its count in the
     earlier year and each column to the count in the later year.
     """
-    labels = _migration_labels(before, after)
-    table = pd.crosstab(labels["before"], labels["after"], dropna=False)
-    if not (labels["before"] == NEW).any():
-        table = table.drop(index=NEW, errors="ignore")
-    table.index.name, table.columns.name = "tier before", "tier after"
-    return table.astype("int64")
+    return migration_counts(migration_moves(before, after))
 
 
 def migration_profit(
@@ -403,35 +451,7 @@ def migration_profit(
     counts zero profit for it, so the 'new' row is the profit the new customers
     brought and the 'inactive' column the profit lost with the customers who left.
     """
-    labels = _migration_labels(before, after)
-    pb = profit_before.reindex(labels.index).fillna(0.0)
-    pa = profit_after.reindex(labels.index).fillna(0.0)
-    labels["change"] = (pa - pb).to_numpy()
-    table = labels.pivot_table(
-        index="before",
-        columns="after",
-        values="change",
-        aggfunc="sum",
-        fill_value=0.0,
-        observed=False,
-    )
-    if not (labels["before"] == NEW).any():
-        table = table.drop(index=NEW, errors="ignore")
-    table.index.name, table.columns.name = "tier before", "tier after"
-    return table.astype(float)
-
-
-def migration_moves(before: pd.Series, after: pd.Series) -> pd.DataFrame:
-    """Each customer's tier before and after and the move: up, down, same, new or left."""
-    labels = _migration_labels(before, after)
-    rank_b = labels["before"].cat.codes
-    rank_a = labels["after"].cat.codes
-    direction = np.select(
-        [labels["before"] == NEW, labels["after"] == GONE, rank_a < rank_b, rank_a > rank_b],
-        ["new", "left", "up", "down"],
-        "same",
-    )
-    return labels.assign(direction=direction)
+    return migration_profit_table(migration_moves(before, after, profit_before, profit_after))
 
 
 # -- PY3, PY7: what management does with each tier ------------------------------------------

@@ -299,9 +299,9 @@ class MigrationExplorer:
             raise CrmkitError(f"pick an earlier year first: {before} is not before {after}")
         table_b, tiers_b = self._year(before)
         table_a, tiers_a = self._year(after)
-        counts = pyr.tier_migration(tiers_b, tiers_a)
-        profit = pyr.migration_profit(tiers_b, tiers_a, table_b["profit"], table_a["profit"])
-        moves = pyr.migration_moves(tiers_b, tiers_a)
+        moves = pyr.migration_moves(tiers_b, tiers_a, table_b["profit"], table_a["profit"])
+        counts = pyr.migration_counts(moves)
+        profit = pyr.migration_profit_table(moves)
         shares = moves["direction"].value_counts()
         headline = (
             f"{before} → {after}: {shares.get('up', 0):,} customers moved up, "
@@ -333,10 +333,7 @@ class MigrationExplorer:
     def table_html(self, view: MigrationView) -> str:
         """The headline and the biggest movers up and down by profit change."""
         years = [view.year_before, view.year_after]
-        change = self._year(view.year_after)[0]["profit"].reindex(view.moves.index).fillna(
-            0.0
-        ) - self._year(view.year_before)[0]["profit"].reindex(view.moves.index).fillna(0.0)
-        moved = view.moves.assign(profit_change=change)
+        moved = view.moves.rename(columns={"change": "profit_change"})
         moved = moved[moved["direction"].isin(["up", "down"])]
         top = pd.concat([moved.nlargest(5, "profit_change"), moved.nsmallest(5, "profit_change")])
         top = top.rename(columns={"before": f"tier {years[0]}", "after": f"tier {years[1]}"})
