@@ -36,3 +36,16 @@ def test_start_here_links_every_lesson_and_only_real_ones():
     assert lessons <= linked, f"lesson 00 does not link {sorted(lessons - linked)}"
     missing = {name for name in linked if not (folder / name).is_file()}
     assert not missing, f"lesson 00 links notebooks that do not exist: {sorted(missing)}"
+
+
+def test_every_chart_cell_shows_its_chart():
+    """A cell that draws with crmkit.plots must show an image (a bare Figure needs `fig` last)."""
+    draws = re.compile(r"^fig = plots\.\w+\(", flags=re.M)
+    for folder in ("notebooks", "solutions"):
+        for path in sorted((ROOT / folder).rglob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type != "code" or not draws.search(cell.source):
+                    continue
+                images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+                assert images, f"{path.name} cell {i} draws a chart but shows no image"

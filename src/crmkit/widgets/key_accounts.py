@@ -64,7 +64,7 @@ class ProfileCardExplorer:
             pyr.profit_waterfall(row),
             title=f"{customer_id} in {self.year}: what is left is {ka.money(row['profit'])}",
         )
-        return plots.to_png(fixed_layout(fig, left=0.12, right=0.98, top=0.9, bottom=0.3))
+        return plots.to_png(fixed_layout(fig, left=0.16, right=0.98, top=0.9, bottom=0.3))
 
     def static(self, customer_id: str | None = None) -> None:
         """The card and the chart without widgets (GitHub, PDF, nbconvert)."""
