@@ -37,7 +37,31 @@ def _parser() -> argparse.ArgumentParser:
     build = ex.add_parser("build", help="regenerate exercises/ from solutions/")
     build.add_argument("--check", action="store_true", help="only report whether it is current")
     build.add_argument("sets", nargs="*", help="exercise sets (default: all)")
+    grade = sub.add_parser("grade", help="grade a folder or zip of exercise notebooks")
+    grade.add_argument("submissions", type=Path, help="folder of .ipynb files, or a zip of them")
+    grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv")
+    grade.add_argument("--jobs", type=int, default=None, help="kernels at once (default: cores)")
+    grade.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
+    grade.add_argument("--memory", type=int, default=2048, help="MB allowed per kernel")
+    grade.add_argument("--solutions", type=Path, default=None, help="exercise sources")
+    grade.set_defaults(action="run")
     return parser
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from crmkit.grading.batch import grade_all, print_progress, summary, write_grades_csv
+
+    solutions = args.solutions or Path(__file__).resolve().parents[2] / "solutions"
+    if not solutions.is_dir():
+        raise CrmkitError(f"no solutions folder at {solutions}; pass --solutions")
+    results = grade_all(
+        args.submissions, solutions, jobs=args.jobs, timeout=args.timeout,
+        memory_mb=args.memory, progress=print_progress,
+    )  # fmt: skip
+    path = write_grades_csv(results, args.out / "grades.csv")
+    print(summary(results))
+    print(f"Wrote {path}")
+    return 0
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -76,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"data": {"generate": _generate, "validate": _validate}, "exercises": {}}
     handler["exercises"]["build"] = _exercises
+    handler["grade"] = {"run": _grade}
     try:
         return handler[args.command][args.action](args)
     except CrmkitError as err:

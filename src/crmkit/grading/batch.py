@@ -1,0 +1,108 @@
+"""Grade a folder or zip of submissions in parallel and write grades.csv.
+
+One bad submission never stops the others: each gets a status. Kernels are
+separate processes, so a pool of threads (one per job) keeps `--jobs`
+kernels busy at once; progress is printed as each submission finishes.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from crmkit.errors import CrmkitError
+from crmkit.grading.restore import load_sets
+from crmkit.grading.run import Result, grade_submission
+from crmkit.grading.submissions import find_submissions
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def grade_all(
+    source: Path | str,
+    solutions: Path | str,
+    *,
+    jobs: int | None = None,
+    timeout: int = 60,
+    memory_mb: int | None = 2048,
+    progress: Callable[[int, int, Result], None] | None = None,
+) -> list[Result]:
+    """Grade every submission under `source` against the sets in `solutions`; sorted results."""
+    sets = load_sets(solutions)
+    submissions = find_submissions(source)
+    if not submissions:
+        raise CrmkitError(f"{source}: no submissions found")
+    jobs = max(1, jobs or default_jobs())
+    results: list[Result] = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [
+            pool.submit(grade_submission, s, sets, timeout=timeout, memory_mb=memory_mb)
+            for s in submissions
+        ]
+        for done, future in enumerate(as_completed(futures), start=1):
+            result = future.result()
+            results.append(result)
+            if progress:
+                progress(done, len(futures), result)
+    _mark_duplicates(results)
+    return sorted(results, key=lambda r: (r.student, r.origin))
+
+
+def _mark_duplicates(results: list[Result]) -> None:
+    seen: dict[tuple[str, str], Result] = {}
+    for r in sorted(results, key=lambda r: r.origin):
+        key = (r.student, r.exercise_set)
+        if r.exercise_set and key in seen:
+            r.reason = (r.reason + "; " if r.reason else "") + (
+                f"another submission of the same set: {seen[key].origin}"
+            )
+        seen.setdefault(key, r)
+
+
+def write_grades_csv(results: list[Result], path: Path | str) -> Path:
+    """grades.csv: student, exercise_set, points per grade id, total, max_total, status, reason."""
+    ids: list[str] = []
+    for r in results:
+        ids += [gid for gid in r.max_points if gid not in ids]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".csv.part")  # written whole, then moved: never half a gradebook
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "exercise_set", *ids, "total", "max_total", "status", "reason"])
+        for r in results:
+            points = [f"{r.points[g]:g}" if g in r.points else "" for g in ids]
+            writer.writerow(
+                [r.student, r.exercise_set, *points, f"{r.total:g}", f"{r.max_total:g}",
+                 r.status, r.reason]
+            )  # fmt: skip
+    tmp.replace(path)
+    return path
+
+
+def print_progress(done: int, total: int, result: Result) -> None:
+    """One line per finished submission, on stderr."""
+    marks = f"{result.total:g}/{result.max_total:g}" if result.exercise_set else "-"
+    print(f"[{done}/{total}] {result.student}: {result.status} {marks}", file=sys.stderr)
+
+
+def summary(results: list[Result], sandboxed: bool = False) -> str:
+    """The run's last words: how many graded, and every submission that was not."""
+    graded = [r for r in results if r.status == "graded"]
+    lines = [f"Graded {len(graded)} of {len(results)} submissions."]
+    lines += [
+        f"  {r.student} ({r.origin}): {r.status}: {r.reason}" for r in results if r not in graded
+    ]
+    if not sandboxed:
+        lines.append(
+            "Note: submissions ran as your user, each in its own scratch folder and kernel with "
+            "time and memory limits, but not in a sandbox."
+        )
+    return "\n".join(lines)
