@@ -50,7 +50,8 @@ def graded(tmp_path_factory):
     ])  # fmt: skip
     assert code == 0
     with (out / "grades.csv").open(encoding="utf-8") as handle:
-        return {row["student"]: row for row in csv.DictReader(handle)}
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    return {"rows": rows, "out": out, "subs": subs}
 
 
 @pytest.mark.parametrize(
@@ -68,7 +69,7 @@ def graded(tmp_path_factory):
     ],
 )
 def test_each_submission_gets_marks_or_a_status(graded, student, status, total, max_total):
-    row = graded[student]
+    row = graded["rows"][student]
     assert row["status"] == status, row
     if total is not None:
         assert row["total"] == total
@@ -78,7 +79,7 @@ def test_each_submission_gets_marks_or_a_status(graded, student, status, total, 
 
 
 def test_csv_has_a_column_per_question(graded):
-    row = graded["alice"]
+    row = graded["rows"]["alice"]
     assert row["exercise_set"] == "ex01_classification"
     assert row["q1_check"] == "2" and row["q3_check"] == "3"
 
@@ -86,3 +87,59 @@ def test_csv_has_a_column_per_question(graded):
 def test_missing_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["grade", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")]) == 1
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_feedback_shows_answers_points_and_hints(graded):
+    alice = (graded["out"] / "feedback" / "alice.html").read_text(encoding="utf-8")
+    assert "23 of 23 points" in alice and "✓ Correct" in alice
+    bob = (graded["out"] / "feedback" / "bob.html").read_text(encoding="utf-8")
+    assert "0 / 2 points" in bob and "not answered" in bob.lower()
+    dave = (graded["out"] / "feedback" / "dave.html").read_text(encoding="utf-8")
+    assert "invalid_notebook" in dave
+
+
+def test_gradebook_replaces_a_regraded_student(graded, tmp_path):
+    import sqlite3
+
+    from crmkit.grading.report import record_run
+    from crmkit.grading.run import Result
+
+    db = graded["out"] / "gradebook.sqlite"
+    con = sqlite3.connect(db)
+    before = con.execute("SELECT COUNT(*) FROM grades WHERE student = 'alice'").fetchone()[0]
+    assert before == 12
+    again = Result("alice", "alice.ipynb", "ex01_classification",
+                   {"q1_check": 0.0}, {"q1_check": 2.0})  # fmt: skip
+    run = record_run([again], db, "regrade")
+    rows = con.execute(
+        "SELECT grade_id, points, run_id FROM grades WHERE student = 'alice'"
+    ).fetchall()
+    assert rows == [("q1_check", 0.0, run)]
+    total = con.execute("SELECT total FROM submissions WHERE student = 'alice'").fetchone()
+    assert total == (0.0,)
+    assert con.execute("SELECT COUNT(*) FROM submissions WHERE student = 'bob'").fetchone()[0] == 1
+    con.close()
+
+
+def test_two_runs_at_once_keep_the_gradebook_whole(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from crmkit.grading.report import record_run
+    from crmkit.grading.run import Result
+
+    db = tmp_path / "book.sqlite"
+
+    def run(i: int) -> int:
+        people = [Result(f"s{j}", "x", "ex01", {"q": float(i)}, {"q": 9.0}) for j in range(50)]
+        return record_run(people, db, f"run {i}")
+
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(run, range(8)))
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    assert sorted(ids) == list(range(1, 9))
+    assert con.execute("SELECT COUNT(*) FROM grades").fetchone()[0] == 50
+    # every student's marks come from one and the same run: no interleaving
+    assert con.execute("SELECT COUNT(DISTINCT run_id) FROM grades").fetchone()[0] == 1
+    con.close()

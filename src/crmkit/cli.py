@@ -39,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("sets", nargs="*", help="exercise sets (default: all)")
     grade = sub.add_parser("grade", help="grade a folder or zip of exercise notebooks")
     grade.add_argument("submissions", type=Path, help="folder of .ipynb files, or a zip of them")
-    grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv")
+    grade.add_argument(
+        "--out", type=Path, required=True, help="folder for grades.csv, feedback/, gradebook"
+    )
     grade.add_argument("--jobs", type=int, default=None, help="kernels at once (default: cores)")
     grade.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
     grade.add_argument("--memory", type=int, default=2048, help="MB allowed per kernel")
@@ -50,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _grade(args: argparse.Namespace) -> int:
     from crmkit.grading.batch import grade_all, print_progress, summary, write_grades_csv
+    from crmkit.grading.report import record_run, write_feedback
 
     solutions = args.solutions or Path(__file__).resolve().parents[2] / "solutions"
     if not solutions.is_dir():
@@ -59,8 +62,10 @@ def _grade(args: argparse.Namespace) -> int:
         memory_mb=args.memory, progress=print_progress,
     )  # fmt: skip
     path = write_grades_csv(results, args.out / "grades.csv")
+    write_feedback(results, args.out / "feedback")
+    record_run(results, args.out / "gradebook.sqlite", str(args.submissions))
     print(summary(results))
-    print(f"Wrote {path}")
+    print(f"Wrote {path}, feedback/ and gradebook.sqlite in {args.out}")
     return 0
 
 
