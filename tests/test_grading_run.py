@@ -34,7 +34,7 @@ def graded(tmp_path_factory):
     nbformat.write(_nb("solutions", "ex03_value"), subs / "frank" / "ex03_value.ipynb")
     (subs / "dave.ipynb").write_text("this is not a notebook", encoding="utf-8")
     nbformat.write(_with_cell(_nb("exercises"), "while True:\n    pass"), subs / "erin.ipynb")
-    hog = "import numpy as np\nhog = np.ones(200_000_000)"
+    hog = "import numpy as np\nhog = np.ones(400_000_000)"
     nbformat.write(_with_cell(_nb("solutions"), hog), subs / "gina.ipynb")
     nbformat.write(_with_cell(_nb("solutions"), "import os\nos._exit(1)"), subs / "hal.ipynb")
     cheat = _nb("exercises")
@@ -46,7 +46,7 @@ def graded(tmp_path_factory):
     nbformat.write(stranger, subs / "jo.ipynb")
     out = tmp_path_factory.mktemp("out")
     code = main([
-        "grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "8", "--memory", "1024",
+        "grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "8", "--memory", "1536",
     ])  # fmt: skip
     assert code == 0
     with (out / "grades.csv").open(encoding="utf-8") as handle:
