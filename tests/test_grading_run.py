@@ -46,7 +46,7 @@ def graded(tmp_path_factory):
     nbformat.write(stranger, subs / "jo.ipynb")
     out = tmp_path_factory.mktemp("out")
     code = main([
-        "grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "8", "--memory", "1536",
+        "grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "15", "--memory", "1536",
     ])  # fmt: skip
     assert code == 0
     with (out / "grades.csv").open(encoding="utf-8") as handle:
