@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +106,11 @@ def grade_submission(
             kernel_name="python3",
             resources={"metadata": {"path": str(scratch)}},
         )
-        extra = {"preexec_fn": _limit_memory(memory_mb)} if memory_mb and os.name == "posix" else {}
+        # The kernel's own log (e.g. its complaints when it is killed) is not the student's
+        # output and would drown the progress lines: it goes nowhere.
+        extra: dict = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        if memory_mb and os.name == "posix":
+            extra["preexec_fn"] = _limit_memory(memory_mb)
         try:
             client.execute(cwd=str(scratch), **extra)
         except CellTimeoutError:
