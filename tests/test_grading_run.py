@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import nbformat
@@ -42,6 +43,11 @@ def graded(tmp_path_factory):
         if grade_id(cell) and grade_id(cell).endswith("_check"):
             cell.source = "pass  # no checks here"
     nbformat.write(cheat, subs / "ivan.ipynb")
+    older = json.loads(nbformat.writes(_nb("solutions", "ex02_pyramid")))
+    older["nbformat_minor"] = 2  # an nbformat 4.2 file: no cell ids
+    for cell in older["cells"]:
+        cell.pop("id", None)
+    (subs / "kim.ipynb").write_text(json.dumps(older), encoding="utf-8")
     stranger = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
     nbformat.write(stranger, subs / "jo.ipynb")
     out = tmp_path_factory.mktemp("out")
@@ -66,6 +72,7 @@ def graded(tmp_path_factory):
         ("hal", "kernel_died", "0", "23"),
         ("ivan", "graded", "0", "23"),  # emptied its check cells: restored, so still zero
         ("jo", "unknown_exercise_set", "0", "0"),
+        ("kim", "graded", "22", "22"),  # an older nbformat minor version
     ],
 )
 def test_each_submission_gets_marks_or_a_status(graded, student, status, total, max_total):
