@@ -43,6 +43,8 @@ def graded(tmp_path_factory):
         if grade_id(cell) and grade_id(cell).endswith("_check"):
             cell.source = "pass  # no checks here"
     nbformat.write(cheat, subs / "ivan.ipynb")
+    flood = "for i in range(150_000):\n    print('spam spam spam spam spam spam', i)"
+    nbformat.write(_with_cell(_nb("solutions"), flood), subs / "lou.ipynb")
     older = json.loads(nbformat.writes(_nb("solutions", "ex02_pyramid")))
     older["nbformat_minor"] = 2  # an nbformat 4.2 file: no cell ids
     for cell in older["cells"]:
@@ -73,6 +75,7 @@ def graded(tmp_path_factory):
         ("ivan", "graded", "0", "23"),  # emptied its check cells: restored, so still zero
         ("jo", "unknown_exercise_set", "0", "0"),
         ("kim", "graded", "22", "22"),  # an older nbformat minor version
+        ("lou", "graded", "23", "23"),  # floods its output: cut, still graded
     ],
 )
 def test_each_submission_gets_marks_or_a_status(graded, student, status, total, max_total):
@@ -83,6 +86,24 @@ def test_each_submission_gets_marks_or_a_status(graded, student, status, total, 
     assert row["max_total"] == max_total
     if status != "graded":
         assert row["reason"], "every submission not graded says why"
+
+
+def test_cut_output_keeps_what_grading_looks_at():
+    from crmkit.grading.run import _capped
+
+    new = nbformat.v4.new_output
+    outs = [
+        new("stream", name="stdout", text="a" * 10),
+        new("stream", name="stderr", text="warning"),
+        new("stream", name="stdout", text="b" * 10),
+        new("display_data", data={"text/plain": "x"}),
+        new("error", ename="WrongAnswer", evalue="not quite", traceback=[]),
+    ]
+    kept = _capped(outs)
+    assert [(o.output_type, o.get("name")) for o in kept] == [
+        ("stream", "stdout"), ("stream", "stderr"), ("error", None)
+    ]  # fmt: skip
+    assert "output cut" in kept[0].text
 
 
 def test_csv_has_a_column_per_question(graded):

@@ -58,6 +58,43 @@ class Result:
         return float(sum(self.max_points.values()))
 
 
+#: Characters of output kept per cell; beyond this a cell's output is cut (errors are kept).
+MAX_OUTPUT_CHARS = 1_000_000
+
+
+class _CappedClient(NotebookClient):
+    """nbclient with a cap on each cell's output, so a print loop cannot flood the grader.
+
+    Past the cap, a cell keeps its errors and one short note per stream (stdout,
+    stderr): what nbgrader's rule looks at (an error or anything on stderr) survives.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._chars: dict[int, int] = {}
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is not None:
+            size = len(str(out.get("text", ""))) + len(str(out.get("data", "")))
+            self._chars[cell_index] = self._chars.get(cell_index, 0) + size
+            if self._chars[cell_index] > MAX_OUTPUT_CHARS:
+                outs[:] = _capped(outs)
+        return out
+
+
+def _capped(outs: list) -> list:
+    kept, streams = [], set()
+    for out in outs:
+        if out.get("output_type") == "error":
+            kept.append(out)
+        elif out.get("output_type") == "stream" and out.get("name") not in streams:
+            streams.add(out.get("name"))
+            note = f"[output cut: more than {MAX_OUTPUT_CHARS:,} characters]\n"
+            kept.append(nbformat.v4.new_output("stream", name=out.get("name"), text=note))
+    return kept
+
+
 def _limit_memory(megabytes: int):
     def apply() -> None:  # runs in the kernel process, before Python starts
         import resource
@@ -99,7 +136,7 @@ def grade_submission(
     restored = restore(submitted, exercise).notebook
     scratch = Path(tempfile.mkdtemp(prefix="crmkit-grade-", dir=scratch_root))
     try:
-        client = NotebookClient(
+        client = _CappedClient(
             restored,
             timeout=timeout,
             allow_errors=True,
