@@ -37,6 +37,26 @@ def table_area() -> w.HTML:
     return table
 
 
+#: Settings shared by every cut-off slider: redraw on release, two decimals.
+SLIDER = {"continuous_update": False, "readout_format": ".2f", "step": 0.01}
+
+
+def metric_control(value: str) -> w.Dropdown:
+    """The 'Rank by' drop-down: profit or revenue."""
+    return w.Dropdown(options=["profit", "revenue"], value=value, description="Rank by")
+
+
+def filter_controls(frame: pd.DataFrame, business_format: str, market_type: str) -> dict:
+    """The 'Format' and 'Market' drop-downs ('All' first, then the values that occur)."""
+    return {
+        column: w.Dropdown(options=[ALL, *levels(frame, column)], value=value, description=label)
+        for column, value, label in (
+            ("business_format", business_format, "Format"),
+            ("market_type", market_type, "Market"),
+        )
+    }
+
+
 def label_controls(controls: Mapping[str, w.Widget], width: str = "80px") -> None:
     """Give each control its `crmkit-control-<name>` class and a common label width."""
     for name, control in controls.items():

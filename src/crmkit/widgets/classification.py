@@ -15,13 +15,15 @@ from crmkit import plots
 from crmkit.errors import CrmkitError
 from crmkit.widgets.base import (
     ALL,
+    SLIDER,
     chart_area,
     error_html,
     explorer,
+    filter_controls,
     filter_rows,
     fixed_layout,
     label_controls,
-    levels,
+    metric_control,
     table_area,
 )
 
@@ -137,37 +139,22 @@ class ClassificationExplorer:
     # -- layer 3 ---------------------------------------------------------------
     def _controls(self) -> dict[str, w.Widget]:
         s = self.settings
-        slider = {"continuous_update": False, "readout_format": ".2f", "step": 0.01}
         controls: dict[str, w.Widget] = {
-            "metric": w.Dropdown(
-                options=["profit", "revenue"], value=s.metric, description="Rank by"
-            ),
+            "metric": metric_control(s.metric),
             "a_cutoff": w.FloatSlider(
-                value=s.a_cutoff, min=0.5, max=0.9, description="A up to", **slider
+                value=s.a_cutoff, min=0.5, max=0.9, description="A up to", **SLIDER
             ),
             "b_cutoff": w.FloatSlider(
-                value=s.b_cutoff, min=0.91, max=0.99, description="B up to", **slider
+                value=s.b_cutoff, min=0.91, max=0.99, description="B up to", **SLIDER
             ),
-            "business_format": w.Dropdown(
-                options=[ALL, *self._levels("business_format")],
-                value=s.business_format,
-                description="Format",
-            ),
-            "market_type": w.Dropdown(
-                options=[ALL, *self._levels("market_type")],
-                value=s.market_type,
-                description="Market",
-            ),
+            **filter_controls(self.overview, s.business_format, s.market_type),
         }
         for name in cls.DEFAULT_WEIGHTS:
             controls[f"w_{name}"] = w.FloatSlider(
-                value=s.weights[name], min=0.0, max=1.0, description=name.capitalize(), **slider
+                value=s.weights[name], min=0.0, max=1.0, description=name.capitalize(), **SLIDER
             )
         label_controls(controls)
         return controls
-
-    def _levels(self, column: str) -> list[str]:
-        return levels(self.overview, column)
 
     def _settings_from(self, controls: Mapping[str, w.Widget]) -> ClassificationSettings:
         weights = {n: controls[f"w_{n}"].value for n in cls.DEFAULT_WEIGHTS}

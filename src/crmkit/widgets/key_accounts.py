@@ -24,14 +24,17 @@ class ProfileCardExplorer:
     def __init__(self, data, *, year: int = 2025):
         self.data = data
         self.year = int(year)
-        self.table = pyr.year_profitability(data, self.year)
+        # Every year's profit and tiers once, for the cards; the chosen year's table is one of them.
+        years = data.orders["order_date"].dt.year.unique()
+        self.history = ka.yearly_tiers(data, sorted({int(y) for y in years if y <= self.year}))
+        if self.year not in self.history:
+            raise CrmkitError(f"no orders in {self.year}; pick a year the data covers")
+        self.table = self.history[self.year][0]
         names = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
         self.names = names.set_index("customer_id")["shop_name"]
         ranked = self.table["profit"].sort_values(ascending=False, kind="mergesort")
         self.customer_id = str(ranked.index[0])
         self._options = [f"{cid} · {self.names.get(cid, '')}" for cid in ranked.index]
-        years = data.orders["order_date"].dt.year.unique()
-        self.history = ka.yearly_tiers(data, sorted(int(y) for y in years if y <= self.year))
         self._widget: w.Widget | None = None
 
     def options(self) -> list[str]:

@@ -16,13 +16,15 @@ from crmkit import pyramid as pyr
 from crmkit.errors import CrmkitError
 from crmkit.widgets.base import (
     ALL,
+    SLIDER,
     chart_area,
     error_html,
     explorer,
+    filter_controls,
     filter_rows,
     fixed_layout,
     label_controls,
-    levels,
+    metric_control,
     table_area,
 )
 
@@ -138,40 +140,28 @@ class PyramidExplorer:
 
     def _controls(self) -> dict[str, w.Widget]:
         s = self.settings
-        slider = {"continuous_update": False, "readout_format": ".2f", "step": 0.01}
         controls: dict[str, w.Widget] = {
-            "metric": w.Dropdown(
-                options=["profit", "revenue"], value=s.metric, description="Rank by"
-            ),
+            "metric": metric_control(s.metric),
             "method": w.Dropdown(
                 options=[("share of customers", "percentile"), ("share of profit", "profit_share")],
                 value=s.method,
                 description="Cut by",
             ),
             "cut1": w.FloatSlider(
-                value=s.cutoffs[0], min=0.01, max=0.97, description="Tier 1", **slider
+                value=s.cutoffs[0], min=0.01, max=0.97, description="Tier 1", **SLIDER
             ),
             "cut2": w.FloatSlider(
-                value=s.cutoffs[1], min=0.02, max=0.98, description="Tier 2", **slider
+                value=s.cutoffs[1], min=0.02, max=0.98, description="Tier 2", **SLIDER
             ),
             "cut3": w.FloatSlider(
-                value=s.cutoffs[2], min=0.03, max=1.0, description="Tier 3", **slider
+                value=s.cutoffs[2], min=0.03, max=1.0, description="Tier 3", **SLIDER
             ),
             "scheme": w.ToggleButtons(
                 options=[("VIP / major / ...", "vip"), ("platinum / gold / ...", "metal")],
                 value=s.scheme,
                 description="Names",
             ),
-            "business_format": w.Dropdown(
-                options=[ALL, *levels(self.table, "business_format")],
-                value=s.business_format,
-                description="Format",
-            ),
-            "market_type": w.Dropdown(
-                options=[ALL, *levels(self.table, "market_type")],
-                value=s.market_type,
-                description="Market",
-            ),
+            **filter_controls(self.table, s.business_format, s.market_type),
         }
         controls["scheme"].style.button_width = "140px"
         label_controls(controls)
