@@ -1,26 +1,33 @@
-"""Grade one submission: parse, recognise, restore, run in its own kernel, score.
+"""Grade one submission: parse, recognise, restore, run in its own kernel, score outside it.
 
 Each submission runs in a fresh scratch folder with its own kernel, a time
 limit per cell and a limit on the kernel's address space (RLIMIT_AS, where
-the system has it). Points follow nbgrader's own rule
+the system has it). The kernel runs the student's cells; its test cells are
+replaced by export cells that send the answers out as data, and the checks,
+hidden tests included, run in the grader's process (`outside`), where the
+student's code cannot reach them. Points follow nbgrader's own rule
 (`nbgrader.utils.determine_grade`: a graded cell with an error or anything on
-stderr scores zero), so the marks agree with `nbgrader autograde`.
+stderr scores zero), so honest work gets the marks `nbgrader autograde` gives.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbgrader.utils import determine_grade
 
+from crmkit.grading import transfer
+from crmkit.grading.outside import Givens, call_source, export_source, needed_names, run_check
 from crmkit.grading.restore import ExerciseSet, grade_id, recognise, restore
 from crmkit.grading.submissions import Submission
 
@@ -112,6 +119,7 @@ def grade_submission(
     timeout: int = 60,
     memory_mb: int | None = 2048,
     scratch_root: Path | str | None = None,
+    givens_for: Callable[[ExerciseSet], Givens] | None = None,
 ) -> Result:
     """Grade one submission and return its Result; never raises for a student's mistake."""
     result = Result(submission.student, submission.origin)
@@ -134,10 +142,12 @@ def grade_submission(
     result.max_points = exercise.points
     result.points = {gid: 0.0 for gid in exercise.points}
     restored = restore(submitted, exercise).notebook
+    givens = (givens_for or _default_givens)(exercise)
+    kernel_nb, checks = kernel_notebook(restored, exercise, givens)
     scratch = Path(tempfile.mkdtemp(prefix="crmkit-grade-", dir=scratch_root))
     try:
         client = _CappedClient(
-            restored,
+            kernel_nb,
             timeout=timeout,
             allow_errors=True,
             kernel_name="python3",
@@ -145,11 +155,15 @@ def grade_submission(
         )
         # The kernel's own log (e.g. its complaints when it is killed) is not the student's
         # output and would drown the progress lines: it goes nowhere.
-        extra: dict = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        extra: dict = {"cwd": str(scratch), "stdout": subprocess.DEVNULL}
+        extra["stderr"] = subprocess.DEVNULL
         if memory_mb and os.name == "posix":
             extra["preexec_fn"] = _limit_memory(memory_mb)
         try:
-            client.execute(cwd=str(scratch), **extra)
+            with client.setup_kernel(**extra):
+                for index, cell in enumerate(kernel_nb.cells[: len(restored.cells)]):
+                    client.execute_cell(cell, index)
+                _score_outside(client, kernel_nb, restored, checks, givens, result)
         except CellTimeoutError:
             result.status, result.reason = "timeout", f"a cell ran longer than {timeout} s"
         except DeadKernelError:
@@ -157,14 +171,67 @@ def grade_submission(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result.notebook = restored
-    if result.status != "graded":
-        return result
-    for cell in restored.cells:
-        gid = grade_id(cell)
-        if gid in exercise.points and cell.cell_type == "code":
-            earned, _ = determine_grade(cell)
-            result.points[gid] = float(earned or 0.0)
+    for cell in kernel_nb.cells:
         if any(o.get("ename") == "MemoryError" for o in cell.get("outputs", [])):
             result.status = "memory_limit"
             result.reason = f"the kernel ran out of its {memory_mb} MB"
+    if result.status in ("timeout", "kernel_died"):  # its checks never ran: nothing earned
+        result.points = {gid: 0.0 for gid in exercise.points}
     return result
+
+
+_GIVENS: dict[str, Givens] = {}
+_GIVENS_LOCK = threading.Lock()
+
+
+def _default_givens(exercise: ExerciseSet) -> Givens:
+    """One Givens per exercise set per process: the set-up cells run once for all submissions."""
+    with _GIVENS_LOCK:
+        key = f"{exercise.name}:{id(exercise.source)}"
+        if key not in _GIVENS:
+            _GIVENS[key] = Givens(exercise)
+        return _GIVENS[key]
+
+
+def kernel_notebook(
+    restored: nbformat.NotebookNode, exercise: ExerciseSet, givens: Givens
+) -> tuple[nbformat.NotebookNode, dict[int, list[str]]]:
+    """What the student's kernel runs: the restored notebook, each test cell an export cell.
+
+    Returns the notebook and, by cell index, the answer names each export cell sends.
+    """
+    given_names = set(givens.namespace())
+    nb = copy.deepcopy(restored)
+    checks: dict[int, list[str]] = {}
+    for index, cell in enumerate(nb.cells):
+        gid = grade_id(cell)
+        if gid in exercise.points and cell.cell_type == "code":
+            names = needed_names(cell.source, given_names)
+            checks[index] = names
+            nb.cells[index] = nbformat.v4.new_code_cell(export_source(gid, names))
+    return nb, checks
+
+
+def _score_outside(
+    client: NotebookClient,
+    kernel_nb: nbformat.NotebookNode,
+    restored: nbformat.NotebookNode,
+    checks: dict[int, list[str]],
+    givens: Givens,
+    result: Result,
+) -> None:
+    """Run every test cell here on the answers its export cell sent; note points and outputs."""
+
+    def call_batch(question: str, name: str, calls: list) -> list:
+        cell = nbformat.v4.new_code_cell(call_source(question, name, calls))
+        kernel_nb.cells.append(cell)
+        client.execute_cell(cell, len(kernel_nb.cells) - 1)
+        bundle = transfer.read_bundle(cell.outputs) or {}
+        return bundle.get("results", []) if bundle.get("question") == question else []
+
+    for index in checks:
+        cell = restored.cells[index]
+        bundle = transfer.read_bundle(kernel_nb.cells[index].get("outputs", []))
+        outcome = run_check(cell, givens, bundle, call_batch)
+        cell.outputs = outcome.outputs
+        result.points[grade_id(cell)] = outcome.points
