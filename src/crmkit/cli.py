@@ -51,8 +51,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    import logging
+
     from crmkit.grading.batch import grade_all, print_progress, summary, write_grades_csv
     from crmkit.grading.report import record_run, write_feedback
+
+    # A kernel stopped at its time limit leaves asyncio tasks behind; their notices are noise.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
     solutions = args.solutions or Path(__file__).resolve().parents[2] / "solutions"
     if not solutions.is_dir():

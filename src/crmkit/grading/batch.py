@@ -87,10 +87,17 @@ def write_grades_csv(results: list[Result], path: Path | str) -> Path:
     return path
 
 
-def print_progress(done: int, total: int, result: Result) -> None:
-    """One line per finished submission, on stderr."""
+def progress_line(done: int, total: int, result: Result, width: int = 20) -> str:
+    """`[#####---------------]  5/20  alice: graded 23/23`: how far the run is, and the latest."""
+    filled = round(width * done / total) if total else width
     marks = f"{result.total:g}/{result.max_total:g}" if result.exercise_set else "-"
-    print(f"[{done}/{total}] {result.student}: {result.status} {marks}", file=sys.stderr)
+    bar = "#" * filled + "-" * (width - filled)
+    return f"[{bar}] {done:>{len(str(total))}}/{total}  {result.student}: {result.status} {marks}"
+
+
+def print_progress(done: int, total: int, result: Result) -> None:
+    """One progress line per finished submission, on stderr (it reads well in logs too)."""
+    print(progress_line(done, total, result), file=sys.stderr, flush=True)
 
 
 def summary(results: list[Result], sandboxed: bool = False) -> str:

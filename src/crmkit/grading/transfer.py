@@ -265,17 +265,18 @@ def _dec_ndarray(d: dict) -> Any:
 
 
 def _safe_dtype(name: str) -> Any:
-    """A numpy or pandas dtype by name, or None for object (never a user-defined type)."""
-    import numpy as np
+    """A numpy or pandas dtype by its name, or None for object (never a user-defined type)."""
     import pandas as pd
 
     if name == "object":
         return None
     try:
-        return pd.api.types.pandas_dtype(name) if name in {"category", "string", "boolean"} or (
-            name[:1].isupper()) else np.dtype(name)  # fmt: skip
-    except TypeError:
+        dtype = pd.api.types.pandas_dtype(name)  # looks names up; it never imports or runs code
+    except (TypeError, ValueError):
         return None
+    import numpy as np
+
+    return None if isinstance(dtype, np.dtype) and dtype.kind in "OV" else dtype
 
 
 def _dec_index(d: dict) -> Any:
