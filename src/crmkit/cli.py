@@ -46,14 +46,24 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
     grade.add_argument("--memory", type=int, default=2048, help="MB allowed per kernel")
     grade.add_argument("--solutions", type=Path, default=None, help="exercise sources")
+    grade.add_argument(
+        "--no-sandbox", action="store_true", help="do not run kernels in bubblewrap even if usable"
+    )
     grade.set_defaults(action="run")
     return parser
 
 
 def _grade(args: argparse.Namespace) -> int:
     import logging
+    import tempfile
 
-    from crmkit.grading.batch import grade_all, print_progress, summary, write_grades_csv
+    from crmkit.grading.batch import (
+        grade_all,
+        isolation_for,
+        print_progress,
+        summary,
+        write_grades_csv,
+    )
     from crmkit.grading.report import record_run, write_feedback
 
     # A kernel stopped at its time limit leaves asyncio tasks behind; their notices are noise.
@@ -62,14 +72,19 @@ def _grade(args: argparse.Namespace) -> int:
     solutions = args.solutions or Path(__file__).resolve().parents[2] / "solutions"
     if not solutions.is_dir():
         raise CrmkitError(f"no solutions folder at {solutions}; pass --solutions")
-    results = grade_all(
-        args.submissions, solutions, jobs=args.jobs, timeout=args.timeout,
-        memory_mb=args.memory, progress=print_progress,
-    )  # fmt: skip
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="crmkit-grading-") as workdir:
+        isolation, note = isolation_for(
+            args.submissions, solutions, args.out, Path(workdir), sandbox=not args.no_sandbox
+        )
+        results = grade_all(
+            args.submissions, solutions, jobs=args.jobs, timeout=args.timeout,
+            memory_mb=args.memory, progress=print_progress, isolation=isolation,
+        )  # fmt: skip
     path = write_grades_csv(results, args.out / "grades.csv")
     write_feedback(results, args.out / "feedback")
     record_run(results, args.out / "gradebook.sqlite", str(args.submissions))
-    print(summary(results))
+    print(summary(results, note))
     print(f"Wrote {path}, feedback/ and gradebook.sqlite in {args.out}")
     return 0
 

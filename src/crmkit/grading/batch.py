@@ -16,7 +16,8 @@ from pathlib import Path
 
 from crmkit.errors import CrmkitError
 from crmkit.grading.restore import load_sets
-from crmkit.grading.run import Result, grade_submission
+from crmkit.grading.run import Isolation, Result, answer_keys_stub, grade_submission
+from crmkit.grading.sandbox import describe, probe
 from crmkit.grading.submissions import find_submissions
 
 
@@ -33,6 +34,7 @@ def grade_all(
     timeout: int = 60,
     memory_mb: int | None = 2048,
     progress: Callable[[int, int, Result], None] | None = None,
+    isolation: Isolation | None = None,
 ) -> list[Result]:
     """Grade every submission under `source` against the sets in `solutions`; sorted results."""
     sets = load_sets(solutions)
@@ -43,9 +45,12 @@ def grade_all(
     results: list[Result] = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [
-            pool.submit(grade_submission, s, sets, timeout=timeout, memory_mb=memory_mb)
+            pool.submit(
+                grade_submission, s, sets, timeout=timeout, memory_mb=memory_mb,
+                isolation=isolation,
+            )
             for s in submissions
-        ]
+        ]  # fmt: skip
         for done, future in enumerate(as_completed(futures), start=1):
             result = future.result()
             results.append(result)
@@ -100,16 +105,32 @@ def print_progress(done: int, total: int, result: Result) -> None:
     print(progress_line(done, total, result), file=sys.stderr, flush=True)
 
 
-def summary(results: list[Result], sandboxed: bool = False) -> str:
-    """The run's last words: how many graded, and every submission that was not."""
+def isolation_for(
+    source: Path | str, solutions: Path | str, out: Path | str, workdir: Path, sandbox: bool = True
+) -> tuple[Isolation, str]:
+    """How to keep kernels apart in this run, and the sentence the summary says about it.
+
+    With bwrap usable here the kernels run in its sandbox, with the solutions, the
+    submissions and the output folder hidden and the answer keys replaced by a stub.
+    """
+    found = probe()
+    if not sandbox:
+        return Isolation(False), (
+            "Submissions ran without a sandbox, as your user (--no-sandbox was given)."
+        )
+    if not found.available:
+        return Isolation(False), describe(found)
+    hide = tuple(Path(p).resolve() for p in (solutions, source, out))
+    return Isolation(True, hide, answer_keys_stub(workdir)), describe(found)
+
+
+def summary(results: list[Result], isolation_note: str = "") -> str:
+    """The run's last words: how many graded, every submission that was not, and the isolation."""
     graded = [r for r in results if r.status == "graded"]
     lines = [f"Graded {len(graded)} of {len(results)} submissions."]
     lines += [
         f"  {r.student} ({r.origin}): {r.status}: {r.reason}" for r in results if r not in graded
     ]
-    if not sandboxed:
-        lines.append(
-            "Note: submissions ran as your user, each in its own scratch folder and kernel with "
-            "time and memory limits, but not in a sandbox."
-        )
+    if isolation_note:
+        lines.append(f"Note: {isolation_note}")
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from crmkit.grading import transfer
 from crmkit.grading.outside import Givens, call_source, export_source, needed_names, run_check
 from crmkit.grading.restore import ExerciseSet, grade_id, recognise, restore
+from crmkit.grading.sandbox import SandboxedKernelManager
 from crmkit.grading.submissions import Submission
 
 STATUSES = (
@@ -120,6 +121,7 @@ def grade_submission(
     memory_mb: int | None = 2048,
     scratch_root: Path | str | None = None,
     givens_for: Callable[[ExerciseSet], Givens] | None = None,
+    isolation: Isolation | None = None,
 ) -> Result:
     """Grade one submission and return its Result; never raises for a student's mistake."""
     result = Result(submission.student, submission.origin)
@@ -146,8 +148,14 @@ def grade_submission(
     kernel_nb, checks = kernel_notebook(restored, exercise, givens)
     scratch = Path(tempfile.mkdtemp(prefix="crmkit-grade-", dir=scratch_root))
     try:
+        km = None
+        if isolation is not None and isolation.sandbox:
+            km = SandboxedKernelManager(
+                scratch=scratch, hide=isolation.hide, stubs=isolation.stubs, kernel_name="python3"
+            )
         client = _CappedClient(
             kernel_nb,
+            km=km,
             timeout=timeout,
             allow_errors=True,
             kernel_name="python3",
@@ -155,7 +163,7 @@ def grade_submission(
         )
         # The kernel's own log (e.g. its complaints when it is killed) is not the student's
         # output and would drown the progress lines: it goes nowhere.
-        extra: dict = {"cwd": str(scratch), "stdout": subprocess.DEVNULL}
+        extra: dict = {"cwd": str(scratch), "stdout": subprocess.DEVNULL, "cleanup_kc": True}
         extra["stderr"] = subprocess.DEVNULL
         if memory_mb and os.name == "posix":
             extra["preexec_fn"] = _limit_memory(memory_mb)
@@ -168,6 +176,10 @@ def grade_submission(
             result.status, result.reason = "timeout", f"a cell ran longer than {timeout} s"
         except DeadKernelError:
             result.status, result.reason = "kernel_died", "the kernel stopped while running"
+        except RuntimeError as err:  # nbclient: "Kernel died before replying to kernel_info"
+            if "kernel" not in str(err).lower():
+                raise
+            result.status, result.reason = "kernel_died", "the kernel did not start"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result.notebook = restored
@@ -178,6 +190,46 @@ def grade_submission(
     if result.status in ("timeout", "kernel_died"):  # its checks never ran: nothing earned
         result.points = {gid: 0.0 for gid in exercise.points}
     return result
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How kernels are kept apart from the grader: in a bwrap sandbox or not, and what it hides.
+
+    `hide`: folders the kernel must not see (solutions, submissions, the output);
+    `stubs`: read-only replacements bound over real paths (the answer keys).
+    """
+
+    sandbox: bool
+    hide: tuple[Path, ...] = ()
+    stubs: dict[Path, Path] = field(default_factory=dict)
+
+
+#: What `crmkit.answer_keys` is inside a sandboxed kernel: the checks run in the grader, so
+#: the kernel needs only a `check_answer` that does nothing, and must not hold the keys.
+ANSWER_KEYS_STUB = '''"""Stand-in for crmkit.answer_keys while grading: checks run outside."""
+
+KEYS = {}
+
+
+def check_answer(key, answer):
+    """The grader checks this answer outside the notebook."""
+    return None
+
+
+def expected(key):
+    raise LookupError("the answer keys are not available while a notebook is graded")
+'''
+
+
+def answer_keys_stub(folder: Path) -> dict[Path, Path]:
+    """Write the stand-in package into `folder`; map the real answer_keys folder to it."""
+    import crmkit.answer_keys
+
+    stub = Path(folder) / "answer_keys"
+    stub.mkdir(parents=True, exist_ok=True)
+    (stub / "__init__.py").write_text(ANSWER_KEYS_STUB, encoding="utf-8")
+    return {Path(crmkit.answer_keys.__file__).resolve().parent: stub}
 
 
 _GIVENS: dict[str, Givens] = {}
