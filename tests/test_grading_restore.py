@@ -107,6 +107,7 @@ def test_find_submissions_in_folder_and_zip(tmp_path):
     (folder / "carol").mkdir(parents=True)
     (folder / "alice.ipynb").write_text("{}")
     (folder / "carol" / "ex01_classification.ipynb").write_text("{}")
+    (folder / "carol" / "timestamp.txt").write_text("2026-11-30 09:00:00")  # nbgrader's own
     (folder / "dave.pdf").write_bytes(b"%PDF")
     (folder / ".ipynb_checkpoints").mkdir()
     (folder / ".ipynb_checkpoints" / "alice-checkpoint.ipynb").write_text("{}")

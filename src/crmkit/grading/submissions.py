@@ -16,8 +16,11 @@ from pathlib import Path, PurePosixPath
 
 from crmkit.errors import CrmkitError
 
-#: Files and folders an LMS or an operating system adds that are nobody's work.
-IGNORED = re.compile(r"(^|/)(__MACOSX|\.ipynb_checkpoints|\.DS_Store|Thumbs\.db|\.[^/]*)(/|$)")
+#: Files and folders an LMS, nbgrader (timestamp.txt) or an operating system adds that are
+#: nobody's work.
+IGNORED = re.compile(
+    r"(^|/)(__MACOSX|\.ipynb_checkpoints|\.DS_Store|Thumbs\.db|timestamp\.txt|\.[^/]*)(/|$)"
+)
 MAX_BYTES = 50 * 2**20  # a notebook larger than this is not read (a zip bomb or a dataset)
 
 
