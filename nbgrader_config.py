@@ -18,3 +18,5 @@ c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
 c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
 c.ClearOutput.enabled = True
 c.Execute.timeout = 120
+# A graded cell the learner deleted is put back (and scored), as `crmkit grade` does.
+c.OverwriteCells.add_missing_cells = True

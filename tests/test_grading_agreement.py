@@ -1,75 +1,138 @@
-"""`crmkit grade` gives the same points per question as `nbgrader autograde`."""
+"""`crmkit grade` gives the same points per question as `nbgrader autograde`, on a wide corpus.
+
+The corpus (tests/grading_corpus.py) holds solved, blank, partial and wrong
+work in all three sets, edited, deleted, inserted, reordered and retyped
+cells, old and stripped file formats, code that hangs, hogs memory, crashes
+or floods its output, files that are no notebook at all, and tamper attempts.
+`crmkit grade` runs on all of it; `nbgrader autograde` runs at the same time
+(in a background thread) on every honest entry it can grade. Tamper entries
+are checked in test_grading_tamper.py (nbgrader is fooled by most of them).
+"""
 
 from __future__ import annotations
 
-import copy
-import csv
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import nbformat
 import pytest
-
-from crmkit.cli import main
-from crmkit.grading.restore import grade_id
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
-from nbgrader_course import autograde  # noqa: E402
+from grading_corpus import Course, build_corpus, crmkit_run, points_of  # noqa: E402
+
+from nbgrader_course import Autograded, autograde_sets  # noqa: E402
 
 pytestmark = pytest.mark.slow
-SET = "ex01_classification"
+ENTRIES = build_corpus(ROOT)
+#: Honest entries nbgrader can grade: the ones whose points must agree.
+COMPARED = [e for e in ENTRIES if e.nbgrader and not e.tamper]
 
 
-def _corpus() -> dict[str, nbformat.NotebookNode]:
-    solved = nbformat.read(ROOT / "solutions" / SET / f"{SET}.ipynb", as_version=4)
-    blank = nbformat.read(ROOT / "exercises" / SET / f"{SET}.ipynb", as_version=4)
-    answers = {grade_id(c): c.source for c in solved.cells if grade_id(c)}
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    by_set: dict[str, dict[str, bytes]] = {}
+    for e in COMPARED:
+        by_set.setdefault(e.exercise_set, {})[e.student] = e.content
+    # nbgrader grades one notebook at a time: one nbgrader course per set, all three
+    # running alongside crmkit grade, keep this machine's cores busy.
+    with ThreadPoolExecutor(max_workers=len(by_set)) as pool:
+        runs = {
+            name: pool.submit(
+                autograde_sets, ROOT, {name: subs}, tmp_path_factory.mktemp(f"nbgrader-{name}"),
+                allow_failures=True,
+            )
+            for name, subs in by_set.items()
+        }  # fmt: skip
+        ours = crmkit_run(ROOT, tmp_path_factory)
+        done = {name: future.result() for name, future in runs.items()}
+    nbgrader = Autograded(
+        scores={name: run.scores[name] for name, run in done.items()},
+        failed=set().union(*(run.failed for run in done.values())),
+        seconds=max(run.setup_seconds + run.seconds for run in done.values()),
+    )
+    print(
+        f"\ncrmkit grade: {len(ours.entries)} submissions in {ours.seconds:.1f} s; nbgrader "
+        f"(generate_assignment + autograde, one course per set at once): {len(COMPARED)} in "
+        f"{nbgrader.seconds:.1f} s, alongside",
+        file=sys.stderr,
+    )
+    return ours, nbgrader
 
-    partial = copy.deepcopy(blank)  # answers Q1, Q2 and Q7 only
-    for cell in partial.cells:
-        if grade_id(cell) in {"q1_answer", "q2_answer", "q7_answer"}:
-            cell.source = answers[grade_id(cell)]
 
-    cheat = copy.deepcopy(blank)  # empties every check cell
-    for cell in cheat.cells:
-        if (grade_id(cell) or "").endswith("_check"):
-            cell.source = "pass"
-
-    helper = copy.deepcopy(solved)  # an extra cell of its own, mid-notebook
-    at = next(i for i, c in enumerate(helper.cells) if grade_id(c) == "q4_check")
-    helper.cells.insert(at, nbformat.v4.new_code_cell("my_note = 'checked by hand'"))
-
-    wrong = copy.deepcopy(solved)  # two wrong answers
-    for cell in wrong.cells:
-        if grade_id(cell) == "q2_answer":
-            cell.source = "n_class_a = 1\nn_class_a"
-        if grade_id(cell) == "q11_answer":
-            cell.source = 'motive = "economic"\nmotive'
-    return {
-        "solved": solved, "blank": blank, "partial": partial, "cheat": cheat,
-        "helper": helper, "wrong": wrong,
-    }  # fmt: skip
+def test_crmkit_grades_every_submission(graded):
+    ours, _ = graded
+    assert ours.exit_code == 0
+    assert sorted(ours.rows) == sorted(e.student for e in ENTRIES)
 
 
-def test_points_per_question_agree_with_nbgrader(tmp_path):
-    subs = tmp_path / "submissions"
-    subs.mkdir()
-    paths = {}
-    for student, nb in _corpus().items():
-        paths[student] = subs / f"{student}.ipynb"
-        nbformat.write(nb, paths[student])
-    course = tmp_path / "course"
-    course.mkdir()
-    theirs = autograde(ROOT, SET, paths, course)
-    out = tmp_path / "graded"
-    assert main(["grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "60"]) == 0
-    with (out / "grades.csv").open(encoding="utf-8") as handle:
-        ours = {row["student"]: row for row in csv.DictReader(handle)}
-    for student, points in theirs.items():
-        mine = {gid: float(ours[student][gid]) for gid in points}
-        assert mine == points, f"{student}: crmkit {mine} != nbgrader {points}"
-    # the corpus is not trivial: full, zero and partial marks all occur
-    totals = {s: float(r["total"]) for s, r in ours.items()}
-    assert totals["solved"] == 23 and totals["blank"] == 0 and totals["cheat"] == 0
-    assert 0 < totals["partial"] < 23 and 0 < totals["wrong"] < 23
+def test_nbgrader_grades_every_compared_submission(graded):
+    _, nbgrader = graded
+    assert not nbgrader.failed, f"nbgrader could not grade {sorted(nbgrader.failed)}"
+
+
+def test_points_per_question_agree_with_nbgrader(graded):
+    ours, nbgrader = graded
+    points = Course(ROOT).points
+    disagreements = []
+    for e in COMPARED:
+        theirs = nbgrader.scores.get(e.exercise_set, {}).get(e.student)
+        if theirs is None:
+            continue  # reported by test_nbgrader_grades_every_compared_submission
+        assert set(theirs) == set(points[e.exercise_set]), e.student
+        mine = points_of(ours.rows[e.student], theirs)
+        for gid in e.reordered:  # the one difference by design: it must be exactly this
+            assert mine[gid] == points[e.exercise_set][gid] and theirs[gid] == 0, (e.student, gid)
+        disagreements += [
+            f"{e.student} ({e.exercise_set}) {gid}: crmkit {mine[gid]:g}, nbgrader "
+            f"{theirs[gid]:g}  [{e.note}]"
+            for gid in theirs
+            if mine[gid] != theirs[gid] and gid not in e.reordered
+        ]
+    assert not disagreements, "crmkit grade and nbgrader disagree:\n" + "\n".join(disagreements)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.student)
+def test_each_submission_gets_its_status(graded, entry):
+    row = graded[0].rows[entry.student]
+    assert row["status"] == entry.expect_status, (entry.note, row)
+    assert row["exercise_set"] == (entry.exercise_set or "")
+    if entry.expect_status != "graded":
+        assert row["reason"].strip(), "every submission not graded says why"
+
+
+def test_known_totals(graded):
+    """Where the corpus knows the right total, both graders give it."""
+    ours, nbgrader = graded
+    wrong = []
+    for e in ENTRIES:
+        if e.expect_total is None:
+            continue
+        mine = float(ours.rows[e.student]["total"])
+        if mine != e.expect_total:
+            wrong.append(f"crmkit {e.student}: {mine:g}, expected {e.expect_total:g} [{e.note}]")
+        theirs = nbgrader.scores.get(e.exercise_set or "", {}).get(e.student)
+        if theirs is not None and not e.reordered and sum(theirs.values()) != e.expect_total:
+            wrong.append(
+                f"nbgrader {e.student}: {sum(theirs.values()):g}, expected {e.expect_total:g}"
+            )
+    assert not wrong, "\n".join(wrong)
+
+
+def test_corpus_is_not_trivial(graded):
+    ours, nbgrader = graded
+    points = Course(ROOT).points
+    full = {n: sum(p.values()) for n, p in points.items()}
+    assert {e.exercise_set for e in COMPARED} == set(points)
+    mine = [
+        (float(ours.rows[e.student]["total"]), full[e.exercise_set])
+        for e in COMPARED
+        if ours.rows[e.student]["status"] == "graded"
+    ]
+    theirs = [
+        (sum(s.values()), full[name]) for name, by in nbgrader.scores.items() for s in by.values()
+    ]
+    for totals in (mine, theirs):
+        assert any(t == m for t, m in totals), "no full marks"
+        assert any(t == 0 for t, _ in totals), "no zero"
+        assert sum(0 < t < m for t, m in totals) >= 5, "too few partial totals"
