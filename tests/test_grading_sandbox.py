@@ -187,6 +187,7 @@ def sandboxed(tmp_path_factory):
         "stub": "import crmkit.answer_keys as keys\n"
         f"print(getattr(keys, 'STUB', False), os.listdir({str(KEYS)!r}))",
         "quiet": "import matplotlib.pyplot as plt\nplt.figure()\nprint(os.environ['HOME'])",
+        "environ": "print(json.dumps(sorted(os.environ)))",
         "memory": "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20)\n"
         "hog = bytearray(3 * 2**30)",
         "escape": "import subprocess\n"
@@ -196,6 +197,7 @@ def sandboxed(tmp_path_factory):
     km = SandboxedKernelManager(
         scratch=scratch, hide=[hidden, base / "missing"], stubs={KEYS: stub}
     )
+    os.environ["CRMKIT_TEST_SECRET"] = "hunter2"  # a grader's secret, e.g. an LMS token
     started = time.perf_counter()
     try:
         nb, err = _run(list(cells.values()), km)
@@ -205,6 +207,7 @@ def sandboxed(tmp_path_factory):
     finally:
         listener.close()
         os.remove(grader_tmp)
+        del os.environ["CRMKIT_TEST_SECRET"]
     outs = dict(zip(cells, nb.cells, strict=True))
     return {
         "outs": outs,
@@ -360,3 +363,9 @@ def test_the_kernel_dies_with_the_grader(tmp_path):
         grader.wait()
     assert _lingering(runtime) == []
     shutil.rmtree(runtime, ignore_errors=True)  # the killed grader could not clean up
+
+
+def test_the_graders_environment_stays_outside(sandboxed):
+    names = json.loads(_text(sandboxed["outs"]["environ"]))
+    assert "CRMKIT_TEST_SECRET" not in names
+    assert "PATH" in names and "HOME" in names

@@ -36,6 +36,11 @@ from jupyter_client.manager import AsyncKernelManager
 #: CAP_SYS_ADMIN in its mount namespace and could simply unmount what hides a folder.
 FLAGS = ("--unshare-all", "--die-with-parent", "--cap-drop", "ALL")
 
+#: Environment variables a sandboxed kernel keeps (and every LC_*); the rest are cleared.
+ENV_KEPT = frozenset(
+    {"PATH", "LANG", "LANGUAGE", "TZ", "TERM", "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8"}
+)
+
 #: Seconds the probe's test run may take before bwrap counts as unusable.
 PROBE_TIMEOUT = 5
 
@@ -147,6 +152,12 @@ def bwrap_args(
             args += ["--bind", source, dest]
         else:
             args += ["--ro-bind", source, dest]
+    # The grader's environment may hold secrets (tokens, passwords): only a few plain
+    # settings pass into the sandbox.
+    args += ["--clearenv"]
+    for name, value in sorted(os.environ.items()):
+        if name in ENV_KEPT or name.startswith("LC_"):
+            args += ["--setenv", name, value]
     args += ["--dir", SANDBOX_HOME, "--setenv", "HOME", SANDBOX_HOME, "--setenv", "TMPDIR", "/tmp"]
     args += ["--setenv", "IPYTHONDIR", f"{SANDBOX_HOME}/.ipython"]
     args += ["--setenv", "MPLCONFIGDIR", f"{SANDBOX_HOME}/.matplotlib"]
