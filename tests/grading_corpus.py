@@ -614,6 +614,23 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         "solved with extra markdown and code cells; q2 and q6 use helpers defined there",
         c.max_total(E2),
     )
+    later = c.solved(E1)
+    _cell(later, "q3_answer").source = (
+        "A_CUT, B_CUT = 0.8, 0.95\n\n"
+        "def abc_class(share_before, a=None, b=None):\n"
+        "    a = A_CUT if a is None else a\n"
+        "    b = B_CUT if b is None else b\n"
+        "    return 'A' if share_before < a else 'B' if share_before < b else 'C'"
+    )
+    later.cells.append(_code("A_CUT, B_CUT = 0.1, 0.2  # trying other cut-offs", "helper-4"))
+    yield nb_entry(
+        "globals_changed_later_ex01",
+        E1,
+        later,
+        "solved; q3's function reads globals that a cell at the end changes (its check "
+        "must see the function as it was when the check ran)",
+        c.max_total(E1),
+    )
     yield nb_entry(
         "swapped_ex01",
         E1,

@@ -24,17 +24,6 @@ class Autograded:
     log: str = ""
 
 
-def autograde(
-    repo: Path, exercise_set: str, submissions: dict[str, Path], workdir: Path
-) -> dict[str, dict[str, float]]:
-    """Grade {student: notebook path} with `nbgrader autograde`; returns points per grade id.
-
-    The course is a scratch copy (solutions/ of one set and nbgrader_config.py),
-    so the repo and its real gradebook are never touched.
-    """
-    return autograde_sets(repo, {exercise_set: submissions}, workdir).scores[exercise_set]
-
-
 def autograde_sets(
     repo: Path,
     submissions: dict[str, dict[str, Path | bytes]],

@@ -171,7 +171,8 @@ def grade_submission(
             with client.setup_kernel(**extra):
                 for index, cell in enumerate(kernel_nb.cells[: len(restored.cells)]):
                     client.execute_cell(cell, index)
-                _score_outside(client, kernel_nb, restored, checks, givens, result)
+                    if index in checks:
+                        _score_outside(client, kernel_nb, restored, index, givens, result)
         except CellTimeoutError:
             result.status, result.reason = "timeout", f"a cell ran longer than {timeout} s"
         except DeadKernelError:
@@ -268,11 +269,15 @@ def _score_outside(
     client: NotebookClient,
     kernel_nb: nbformat.NotebookNode,
     restored: nbformat.NotebookNode,
-    checks: dict[int, list[str]],
+    index: int,
     givens: Givens,
     result: Result,
 ) -> None:
-    """Run every test cell here on the answers its export cell sent; note points and outputs."""
+    """Run test cell `index` here, on the answers its export cell just sent; note its points.
+
+    It runs right after its export cell, before the notebook goes on, so a learner's
+    function is called in the state the kernel had at that point, as under nbgrader.
+    """
 
     def call_batch(question: str, name: str, calls: list) -> list:
         cell = nbformat.v4.new_code_cell(call_source(question, name, calls))
@@ -281,9 +286,8 @@ def _score_outside(
         bundle = transfer.read_bundle(cell.outputs) or {}
         return bundle.get("results", []) if bundle.get("question") == question else []
 
-    for index in checks:
-        cell = restored.cells[index]
-        bundle = transfer.read_bundle(kernel_nb.cells[index].get("outputs", []))
-        outcome = run_check(cell, givens, bundle, call_batch)
-        cell.outputs = outcome.outputs
-        result.points[grade_id(cell)] = outcome.points
+    cell = restored.cells[index]
+    bundle = transfer.read_bundle(kernel_nb.cells[index].get("outputs", []))
+    outcome = run_check(cell, givens, bundle, call_batch)
+    cell.outputs = outcome.outputs
+    result.points[grade_id(cell)] = outcome.points
