@@ -288,6 +288,13 @@ PATCH_KEYS_MODULE = "import crmkit.answer_keys as k\nk.check_answer = lambda *a,
 # The literal `builtins.isinstance = lambda *a: True` hangs the kernel itself (ipykernel
 # relies on isinstance: the cell never finishes). A cheat who wants marks lies to the
 # checks only, and leaves the kernel running.
+CHECK_HELPERS = """import crmkit.check as _check
+
+_always = lambda *a, **k: _check.Passed()
+for _name in ["check_number", "check_choice", "check_set", "check_series", "check_frame",
+              "check_true", "answered", "call"]:
+    setattr(_check, _name, _always)"""
+
 BUILTINS = """import builtins
 import sys
 
@@ -764,6 +771,18 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         "crmkit.answer_keys.check_answer",
         0.0,
         "blank_ex02",
+    )
+    nb = insert_before(
+        set_answers(c.blank(E1), WRONG[E1]), "q1_text", _code(CHECK_HELPERS, "cheat-1")
+    )
+    yield tampered(
+        "tamper_check_helpers",
+        E1,
+        nb,
+        "all answers wrong; replaces crmkit.check's helpers (check_number, check_set, "
+        "answered...) with ones that always pass",
+        0.0,
+        "wrong_all_ex01",
     )
     nb = insert_before(set_answers(c.blank(E3), WRONG[E3]), "q1_text", _code(BUILTINS, "cheat-1"))
     yield tampered(
