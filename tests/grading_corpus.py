@@ -712,6 +712,16 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
             nbgrader=False,
             expect_status=status,
         )
+    late_loop = set_answers(c.solved(E1), {"q4": "while True:\n    pass"})
+    yield replace(
+        nb_entry(
+            "late_loop_ex01", E1, late_loop,
+            "solved, but q4's answer never ends: q1-q3 keep their points",
+            c.worth(E1, ["q1", "q2", "q3"]),
+        ),
+        nbgrader=False,
+        expect_status="timeout",
+    )  # fmt: skip
 
     # --- not gradable at all --------------------------------------------------------------
     def junk(student, filename, content, status, note):

@@ -136,3 +136,10 @@ def test_corpus_is_not_trivial(graded):
         assert any(t == m for t, m in totals), "no full marks"
         assert any(t == 0 for t, _ in totals), "no zero"
         assert sum(0 < t < m for t, m in totals) >= 5, "too few partial totals"
+
+
+def test_a_stopped_run_says_where_it_stopped(graded):
+    rows = graded[0].rows
+    assert "q4_answer" in rows["late_loop_ex01"]["reason"]
+    assert "q2_answer" in rows["infinite_loop_ex01"]["reason"]
+    assert "q2_answer" in rows["kernel_crash_ex03"]["reason"]

@@ -15,6 +15,7 @@ STYLE = (
     "body{font-family:sans-serif;max-width:860px;margin:2em auto;color:#222}"
     "pre{background:#f6f6f6;padding:8px;white-space:pre-wrap}"
     ".q{border-top:1px solid #ddd;margin-top:1.5em}.ok{color:#009E73}.no{color:#D55E00}"
+    ".anchor-link{visibility:hidden;text-decoration:none}:hover>.anchor-link{visibility:visible}"
 )
 
 

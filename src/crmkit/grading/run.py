@@ -167,16 +167,21 @@ def grade_submission(
         extra["stderr"] = subprocess.DEVNULL
         if memory_mb and os.name == "posix":
             extra["preexec_fn"] = _limit_memory(memory_mb)
+        at = "the kernel's start"  # where the run is, for the reason if it stops there
         try:
             with client.setup_kernel(**extra):
                 for index, cell in enumerate(kernel_nb.cells[: len(restored.cells)]):
+                    at = _where(restored, index)
                     client.execute_cell(cell, index)
                     if index in checks:
+                        at = f"your function, called by the check {grade_id(restored.cells[index])}"
                         _score_outside(client, kernel_nb, restored, index, givens, result)
         except CellTimeoutError:
-            result.status, result.reason = "timeout", f"a cell ran longer than {timeout} s"
+            result.status = "timeout"
+            result.reason = f"{at} ran longer than {timeout} s; the checks after it did not run"
         except DeadKernelError:
-            result.status, result.reason = "kernel_died", "the kernel stopped while running"
+            result.status = "kernel_died"
+            result.reason = f"the kernel stopped in {at}; the checks after it did not run"
         except RuntimeError as err:  # nbclient: "Kernel died before replying to kernel_info"
             if "kernel" not in str(err).lower():
                 raise
@@ -188,9 +193,17 @@ def grade_submission(
         if any(o.get("ename") == "MemoryError" for o in cell.get("outputs", [])):
             result.status = "memory_limit"
             result.reason = f"the kernel ran out of its {memory_mb} MB"
-    if result.status in ("timeout", "kernel_died"):  # its checks never ran: nothing earned
-        result.points = {gid: 0.0 for gid in exercise.points}
+    # A run that stopped keeps the points of the checks that ran before it stopped.
     return result
+
+
+def _where(nb: nbformat.NotebookNode, index: int) -> str:
+    """A cell as a grader can find it: its grade id, or the graded cell it comes before."""
+    gid = grade_id(nb.cells[index])
+    if gid:
+        return f"the cell {gid}"
+    after = next((grade_id(c) for c in nb.cells[index:] if grade_id(c)), None)
+    return f"your own cell before {after}" if after else "your own cell at the end"
 
 
 @dataclass(frozen=True)
