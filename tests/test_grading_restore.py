@@ -98,6 +98,14 @@ def test_inserted_cells_run_just_before_the_next_known_cell(sets):
 def test_student_names_from_layouts():
     assert student_name("alice.ipynb") == "alice"
     assert student_name("bob smith/ex01_classification.ipynb") == "bob_smith"
+    assert student_name("ex01_classification.ipynb") == "ex01_classification"
+    # Moodle, as a folder per student and as flat files
+    moodle = "Li Wei_104233_assignsubmission_file_/ex01_classification.ipynb"
+    assert student_name(moodle) == "Li_Wei_104233"
+    assert student_name("Ana Ruiz_104240_assignsubmission_file_my work.ipynb") == "Ana_Ruiz_104240"
+    # Canvas, on time and late
+    assert student_name("chenjing_48213_1930212_ex02_pyramid.ipynb") == "chenjing"
+    assert student_name("omarh_LATE_48219_1930299_ex02_pyramid-1.ipynb") == "omarh"
     with pytest.raises(CrmkitError, match="whose submission"):
         student_name("....ipynb")
 

@@ -34,10 +34,25 @@ class Submission:
     size: int
 
 
+#: Moodle's "download all submissions": `<Full Name>_<participant id>_assignsubmission_file_`,
+#: as a folder or as the start of each file name. The name and id are kept.
+MOODLE = re.compile(r"^(?P<name>.+?_\d+)_assign(?:submission|feedback)_\w+?_(?:.*)$")
+#: Canvas's "download submissions": `<login>[_LATE]_<user id>_<submission id>_<file name>`.
+CANVAS = re.compile(r"^(?P<name>[a-z0-9]+?)(?:_late)?_\d+_\d+_.+$", re.IGNORECASE)
+
+
 def student_name(relative: str) -> str:
-    """The student a relative path belongs to: its first folder, else the file's stem."""
+    """The student a relative path belongs to: its first folder, else the file's stem.
+
+    The names Moodle and Canvas give the files of a downloaded class are shortened to
+    the student's part (Moodle: name and participant id; Canvas: the login).
+    """
     parts = PurePosixPath(relative).parts
     name = parts[0] if len(parts) > 1 else PurePosixPath(relative).stem
+    for pattern in (MOODLE, CANVAS):
+        if found := pattern.match(name):
+            name = found["name"]
+            break
     cleaned = re.sub(r"[^\w.@-]+", "_", name).strip("._")
     if not cleaned:
         raise CrmkitError(f"cannot tell whose submission '{relative}' is; name it <student>.ipynb")
