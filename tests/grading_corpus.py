@@ -782,39 +782,23 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         0.0,
         "blank_ex02",
     )
-    nb = insert_before(
-        set_answers(c.blank(E1), WRONG[E1]), "q1_text", _code(CHECK_HELPERS, "cheat-1")
-    )
-    yield tampered(
-        "tamper_check_helpers",
-        E1,
-        nb,
-        "all answers wrong; replaces crmkit.check's helpers (check_number, check_set, "
-        "answered...) with ones that always pass",
-        0.0,
-        "wrong_all_ex01",
-    )
-    nb = insert_before(set_answers(c.blank(E3), WRONG[E3]), "q1_text", _code(BUILTINS, "cheat-1"))
-    yield tampered(
-        "tamper_builtins",
-        E3,
-        nb,
-        "all answers wrong; overrides builtins.isinstance (for crmkit's code) and "
-        "builtins.AssertionError",
-        0.0,
-        "wrong_all_ex03",
-    )
-    nb = insert_before(
-        set_answers(c.blank(E1), WRONG[E1]), "q1_text", _code(COMPARISONS, "cheat-1")
-    )
-    yield tampered(
-        "tamper_comparisons",
-        E1,
-        nb,
-        "all answers wrong; monkeypatches np.isclose, math.isclose, Series.equals",
-        0.0,
-        "wrong_all_ex01",
-    )
+    # All answers wrong, plus a cell before the first question that rigs the checks.
+    rigged = [
+        ("tamper_check_helpers", E1, CHECK_HELPERS,
+         "replaces crmkit.check's helpers (check_number, check_set, answered...) with ones "
+         "that always pass"),
+        ("tamper_builtins", E3, BUILTINS,
+         "overrides builtins.isinstance (for crmkit's code) and builtins.AssertionError"),
+        ("tamper_comparisons", E1, COMPARISONS,
+         "monkeypatches np.isclose, math.isclose, Series.equals"),
+    ]  # fmt: skip
+    for student, name, cheat, note in rigged:
+        nb = insert_before(
+            set_answers(c.blank(name), WRONG[name]), "q1_text", _code(cheat, "cheat-1")
+        )
+        yield tampered(
+            student, name, nb, f"all answers wrong; {note}", 0.0, f"wrong_all_{SHORT[name]}"
+        )
     nb = insert_before(c.solved(E2), "q1_text", _code(ANY_OBJECTS, "cheat-1"))
     set_answers(
         nb,
