@@ -113,11 +113,11 @@ def isolation_for(
     With bwrap usable here the kernels run in its sandbox, with the solutions, the
     submissions and the output folder hidden and the answer keys replaced by a stub.
     """
-    found = probe()
     if not sandbox:
         return Isolation(False), (
             "Submissions ran without a sandbox, as your user (--no-sandbox was given)."
         )
+    found = probe()
     if not found.available:
         return Isolation(False), describe(found)
     hide = tuple(Path(p).resolve() for p in (solutions, source, out))

@@ -61,23 +61,23 @@ class Givens:
         with self._lock:
             if self._namespace is None:
                 ns: dict[str, Any] = {"__name__": "__crmkit_check__"}
-                with _quiet():
+                with _captured():  # set-up cells display tables; nobody reads them here
                     for cell in self.exercise.source.cells:
                         if _is_given(cell):
                             exec(compile(cell.source, f"<{grade_id(cell)}>", "exec"), ns)  # noqa: S102
                 self._namespace = ns
             return dict(self._namespace)
 
+    def names(self) -> set[str]:
+        """The names the set-up and given cells define."""
+        self.namespace()
+        assert self._namespace is not None
+        return set(self._namespace)
+
 
 def _is_given(cell: nbformat.NotebookNode) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return cell.cell_type == "code" and not is_answer(cell) and not meta.get("grade")
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    with _captured():
-        yield
 
 
 # --- what a check needs from the kernel ---------------------------------------------------
@@ -321,7 +321,7 @@ def run_check(
                 remotes.append(remote)
                 namespace[name] = remote
                 continue
-            value = transfer.decode(data)
+            value = transfer.decode(data)  # afresh each round: a check may change its answer
             if value is not transfer.MISSING:
                 namespace[name] = value
         with _CHECK_LOCK, _captured() as (out, err):

@@ -261,19 +261,19 @@ def _default_givens(exercise: ExerciseSet) -> Givens:
 
 def kernel_notebook(
     restored: nbformat.NotebookNode, exercise: ExerciseSet, givens: Givens
-) -> tuple[nbformat.NotebookNode, dict[int, list[str]]]:
+) -> tuple[nbformat.NotebookNode, set[int]]:
     """What the student's kernel runs: the restored notebook, each test cell an export cell.
 
-    Returns the notebook and, by cell index, the answer names each export cell sends.
+    Returns the notebook and the indices of its export cells.
     """
-    given_names = set(givens.namespace())
+    given_names = givens.names()
     nb = copy.deepcopy(restored)
-    checks: dict[int, list[str]] = {}
+    checks: set[int] = set()
     for index, cell in enumerate(nb.cells):
         gid = grade_id(cell)
         if gid in exercise.points and cell.cell_type == "code":
+            checks.add(index)
             names = needed_names(cell.source, given_names)
-            checks[index] = names
             nb.cells[index] = nbformat.v4.new_code_cell(export_source(gid, names))
     return nb, checks
 

@@ -108,15 +108,15 @@ def encode(value: Any, depth: int = 0) -> Any:
     if isinstance(value, np.generic) and type(value).__module__ == "numpy":
         return {"~": "np", "dtype": value.dtype.str, "v": encode(value.item(), depth + 1)}
     if kind is np.ndarray:
-        return {"~": "ndarray", "dtype": _dtype(value.dtype),
+        return {"~": "ndarray", "dtype": str(value.dtype),
                 "v": [encode(v, depth + 1) for v in value.ravel().tolist()],
                 "shape": list(value.shape)}  # fmt: skip
     if kind is pd.Series:
-        return {"~": "series", "name": encode(value.name, depth + 1), "dtype": _dtype(value.dtype),
+        return {"~": "series", "name": encode(value.name, depth + 1), "dtype": str(value.dtype),
                 "index": _index(value.index, depth), "v": _values(value, depth)}  # fmt: skip
     if kind is pd.DataFrame:
         columns = [
-            {"dtype": _dtype(value.iloc[:, i].dtype), "v": _values(value.iloc[:, i], depth)}
+            {"dtype": str(value.iloc[:, i].dtype), "v": _values(value.iloc[:, i], depth)}
             for i in range(value.shape[1])
         ]
         return {"~": "frame", "index": _index(value.index, depth), "columns": columns,
@@ -144,10 +144,6 @@ def _float(value: float) -> Any:
     return {"~": "float", "v": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
 
 
-def _dtype(dtype: Any) -> str:
-    return str(dtype)
-
-
 def _values(series: Any, depth: int) -> list:
     return [encode(v, depth + 2) for v in series.astype(object).tolist()]
 
@@ -161,7 +157,7 @@ def _index(index: Any, depth: int) -> dict:
     if isinstance(index, pd.RangeIndex):
         return {"~": "range", "start": index.start, "stop": index.stop, "step": index.step,
                 "name": encode(index.name, depth + 1)}  # fmt: skip
-    return {"~": "index", "name": encode(index.name, depth + 1), "dtype": _dtype(index.dtype),
+    return {"~": "index", "name": encode(index.name, depth + 1), "dtype": str(index.dtype),
             "v": [encode(v, depth + 2) for v in index.astype(object).tolist()]}  # fmt: skip
 
 
