@@ -31,7 +31,7 @@ lab: $(STAMP)
 
 # Unit, property, exercise, grading and browser tests; then nbval (strict) on the
 # lessons and solutions; then the blank exercises, whose unanswered check cells
-# are tagged raises-exception (tests/test_exercises.py checks what they raise).
+# are tagged raises-exception (tests/notebooks/test_exercises.py checks what they raise).
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions

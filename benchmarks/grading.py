@@ -2,7 +2,7 @@
 
 Run `python benchmarks/grading.py [--size 40]` (not part of `make bench` or the
 tests; it takes a few minutes). It builds the submissions from the grading
-corpus of the tests (tests/grading_corpus.py): honest work of all three sets
+corpus of the tests (tests/grading/grading_corpus.py): honest work of all three sets
 (solved, blank, partial, wrong, edited, reordered, ...) and a few files that
 are no notebook, which nbgrader also gets through (it reports and skips them).
 Submissions that hang, hog memory or kill their kernel are left out: nbgrader
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "grading"))
 
 import grading_corpus as corpus  # noqa: E402
 

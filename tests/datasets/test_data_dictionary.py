@@ -7,7 +7,7 @@ from pathlib import Path
 
 from crmkit.datasets.dictionary import render_readme
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_readme_is_rendered_from_datapackage():

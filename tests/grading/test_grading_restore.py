@@ -13,7 +13,7 @@ from crmkit.errors import CrmkitError
 from crmkit.grading import restore as rs
 from crmkit.grading.submissions import find_submissions, student_name
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 
 from crmkit.datasets.generate import DEFAULT_SEED, TABLES, generate, main_generate, write_dataset
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "datasets"
 PACKAGE = json.loads((DATASETS / "datapackage.json").read_text(encoding="utf-8"))
 SCHEMAS = {r["name"]: r["schema"] for r in PACKAGE["resources"]}

@@ -10,7 +10,7 @@ from nbclient import NotebookClient
 
 from crmkit.exercises import build_exercises, exercise_sets, is_test_cell
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SETS = exercise_sets()
 
 
@@ -75,5 +75,5 @@ def test_blank_exercise_runs_and_only_test_cells_say_not_answered(name):
 
 
 # That nbgrader autograde gives every set's solution full marks and its blank release zero
-# is checked in tests/test_grading_agreement.py (test_known_totals), on the same nbgrader
+# is checked in tests/grading/test_grading_agreement.py (test_known_totals), on the same nbgrader
 # run that the grading corpus is compared with.

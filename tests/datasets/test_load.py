@@ -33,7 +33,7 @@ from crmkit.datasets.read import _record_counts, read_table
 from crmkit.datasets.schema import UnknownTableError, table, table_kinds
 from crmkit.errors import CrmkitError, DataValidationError, Problem
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2025-12-31"
 HEADER = (
     "customer_id,shop_name,business_format,market_type,join_date,credit_limit,referred_by,"

@@ -18,7 +18,7 @@ from crmkit.grading.outside import Givens, needed_names, run_check
 from crmkit.grading.restore import load_sets
 from crmkit.key_accounts import AccountPlan
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _trip(value):

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(
     p
     for folder in ("notebooks", "solutions", "exercises")
@@ -28,7 +28,7 @@ def test_no_clock_or_addresses(path):
 
 
 def test_start_here_links_every_lesson_and_only_real_ones():
-    folder = Path(__file__).resolve().parents[1] / "notebooks"
+    folder = Path(__file__).resolve().parents[2] / "notebooks"
     start = nbformat.read(folder / "00_start_here.ipynb", as_version=4)
     text = "\n".join(c.source for c in start.cells if c.cell_type == "markdown")
     linked = set(re.findall(r"\]\(([^)]+\.ipynb)\)", text))

@@ -16,7 +16,7 @@ from crmkit import glossary
 from crmkit.errors import CrmkitError
 from crmkit.glossary import TERMS, Term, first_use, for_concept, glossary_table, term
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = (ROOT / ".." / "shared" / "DOMAIN.md").resolve()
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"

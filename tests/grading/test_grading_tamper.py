@@ -1,6 +1,6 @@
 """A submission cannot earn points it did not earn, nor touch the grader's files.
 
-The tamper entries of tests/grading_corpus.py redefine or patch the checks,
+The tamper entries of tests/grading/grading_corpus.py redefine or patch the checks,
 override builtins, hand in answers that equal everything, run the worked
 solutions from the repo, copy the answer keys' expected values, and search
 the machine for grades.csv and gradebook.sqlite to give everyone full marks.
@@ -20,7 +20,7 @@ import pytest
 
 from crmkit.grading.sandbox import probe
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))
 from grading_corpus import (  # noqa: E402
     PREVIOUS,

@@ -1,6 +1,6 @@
 """`crmkit grade` gives the same points per question as `nbgrader autograde`, on a wide corpus.
 
-The corpus (tests/grading_corpus.py) holds solved, blank, partial and wrong
+The corpus (tests/grading/grading_corpus.py) holds solved, blank, partial and wrong
 work in all three sets, edited, deleted, inserted, reordered and retyped
 cells, old and stripped file formats, code that hangs, hogs memory, crashes
 or floods its output, files that are no notebook at all, and tamper attempts.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))
 from grading_corpus import Course, build_corpus, crmkit_run, points_of  # noqa: E402
 
