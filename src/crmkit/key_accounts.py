@@ -17,66 +17,24 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from crmkit import pyramid as pyr
+from crmkit import content
+from crmkit.customer_base import (
+    as_period,
+    attributes,
+    customer_profit,
+    known_customer,
+    money,
+    months_to,
+    with_attributes,
+)
 from crmkit.errors import CrmkitError
+from crmkit.tiers import assign_tiers
 
 # -- KA2: the criteria, measured -------------------------------------------------------------
 
-CRITERIA = pd.DataFrame(
-    [
-        {
-            "criterion": "volume",
-            "english": "purchasing process and volume",
-            "chinese": "采购流程及数量",
-            "measure": "revenue in the 12 months to the period end",
-            "unit": "yuan",
-            "key_account_when": "in the top share of customers by revenue",
-            "why": "A key account buys a lot from us; everything else only matters if it does.",
-        },
-        {
-            "criterion": "concentration",
-            "english": "concentration of purchasing",
-            "chinese": "采购集中度",
-            "measure": "our share of the customer's purchases in the category (share of wallet)",
-            "unit": "share",
-            "key_account_when": "at or above the threshold",
-            "why": "A customer who concentrates its buying on us depends on us and we on it.",
-        },
-        {
-            "criterion": "service_demand",
-            "english": "service-level demands",
-            "chinese": "服务水准",
-            "measure": "contacts (visits, calls, call-backs) per month",
-            "unit": "contacts a month",
-            "key_account_when": "at or above the threshold",
-            "why": "Key accounts expect, and get, a high level of service and attention.",
-        },
-        {
-            "criterion": "price_sensitivity",
-            "english": "price sensitivity",
-            "chinese": "价格敏感度",
-            "measure": "discounts given / margin before discount",
-            "unit": "share",
-            "key_account_when": "at or below the threshold",
-            "why": "An account that buys only on discount is a deal, not a partner.",
-        },
-        {
-            "criterion": "partnership",
-            "english": "wish for a long partnership",
-            "chinese": "长期伙伴关系",
-            "measure": "share of months with an order, and years since joining",
-            "unit": "share; years",
-            "key_account_when": "both at or above their thresholds",
-            "why": "Regular orders over years show a customer that wants to stay.",
-        },
-    ]
-).set_index("criterion")
-
-
-def _period(data, period_end) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
-    end = pd.Timestamp(period_end if period_end is not None else data.analysis_date)
-    stop = end + pd.Timedelta(days=1)  # the period end is included
-    return end, stop - pd.DateOffset(months=12), stop
+#: The five criteria of KA2 with the workbook's measure of each, from
+#: crmkit/content/key_account_criteria.csv.
+CRITERIA = content.table("key_account_criteria")
 
 
 def key_account_measures(data, *, period_end=None, months: int = 12) -> pd.DataFrame:
@@ -88,22 +46,20 @@ def key_account_measures(data, *, period_end=None, months: int = 12) -> pd.DataF
     """
     if months != 12:
         raise CrmkitError("the key-account measures are defined over 12 months; use months=12")
-    end, start, stop = _period(data, period_end)
-    table = pyr.with_attributes(pyr.profitability(data, start=start, end=stop), data.customers)
+    end = pd.Timestamp(period_end if period_end is not None else data.analysis_date)
+    period = months_to(end, 12)
+    start = period.start
+    table = with_attributes(customer_profit(data, period), data)
     ids = table.index
     bought = data.category_purchases
     month = pd.PeriodIndex(bought["month"].astype(str), freq="M")
     in_period = (month >= pd.Period(start, "M")) & (month <= pd.Period(end, "M"))
     category = bought[in_period].groupby("customer_id")["category_total"].sum()
-    category.index = category.index.astype(str)
     wallet = table["revenue"] / category.reindex(ids).replace(0, np.nan)
-    orders = data.orders[(data.orders["order_date"] >= start) & (data.orders["order_date"] < stop)]
-    active_months = orders.groupby("customer_id")["order_date"].agg(
-        lambda d: d.dt.to_period("M").nunique()
-    )
-    active_months.index = active_months.index.astype(str)
-    joined = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
-    joined = pd.to_datetime(joined.set_index("customer_id")["join_date"]).reindex(ids)
+    orders = data.orders[period.contains(data.orders["order_date"])]
+    month_no = orders["order_date"].dt.year * 12 + orders["order_date"].dt.month
+    active_months = month_no.groupby(orders["customer_id"]).nunique()
+    joined = attributes(data, ["join_date"])["join_date"].reindex(ids)
     out = table[["shop_name", "business_format", "market_type", "revenue", "profit"]].copy()
     out["share_of_wallet"] = wallet.clip(upper=1.0).fillna(0.0)
     out["contacts_per_month"] = table["contacts"] / 12
@@ -234,25 +190,6 @@ KA3_CATEGORY = {
 }
 
 
-def money(v: float) -> str:
-    """Yuan with thousands separators, the sign in front: -¥1,234."""
-    return f"{'-' if v < 0 else ''}¥{abs(v):,.0f}"
-
-
-def _ids(data) -> pd.Index:
-    return pd.Index(data.customers["customer_id"].astype(str))
-
-
-def _known(data, customer_id: str) -> str:
-    cid = str(customer_id).strip().upper()
-    ids = _ids(data)
-    if cid not in ids:
-        close = difflib.get_close_matches(cid, list(ids), n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; ids look like C00042"
-        raise CrmkitError(f"there is no customer '{customer_id}'{hint}")
-    return cid
-
-
 @dataclass(frozen=True)
 class ProfileCard:
     """One customer's card: five sections of (field, value) rows, each in a KA3 category."""
@@ -301,8 +238,8 @@ def yearly_tiers(data, years) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
     """Each year's profitability table and tiers, for `profile_card(history=...)` to reuse."""
     out = {}
     for year in years:
-        table = pyr.year_profitability(data, int(year))
-        out[int(year)] = (table, pyr.assign_tiers(table["profit"]))
+        table = customer_profit(data, as_period(int(year)))
+        out[int(year)] = (table, assign_tiers(table["profit"]))
     return out
 
 
@@ -314,17 +251,16 @@ def profile_card(data, customer_id: str, *, as_of=None, history=None) -> Profile
     satisfaction (latest survey, complaints in the last 12 months). `history`
     (from `yearly_tiers`) saves recomputing every year's tiers for each card.
     """
-    cid = _known(data, customer_id)
+    cid = known_customer(data, customer_id)
     as_of = pd.Timestamp(as_of if as_of is not None else data.analysis_date)
-    customers = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
-    info = customers.set_index("customer_id").loc[cid]
-    orders = data.orders[data.orders["customer_id"].astype(str) == cid]
+    info = data.customers.set_index("customer_id").loc[cid]
+    orders = data.orders[data.orders["customer_id"] == cid]
     orders = orders[orders["order_date"] <= as_of]
-    contacts = data.contacts[data.contacts["customer_id"].astype(str) == cid]
+    contacts = data.contacts[data.contacts["customer_id"] == cid]
     contacts = contacts[contacts["contact_date"] <= as_of]
-    complaints = data.complaints[data.complaints["customer_id"].astype(str) == cid]
+    complaints = data.complaints[data.complaints["customer_id"] == cid]
     complaints = complaints[complaints["opened_at"] <= as_of + pd.Timedelta(days=1)]
-    surveys = data.surveys[data.surveys["customer_id"].astype(str) == cid]
+    surveys = data.surveys[data.surveys["customer_id"] == cid]
     surveys = surveys[surveys["survey_date"] <= as_of]
 
     referred = info.get("referred_by")
@@ -423,54 +359,13 @@ def profile_card(data, customer_id: str, *, as_of=None, history=None) -> Profile
     return ProfileCard(cid, str(info["shop_name"]), sections)
 
 
-def find_customers(data, text: str, limit: int = 10) -> pd.DataFrame:
-    """Customers whose id or shop name contains `text` (case-insensitive), ids in order."""
-    needle = str(text).strip().lower()
-    if not needle:
-        raise CrmkitError("type part of a customer id or shop name to search for")
-    customers = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
-    hit = customers["customer_id"].str.lower().str.contains(needle, regex=False) | customers[
-        "shop_name"
-    ].astype(str).str.lower().str.contains(needle, regex=False)
-    found = customers[hit].sort_values("customer_id").head(limit)
-    return found.set_index("customer_id")[["shop_name", "business_format", "market_type"]]
-
-
 # -- KA4, KA5: relationship keys, loyalty strategies and the account plan --------------------------
 
-RELATIONSHIP_KEYS = pd.DataFrame(
-    [
-        ("trust", "信任", "Do they believe what we promise, and do we keep it?",
-         "satisfaction, complaints, on-time payment"),
-        ("competitors", "竞争对手", "Who else supplies them, and what do they offer?",
-         "share of wallet"),
-        ("entry barriers", "进入壁垒",
-         "What makes it hard for a rival to win this account (service, terms, contracts)?",
-         "service level, tenure"),
-        ("exit barriers", "退出壁垒",
-         "What would the customer lose by leaving us (rebates, systems, joint plans)?",
-         "ordering rhythm, promotion take-up"),
-        ("cooperation risk", "合作风险",
-         "What could go wrong: credit, dependence on one account, a change of owner?",
-         "credit limit, overdue invoices, profit trend"),
-    ],
-    columns=["key", "chinese", "question", "card_evidence"],
-).set_index("key")  # fmt: skip
+#: The relationship keys of KA4, from crmkit/content/relationship_keys.csv.
+RELATIONSHIP_KEYS = content.table("relationship_keys")
 
-LOYALTY_STRATEGIES = pd.DataFrame(
-    [
-        ("supply priority", "优先供货", "Their orders are filled first when stock is short."),
-        ("first trials of new products", "新产品试用",
-         "They see and test new lines before anyone else."),
-        ("senior-management visits", "高层拜访", "Our managers visit them, not only the rep."),
-        ("joint promotions", "联合促销", "Promotions planned and paid together in their shops."),
-        ("annual meeting", "年度会议", "A yearly meeting to review and plan together."),
-        ("dedicated account manager", "专人负责", "One named person who knows the account."),
-        ("preferential terms", "优惠政策", "Rebates or credit terms tied to loyalty."),
-        ("training for their staff", "员工培训", "We train their staff in product and display."),
-    ],
-    columns=["strategy", "chinese", "what_it_means"],
-).set_index("strategy")  # fmt: skip
+#: The loyalty strategies of KA5, from crmkit/content/loyalty_strategies.csv.
+LOYALTY_STRATEGIES = content.table("loyalty_strategies")
 
 
 @dataclass
@@ -489,7 +384,7 @@ class AccountPlan:
         found: list[str] = []
         if data is not None:
             try:
-                _known(data, self.customer_id)
+                known_customer(data, self.customer_id)
             except CrmkitError as err:
                 found.append(str(err))
         for key in RELATIONSHIP_KEYS.index:
@@ -551,7 +446,6 @@ __all__ = [
     "AccountPlan",
     "KeyAccountRule",
     "ProfileCard",
-    "find_customers",
     "identify_key_accounts",
     "key_account_changes",
     "key_account_measures",

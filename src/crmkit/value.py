@@ -10,18 +10,26 @@ are how a firm raises value on both sides (VA6).
 
 from __future__ import annotations
 
-import difflib
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from numbers import Real
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
-from crmkit import pyramid
+from crmkit import content
+from crmkit.customer_base import (
+    as_period,
+    attributes,
+    customer_profit,
+    known_customers,
+    months_to,
+    periods,
+)
 from crmkit.errors import CrmkitError
+from crmkit.tiers import assign_tiers
 
 
 def _number(value, what: str, *, minimum: float | None = None) -> float:
@@ -164,47 +172,8 @@ def promise_scenarios(
 
 # -- VA3: what value is made of --------------------------------------------------------------
 
-VALUE_COMPONENTS = pd.DataFrame(
-    [
-        (
-            "functional value",
-            "功能价值",
-            "customer",
-            "What the goods and service do for the shop.",
-            "Fresh stock of the brands shoppers ask for, delivered complete and on time.",
-        ),
-        (
-            "experiential value",
-            "体验价值",
-            "customer",
-            "How dealing with us feels to the shop owner.",
-            "A friendly account manager who knows the shop and answers the phone.",
-        ),
-        (
-            "social value",
-            "社会价值",
-            "customer",
-            "What being our customer says about the shop to others.",
-            "A 'model shop' plaque and a place in the supplier's best-shop awards.",
-        ),
-        (
-            "convenience value",
-            "便利价值",
-            "customer",
-            "The time and trouble we save the shop.",
-            "Ordering by phone or app, one delivery for all categories, simple paperwork.",
-        ),
-        (
-            "relationship value",
-            "关系价值",
-            "firm",
-            "What the lasting relationship is worth to us beyond single sales.",
-            "Steady repeat orders, market information and shops that pass our service on "
-            "to consumers.",
-        ),
-    ],
-    columns=["component", "chinese", "value_to", "meaning", "example"],
-)
+#: The parts of value (VA3) with an example each, from crmkit/content/value_components.csv.
+VALUE_COMPONENTS = content.table("value_components")
 
 
 # -- VA2: customer lifetime value ------------------------------------------------------------
@@ -330,7 +299,7 @@ def clv_sensitivity(
 
 def _buyers(data, year: int) -> pd.Index:
     orders = data.orders
-    ids = orders.loc[orders["order_date"].dt.year == year, "customer_id"].astype(str).unique()
+    ids = orders.loc[orders["order_date"].dt.year == year, "customer_id"].unique()
     return pd.Index(sorted(ids), name="customer_id")
 
 
@@ -352,8 +321,6 @@ def retention_rate(data, year: int, by: pd.Series | None = None) -> float | pd.S
         by = by["tier"]
     if not isinstance(by, pd.Series):
         raise CrmkitError("`by` must be a Series giving the group of each customer id")
-    by = by.copy()
-    by.index = by.index.astype(str)
     missing = before.difference(by.dropna().index)
     if len(missing):
         raise CrmkitError(
@@ -382,36 +349,27 @@ CORE_LABELS = [
 ]
 
 
-def _known_ids(data, ids: Sequence[str]) -> list[str]:
-    known = pd.Index(data.customers["customer_id"].astype(str))
-    out = []
-    for cid in ids:
-        cid = str(cid)
-        if cid not in known:
-            close = difflib.get_close_matches(cid.strip().upper(), list(known), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise CrmkitError(f"there is no customer '{cid}' in the customers table{hint}")
-        out.append(cid)
-    return out
-
-
-def _since_joining(data, joined: pd.Series) -> SimpleNamespace:
-    """The orders, contacts and complaints of each customer dated on or after their join date."""
+def _since_joining(data, joined: pd.Series, end: pd.Timestamp):
+    """`data` with only the orders, contacts and complaints dated from each customer's join
+    date up to `end` (excluded)."""
 
     def keep(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-        start = frame["customer_id"].astype(str).map(joined)
-        return frame[start.notna().to_numpy() & (frame[column] >= start).to_numpy()]
+        start = frame["customer_id"].map(joined)
+        dates = frame[column]
+        return frame[
+            start.notna().to_numpy() & (dates >= start).to_numpy() & (dates < end).to_numpy()
+        ]
 
-    return SimpleNamespace(
-        orders=keep(data.orders, "order_date"),
-        contacts=keep(data.contacts, "contact_date"),
-        complaints=keep(data.complaints, "opened_at"),
-    )
+    history = copy.copy(data)  # the same kind of bundle, three tables narrowed
+    history.orders = keep(data.orders, "order_date")
+    history.contacts = keep(data.contacts, "contact_date")
+    history.complaints = keep(data.complaints, "opened_at")
+    return history
 
 
 def _tier_retention(data, year: int) -> tuple[pd.Series, pd.Series, float]:
     """Tiers of year-1 (by profit), retention per tier into `year`, and the overall rate."""
-    tiers = pyramid.assign_tiers(pyramid.year_profitability(data, year - 1)["profit"])["tier"]
+    tiers = assign_tiers(customer_profit(data, as_period(year - 1))["profit"])["tier"]
     return tiers, retention_rate(data, year, by=tiers), retention_rate(data, year)
 
 
@@ -430,23 +388,22 @@ def core_value_table(
     """
     if isinstance(ids, str):
         ids = [ids]
-    ids = _known_ids(data, list(ids))
+    ids = known_customers(data, list(ids))
     if not ids:
         raise CrmkitError("give at least one customer id")
     as_of = pd.Timestamp(data.analysis_date if as_of is None else as_of).normalize()
     if as_of > data.analysis_date:
         raise CrmkitError(f"as_of ({as_of.date()}) is after the analysis date; the data ends there")
     end = as_of + pd.Timedelta(days=1)
-    customers = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
-    joined = customers.set_index("customer_id")["join_date"].loc[ids]
+    join_dates = attributes(data, ["join_date"])["join_date"]
+    joined = join_dates.loc[ids]
     late = joined[joined > as_of]
     if len(late):
         raise CrmkitError(f"customer {late.index[0]} joined after as_of ({as_of.date()})")
 
-    history = _since_joining(data, customers.set_index("customer_id")["join_date"])
-    start = end - pd.DateOffset(years=1)
-    last_year = pyramid.profitability(history, start=start, end=end).reindex(ids, fill_value=0.0)
-    lifetime = pyramid.profitability(history, end=end).reindex(ids, fill_value=0.0)
+    history = _since_joining(data, join_dates, end)
+    last_year = customer_profit(history, months_to(as_of, 12), include_inactive=True).loc[ids]
+    lifetime = customer_profit(history, include_inactive=True).loc[ids]
 
     if retention is None:
         # the last full calendar year up to as_of, judged against the year before it
@@ -507,7 +464,7 @@ def core_value_analysis(
 # -- VA5: value beyond a customer's own sales ------------------------------------------------
 
 
-def network_value(data, year: int = 2025) -> pd.DataFrame:
+def network_value(data, year: int | None = None) -> pd.DataFrame:
     """Each active customer's own profit plus the profit of the customers they referred.
 
     Rule: referrals = customers whose referred_by is this customer; referred_profit = the
@@ -515,12 +472,12 @@ def network_value(data, year: int = 2025) -> pd.DataFrame:
     consumer_reach (consumers served a week) is shown beside it. Active = in the profit table
     of `year` (an order, contact or complaint that year).
     """
-    table = pyramid.year_profitability(data, year)
+    period = periods(data).last_full_year if year is None else as_period(year)
+    table = customer_profit(data, period)
     if table.empty:
-        raise CrmkitError(f"no customer was active in {year}; pick a year inside the data")
-    customers = data.customers.assign(customer_id=data.customers["customer_id"].astype(str))
-    customers = customers.set_index("customer_id")
-    referrer = customers["referred_by"].dropna().astype(str)
+        raise CrmkitError(f"no customer was active in {period}; pick a year inside the data")
+    customers = attributes(data, ["referred_by", "consumer_reach"])
+    referrer = customers["referred_by"].dropna()
     referrals = referrer.value_counts()
     referred_profit = (
         table["profit"].reindex(referrer.index, fill_value=0.0).groupby(referrer).sum()
@@ -542,7 +499,7 @@ def hidden_value_summary(network: pd.DataFrame, tiers: pd.Series | pd.DataFrame)
     counts customers whose referred profit is positive and larger than their own profit.
     """
     tier = tiers["tier"] if isinstance(tiers, pd.DataFrame) else tiers
-    missing = network.index.difference(tier.index.astype(str))
+    missing = network.index.difference(tier.index)
     if len(missing):
         raise CrmkitError(
             f"{len(missing)} customers of the network table have no tier, e.g. "
@@ -573,41 +530,8 @@ def hidden_value_summary(network: pd.DataFrame, tiers: pd.Series | pd.DataFrame)
 
 # -- VA6: value-added services --------------------------------------------------------------
 
-VALUE_ADDED_SERVICES = pd.DataFrame(
-    [
-        (
-            "contracts that raise switching costs",
-            "利用契约关系锁定客户",
-            "A term agreement makes leaving before it ends cost the customer something.",
-            "A one-year supply agreement with a rebate paid only at the end of the year.",
-        ),
-        (
-            "bundling",
-            "捆绑式销售",
-            "Buying everything from one supplier costs less than buying the parts separately.",
-            "Drinks, snacks and household goods on one order at a lower combined price.",
-        ),
-        (
-            "customisation",
-            "定制化营销",
-            "The offer is fitted to what this customer needs, beyond the basic service.",
-            "A shelf plan and delivery slot designed for a restaurant's opening hours.",
-        ),
-        (
-            "customer clubs and VIP cards",
-            "客户俱乐部与VIP贵宾卡",
-            "Members get first news of new products, better prices and priority supply.",
-            "A key-shop club with early access to new lines and a birthday greeting.",
-        ),
-        (
-            "differentiated service by segment",
-            "大客户差异化策略",
-            "Each segment gets the service and marketing its value justifies.",
-            "Weekly visits for VIP shops, a monthly call and app ordering for small ones.",
-        ),
-    ],
-    columns=["service", "chinese", "what_it_does", "distributor_example"],
-)
+#: The value-added services of VA6, from crmkit/content/value_added_services.csv.
+VALUE_ADDED_SERVICES = content.table("value_added_services")
 
 
 def _fact(default, unit: str, source: str = "seed 002"):

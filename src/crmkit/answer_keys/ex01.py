@@ -8,6 +8,7 @@ import pandas as pd
 
 from crmkit import classification as cls
 from crmkit.answer_keys.core import Key, sample_data
+from crmkit.customer_base import customer_profit
 
 YEAR_START, YEAR_END = "2025-01-01", "2026-01-01"
 PERIOD_END = "2025-12-31"
@@ -19,10 +20,7 @@ def _data():
 
 @cache
 def _year() -> pd.DataFrame:
-    from crmkit.profit import customer_profit
-
-    data = _data()
-    return customer_profit(data.orders, data.contacts, start=YEAR_START, end=YEAR_END)
+    return customer_profit(_data(), (YEAR_START, YEAR_END))
 
 
 @cache

@@ -8,6 +8,7 @@ import pandas as pd
 
 from crmkit import pyramid as pyr
 from crmkit.answer_keys.core import Key, sample_data
+from crmkit.customer_base import customer_profit
 
 #: The customer whose complaint handling Q1 asks about (Old Street Fresh Market).
 Q1_CUSTOMER = "C00729"
@@ -19,7 +20,7 @@ LETTERS = ("a", "b", "c", "d")
 
 @cache
 def _year(year: int) -> pd.DataFrame:
-    return pyr.year_profitability(sample_data(), year)
+    return customer_profit(sample_data(), year)
 
 
 @cache

@@ -7,14 +7,15 @@ from functools import cache
 import pandas as pd
 
 from crmkit import key_accounts as ka
-from crmkit import pyramid as pyr
 from crmkit import value
 from crmkit.answer_keys.core import Key, sample_data
+from crmkit.customer_base import customer_profit
+from crmkit.tiers import assign_tiers
 
 
 @cache
 def _tiers(year: int) -> pd.DataFrame:
-    return pyr.assign_tiers(pyr.year_profitability(sample_data(), year)["profit"])
+    return assign_tiers(customer_profit(sample_data(), year)["profit"])
 
 
 def _clv_reference(margin: float, retention: float, discount_rate: float, years: int) -> float:

@@ -9,6 +9,7 @@ from IPython.display import HTML, Image, display
 from crmkit import key_accounts as ka
 from crmkit import plots
 from crmkit import pyramid as pyr
+from crmkit.customer_base import find_customers, money
 from crmkit.errors import CrmkitError
 from crmkit.widgets.base import chart_area, error_html, fixed_layout, label_controls, table_area
 
@@ -46,7 +47,7 @@ class ProfileCardExplorer:
         key = str(text).split("·")[0].strip()
         if key.upper() in self.names.index:
             return key.upper()
-        hits = ka.find_customers(self.data, str(text).strip(), limit=1)
+        hits = find_customers(self.data, str(text).strip(), limit=1)
         if len(hits) == 0:
             raise CrmkitError(
                 f"no customer matches '{text}'; type an id like C00042 or a shop name"
@@ -65,7 +66,7 @@ class ProfileCardExplorer:
             row = pd.Series(0.0, index=self.table.columns)
         fig = plots.profit_waterfall(
             pyr.profit_waterfall(row),
-            title=f"{customer_id} in {self.year}: what is left is {ka.money(row['profit'])}",
+            title=f"{customer_id} in {self.year}: what is left is {money(row['profit'])}",
         )
         return plots.to_png(fixed_layout(fig, left=0.16, right=0.98, top=0.9, bottom=0.3))
 

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from crmkit import plots
 from crmkit import pyramid as pyr
+from crmkit.customer_base import customer_profit
 from crmkit.errors import CrmkitError
 from crmkit.widgets.base import (
     ALL,
@@ -77,7 +78,7 @@ class PyramidView:
 def compute_pyramid(table: pd.DataFrame, settings: PyramidSettings) -> PyramidView:
     """Filter the customers, cut them into tiers by the chosen metric, summarise each tier.
 
-    `table` is `pyramid.with_attributes(pyramid.year_profitability(...), customers)`.
+    `table` is `customer_base.with_attributes(customer_base.customer_profit(data, year), data)`.
     """
     if settings.metric not in ("profit", "revenue"):
         raise CrmkitError(f"rank by 'profit' or 'revenue', not '{settings.metric}'")
@@ -274,7 +275,7 @@ class MigrationExplorer:
 
     def _year(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         if year not in self._years:
-            table = pyr.year_profitability(self.data, year)
+            table = customer_profit(self.data, year)
             self._years[year] = (table, pyr.assign_tiers(table["profit"], scheme_name=self.scheme))
         return self._years[year]
 

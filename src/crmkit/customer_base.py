@@ -1,0 +1,383 @@
+"""The customer base: what every topic needs per customer, computed one way.
+
+Profit per customer with all its parts, the customers' attributes, period
+windows taken from the data, customer lookup and money formatting. Topic
+modules (classification, pyramid, value, key accounts, ...) build on this
+module and not on each other, so one definition gives one number everywhere.
+
+Speed: every per-customer total here is a `np.bincount` over integer customer
+codes, found once per table with one hash look-up. That is the core of the
+1,000,000-order benchmark (benchmarks/README.md), and faster than a pandas
+groupby per column, which re-hashes the string ids for each aggregation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crmkit.errors import CrmkitError
+
+# -- periods taken from the data -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A window of dates, `start` included and `end` excluded, with a label for people."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    label: str
+
+    def __post_init__(self) -> None:
+        if self.start >= self.end:
+            raise CrmkitError(f"a period must start before it ends; got {self.start} to {self.end}")
+
+    @property
+    def last_day(self) -> pd.Timestamp:
+        """The last day inside the period (the day before `end`)."""
+        return self.end - pd.Timedelta(days=1)
+
+    @property
+    def year(self) -> int | None:
+        """The calendar year, when the period is exactly one; otherwise None."""
+        whole = self.start == pd.Timestamp(
+            year=self.start.year, month=1, day=1
+        ) and self.end == pd.Timestamp(year=self.start.year + 1, month=1, day=1)
+        return self.start.year if whole else None
+
+    def contains(self, dates: pd.Series) -> np.ndarray:
+        """True for each date inside the period (a boolean array aligned with `dates`)."""
+        values = dates.to_numpy(dtype="datetime64[ns]")
+        return (values >= self.start.to_datetime64()) & (values < self.end.to_datetime64())
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one (a year before a year)."""
+        if self.year is not None:
+            return year(self.year - 1)
+        months = _whole_months(self.start, self.end)
+        if months is not None:
+            return months_to(self.start - pd.Timedelta(days=1), months)
+        return as_period((self.start - (self.end - self.start), self.start))
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _whole_months(start: pd.Timestamp, end: pd.Timestamp) -> int | None:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months if start + pd.DateOffset(months=months) == end and months > 0 else None
+
+
+def year(value: int) -> Period:
+    """The calendar year `value` as a period, e.g. 2025 -> 2025-01-01 up to 2026-01-01."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise CrmkitError(f"give the year as a whole number, e.g. 2025; got {value!r}")
+    start = pd.Timestamp(year=int(value), month=1, day=1)
+    return Period(start, pd.Timestamp(year=int(value) + 1, month=1, day=1), str(int(value)))
+
+
+def months_to(last_day, months: int = 12) -> Period:
+    """The `months` months that end on `last_day` (included), e.g. the 12 months to a date."""
+    if int(months) != months or months < 1:
+        raise CrmkitError(f"months must be a whole number of at least 1; got {months}")
+    end = pd.Timestamp(last_day).normalize() + pd.Timedelta(days=1)
+    start = end - pd.DateOffset(months=int(months))
+    return Period(start, end, f"{int(months)} months to {pd.Timestamp(last_day):%Y-%m-%d}")
+
+
+def as_period(value) -> Period | None:
+    """A Period from a Period, a year number or a (start, end) pair; None stays None."""
+    if value is None or isinstance(value, Period):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return year(int(value))
+    if isinstance(value, tuple) and len(value) == 2:
+        start, end = (pd.Timestamp(v) for v in value)
+        if start >= end:
+            raise CrmkitError(f"start ({start:%Y-%m-%d}) must come before end; end is excluded")
+        return Period(start, end, f"{start:%Y-%m-%d} to {end - pd.Timedelta(days=1):%Y-%m-%d}")
+    raise CrmkitError(f"give a period as a year (e.g. 2025) or a (start, end) pair; got {value!r}")
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The periods a lesson asks the data for, so no lesson types a year or a date.
+
+    A calendar year is *full* when the data starts in its first month or before
+    and the analysis date is on or after its last day.
+    """
+
+    analysis_date: pd.Timestamp
+    first_date: pd.Timestamp
+    full_years: tuple[int, ...]
+
+    @property
+    def last_full_year(self) -> Period:
+        """The latest full calendar year of the data."""
+        if not self.full_years:
+            raise CrmkitError(
+                f"the data ({self.first_date:%Y-%m-%d} to {self.analysis_date:%Y-%m-%d}) "
+                "covers no full calendar year; use periods(data).last_12_months instead"
+            )
+        return year(self.full_years[-1])
+
+    @property
+    def year_before(self) -> Period:
+        """The full calendar year before the last one."""
+        if len(self.full_years) < 2:
+            raise CrmkitError(
+                "the data covers fewer than two full calendar years, so there is no year "
+                "before the last one to compare with"
+            )
+        return year(self.full_years[-2])
+
+    @property
+    def last_12_months(self) -> Period:
+        """The 12 months up to and including the analysis date."""
+        return months_to(self.analysis_date, 12)
+
+    def years(self) -> list[Period]:
+        """Every full calendar year of the data, oldest first."""
+        return [year(y) for y in self.full_years]
+
+
+def periods(data) -> Periods:
+    """The periods of `data` (a SampleData): analysis date, first order date, full years."""
+    dates = data.orders["order_date"]
+    if dates.empty:
+        raise CrmkitError("the orders table is empty, so the data has no periods")
+    first = pd.Timestamp(dates.min()).normalize()
+    analysis = pd.Timestamp(data.analysis_date).normalize()
+    # data that starts in January covers that year (the first order may come on 2 January)
+    first_full = first.year if first.month == 1 else first.year + 1
+    last_full = analysis.year if (analysis.month, analysis.day) == (12, 31) else analysis.year - 1
+    return Periods(analysis, first, tuple(range(first_full, last_full + 1)))
+
+
+# -- customer codes: the ids of each table as integer positions -------------------------------
+
+
+def customer_ids(data) -> pd.Index:
+    """Every customer id of the customers table, sorted (the loader keeps ids as strings)."""
+    return pd.Index(data.customers["customer_id"], name="customer_id").sort_values()
+
+
+def codes(ids: pd.Index, column: pd.Series) -> np.ndarray:
+    """The position in `ids` of each value of `column` (a customer_id column).
+
+    Raises a clear error for ids that `ids` does not hold (the loader's foreign
+    key check normally makes that impossible).
+    """
+    found = ids.get_indexer(column)
+    if (found < 0).any():
+        unknown = pd.unique(column[found < 0])[:3]
+        raise CrmkitError(
+            f"{int((found < 0).sum())} rows name customers that are not in the customers "
+            f"table, e.g. {list(unknown)}"
+        )
+    return found
+
+
+# -- profit per customer with all its parts ---------------------------------------------------
+
+#: The cost-to-serve parts, in the order a profit waterfall shows them.
+SERVICE_PARTS = ["visits", "phone_calls", "call_backs", "complaint_handling"]
+#: Contact types of the contacts table and the part each one's cost goes to.
+CONTACT_PARTS = {"visit": "visits", "phone_call": "phone_calls", "call_back": "call_backs"}
+COMPLAINT_PURPOSE = "complaint_follow_up"
+
+PROFIT_COLUMNS = [
+    "revenue",
+    "margin_before_discount",
+    "discounts",
+    "gross_margin",
+    *SERVICE_PARTS,
+    "cost_to_serve",
+    "profit",
+    "orders",
+    "contacts",
+    "complaints",
+]
+
+#: The short view lesson 01 shows: the same computation, fewer columns.
+SHORT_COLUMNS = ["revenue", "gross_margin", "cost_to_serve", "profit", "orders"]
+
+_NEEDS = {
+    "orders": ["customer_id", "order_date", "revenue", "gross_margin", "discount"],
+    "contacts": ["customer_id", "contact_date", "contact_type", "purpose", "cost"],
+    "complaints": ["customer_id", "opened_at", "compensation"],
+}
+
+
+def need(frame: pd.DataFrame, table: str, columns: Sequence[str]) -> None:
+    """Raise a clear error when `frame` (the `table` table) lacks any of `columns`."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise CrmkitError(f"the {table} table lacks the column(s) {missing}")
+
+
+def _sums(code: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
+    return np.bincount(code, weights=weights, minlength=n).astype(float)
+
+
+def customer_profit(data, period=None, *, include_inactive: bool = False) -> pd.DataFrame:
+    """Profit of every customer in `period` with every part of it shown.
+
+    `data` is a SampleData; `period` a Period, a year or a (start, end) pair
+    (end excluded), or None for all the data. Rule, per customer:
+
+    - margin_before_discount = gross margin + discounts given (what the goods
+      would have earned at list price); gross_margin = margin_before_discount
+      - discounts;
+    - visits, phone_calls, call_backs = the cost of those contacts, except
+      contacts made to follow up a complaint;
+    - complaint_handling = the cost of complaint follow-up contacts plus the
+      compensation paid on complaints opened in the period;
+    - cost_to_serve = visits + phone_calls + call_backs + complaint_handling;
+    - profit = gross_margin - cost_to_serve.
+
+    Only customers with an order, a contact or a complaint in the period are
+    included, unless `include_inactive` (then every customer appears, with
+    zeros). Indexed by customer_id, sorted. `short_view` gives lesson 01's five
+    columns of the same table.
+    """
+    for table, columns in _NEEDS.items():
+        need(getattr(data, table), table, columns)
+    window = as_period(period)
+    ids = customer_ids(data)
+    n = len(ids)
+
+    orders = data.orders
+    keep = window.contains(orders["order_date"]) if window else slice(None)
+    oc = codes(ids, orders["customer_id"])[keep]
+    revenue = _sums(oc, n, orders["revenue"].to_numpy(dtype=float)[keep])
+    margin = _sums(oc, n, orders["gross_margin"].to_numpy(dtype=float)[keep])
+    discounts = _sums(oc, n, orders["discount"].to_numpy(dtype=float)[keep])
+    n_orders = np.bincount(oc, minlength=n)
+
+    contacts = data.contacts
+    keep = window.contains(contacts["contact_date"]) if window else slice(None)
+    cc = codes(ids, contacts["customer_id"])[keep]
+    kinds = pd.Categorical(contacts["contact_type"], categories=list(CONTACT_PARTS)).codes
+    part = np.where(kinds < 0, 0, kinds)  # a contact type outside the three counts as a visit
+    part = np.where(contacts["purpose"].to_numpy() == COMPLAINT_PURPOSE, 3, part)[keep]
+    cost = contacts["cost"].to_numpy(dtype=float)[keep]
+    by_part = np.bincount(cc * 4 + part, weights=cost, minlength=n * 4).reshape(n, 4)
+    n_contacts = np.bincount(cc, minlength=n)
+
+    complaints = data.complaints
+    keep = window.contains(complaints["opened_at"]) if window else slice(None)
+    pc = codes(ids, complaints["customer_id"])[keep]
+    compensation = _sums(pc, n, complaints["compensation"].to_numpy(dtype=float)[keep])
+    n_complaints = np.bincount(pc, minlength=n)
+
+    cost_to_serve = by_part.sum(axis=1) + compensation
+    gross = margin
+    out = pd.DataFrame(
+        {
+            "revenue": revenue,
+            "margin_before_discount": gross + discounts,
+            "discounts": discounts,
+            "gross_margin": gross,
+            "visits": by_part[:, 0],
+            "phone_calls": by_part[:, 1],
+            "call_backs": by_part[:, 2],
+            "complaint_handling": by_part[:, 3] + compensation,
+            "cost_to_serve": cost_to_serve,
+            "profit": gross - cost_to_serve,
+            "orders": n_orders.astype("int64"),
+            "contacts": n_contacts.astype("int64"),
+            "complaints": n_complaints.astype("int64"),
+        },
+        index=ids,
+    )
+    if not include_inactive:
+        out = out[(n_orders > 0) | (n_contacts > 0) | (n_complaints > 0)]
+    return out
+
+
+def short_view(profit: pd.DataFrame) -> pd.DataFrame:
+    """Lesson 01's view of a `customer_profit` table: revenue, margin, cost, profit, orders."""
+    return profit[SHORT_COLUMNS]
+
+
+# -- customer attributes and lookup ----------------------------------------------------------
+
+#: The attributes shown beside a customer wherever a table lists customers.
+ATTRIBUTES = ["shop_name", "business_format", "market_type"]
+
+
+def attributes(data, columns: Sequence[str] = ATTRIBUTES) -> pd.DataFrame:
+    """The customers table indexed by customer_id, with the chosen columns."""
+    missing = [c for c in columns if c not in data.customers.columns]
+    if missing:
+        raise CrmkitError(f"the customers table lacks the column(s) {missing}")
+    return data.customers.set_index("customer_id")[list(columns)]
+
+
+def with_attributes(table: pd.DataFrame, data, columns: Sequence[str] = ATTRIBUTES) -> pd.DataFrame:
+    """`table` (indexed by customer_id) with each customer's shop name, format and market first.
+
+    Only customers in both are kept, sorted by id.
+    """
+    return attributes(data, columns).join(table, how="inner").sort_index()
+
+
+def known_customer(data, customer_id: str) -> str:
+    """The customer id as the data spells it, or a clear error with the closest ids."""
+    cid = str(customer_id).strip().upper()
+    ids = pd.Index(data.customers["customer_id"])
+    if cid not in ids:
+        close = difflib.get_close_matches(cid, list(ids), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; ids look like C00042"
+        raise CrmkitError(f"there is no customer '{customer_id}' in the customers table{hint}")
+    return cid
+
+
+def known_customers(data, ids: Iterable[str]) -> list[str]:
+    """Each id checked by `known_customer`, in the order given."""
+    if isinstance(ids, str):
+        ids = [ids]
+    return [known_customer(data, cid) for cid in ids]
+
+
+def find_customers(data, text: str, limit: int = 10) -> pd.DataFrame:
+    """Customers whose id or shop name contains `text` (case-insensitive), ids in order."""
+    needle = str(text).strip().lower()
+    if not needle:
+        raise CrmkitError("type part of a customer id or shop name to search for")
+    customers = data.customers
+    hit = customers["customer_id"].str.lower().str.contains(needle, regex=False) | customers[
+        "shop_name"
+    ].str.lower().str.contains(needle, regex=False)
+    found = customers[hit.to_numpy()].sort_values("customer_id").head(limit)
+    return found.set_index("customer_id")[ATTRIBUTES]
+
+
+# -- money --------------------------------------------------------------------------------
+
+
+def money(value: float) -> str:
+    """Yuan with thousands separators and the sign in front: -¥1,234."""
+    return f"{'-' if value < 0 else ''}¥{abs(value):,.0f}"
+
+
+# -- ranking ---------------------------------------------------------------------------------
+
+
+def best_first(values: pd.Series) -> pd.Series:
+    """`values` (indexed by customer id) sorted from the highest down, ties by customer id.
+
+    Sorting by value and then id makes every ranking independent of row order.
+    A stable sort of the values over id-sorted rows gives the same order and is
+    much faster than sorting on two keys.
+    """
+    if not values.index.is_monotonic_increasing:
+        values = values.sort_index(kind="stable")
+    order = np.argsort(-values.to_numpy(dtype=float), kind="stable")
+    return values.iloc[order]

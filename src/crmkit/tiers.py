@@ -1,0 +1,126 @@
+"""Customer tiers (客户分层): rank customers by value and cut the ranking into four tiers.
+
+The pyramid lesson teaches them (PY1, PY2); value analysis and key-account
+profiles use them too, so they live here rather than in one topic's module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crmkit.customer_base import best_first
+from crmkit.errors import CrmkitError
+
+
+@dataclass(frozen=True)
+class TierScheme:
+    """A naming scheme for four tiers, best first, in English and Chinese."""
+
+    key: str
+    names: tuple[str, str, str, str]
+    chinese: tuple[str, str, str, str]
+    source: str
+
+
+SCHEMES = {
+    "vip": TierScheme(
+        "vip",
+        ("VIP", "major", "ordinary", "small"),
+        ("VIP客户", "主要客户", "普通客户", "小客户"),
+        "seed 003",
+    ),
+    "metal": TierScheme(
+        "metal",
+        ("platinum", "gold", "iron", "lead"),
+        ("铂金层", "黄金层", "钢铁层", "重铅层"),
+        "seed 003",
+    ),
+}
+
+METHODS = ("percentile", "profit_share")
+#: Default cut-offs: top 5% / next 15% / next 30% of customers, or the customers
+#: bringing the first 50% / next 30% / next 15% of the profit pool.
+DEFAULT_CUTOFFS = {"percentile": (0.05, 0.20, 0.50), "profit_share": (0.50, 0.80, 0.95)}
+
+
+def scheme(name: str) -> TierScheme:
+    """The naming scheme 'vip' or 'metal', with a friendly error for anything else."""
+    if name not in SCHEMES:
+        raise CrmkitError(f"unknown naming scheme '{name}'; choose one of {sorted(SCHEMES)}")
+    return SCHEMES[name]
+
+
+def _check_cutoffs(cutoffs: Sequence[float], method: str) -> tuple[float, float, float]:
+    if method not in METHODS:
+        raise CrmkitError(f"unknown method '{method}'; choose 'percentile' or 'profit_share'")
+    if len(cutoffs) != 3:
+        raise CrmkitError(f"give three cut-offs for four tiers, e.g. {DEFAULT_CUTOFFS[method]}")
+    a, b, c = (float(x) for x in cutoffs)
+    if not 0 < a < b < c <= 1:
+        raise CrmkitError(f"cut-offs must rise between 0 and 1 (0 < a < b < c <= 1); got {a, b, c}")
+    return a, b, c
+
+
+def assign_tiers(
+    values: pd.Series,
+    *,
+    method: str = "percentile",
+    cutoffs: Sequence[float] | None = None,
+    scheme_name: str = "vip",
+) -> pd.DataFrame:
+    """Cut customers ranked by `values` (profit or revenue) into four tiers.
+
+    Customers are ranked best first, ties broken by customer id, so the input
+    order never matters. Two rules (PY1 leaves the choice to the firm):
+
+    - 'percentile': by position in the ranking. With cut-offs (0.05, 0.20, 0.50)
+      the best 5% of customers form tier 1, the next 15% tier 2, the next 30%
+      tier 3 and the rest tier 4. A customer is in tier 1 while the share of
+      customers ranked above it is below 0.05, and so on.
+    - 'profit_share': by the running share of the profit pool, the total of
+      the positive values. A customer is in tier 1 while the share brought by
+      the customers above it is below the first cut-off (so the customer who
+      crosses 50% still belongs to tier 1), and so on. Customers with zero or
+      negative value are always in the bottom tier under this rule.
+
+    Columns: value, rank (1 = best), customer_share_before, value_share_before
+    and tier (an ordered categorical of the scheme's names, best first).
+    """
+    cutoffs = DEFAULT_CUTOFFS.get(method, ()) if cutoffs is None else cutoffs
+    a, b, c = _check_cutoffs(cutoffs, method)
+    names = scheme(scheme_name).names
+    if values is None or len(values) == 0:
+        raise CrmkitError("no customers to put in tiers")
+    values = pd.Series(values, dtype=float)
+    if values.isna().any():
+        raise CrmkitError("some values are missing (NaN); fill or drop them before tiering")
+    order = best_first(values)
+    ranked = order.to_numpy()
+    n = len(ranked)
+    customers_before = np.arange(n) / n
+    pool = ranked.clip(min=0).sum()
+    share_before = (
+        np.concatenate([[0.0], np.cumsum(ranked.clip(min=0))[:-1]]) / pool
+        if pool > 0
+        else np.zeros(n)
+    )
+    eps = 1e-12
+    position = customers_before if method == "percentile" else share_before
+    tier_no = np.select([position < a - eps, position < b - eps, position < c - eps], [0, 1, 2], 3)
+    if method == "profit_share":
+        tier_no = np.where(ranked <= 0, 3, tier_no)
+    out = pd.DataFrame(
+        {
+            "value": ranked,
+            "rank": np.arange(1, n + 1),
+            "customer_share_before": customers_before,
+            "value_share_before": share_before,
+            "tier": pd.Categorical.from_codes(tier_no, categories=list(names), ordered=True),
+        },
+        index=pd.Index(order.index, name=values.index.name or "customer_id"),
+    )
+    return out
