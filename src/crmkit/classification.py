@@ -426,7 +426,7 @@ def customer_overview(data, *, period_end=None, months: int = 12) -> pd.DataFram
 def breakdown(overview: pd.DataFrame, by: Sequence[str] = ("business_format",)) -> pd.DataFrame:
     """Customers, revenue, margin rate, cost to serve and profit per customer, by group.
 
-    Rule: margin_rate = gross margin / revenue of the group; service_cost_per_customer
+    Rule: margin_rate = gross margin / revenue of the group; cost_to_serve_per_customer
     and profit_per_customer divide the group's totals by its number of customers;
     profit_share = the group's profit / the profit of all customers (sums to 1).
     """
@@ -442,11 +442,11 @@ def breakdown(overview: pd.DataFrame, by: Sequence[str] = ("business_format",)) 
         customers=("revenue", "size"),
         revenue=("revenue", "sum"),
         gross_margin=("gross_margin", "sum"),
-        service_cost=("service_cost", "sum"),
+        cost_to_serve=("cost_to_serve", "sum"),
         profit=("profit", "sum"),
     )
     out["margin_rate"] = out["gross_margin"] / out["revenue"]
-    out["service_cost_per_customer"] = out["service_cost"] / out["customers"]
+    out["cost_to_serve_per_customer"] = out["cost_to_serve"] / out["customers"]
     out["profit_per_customer"] = out["profit"] / out["customers"]
     out["profit_share"] = out["profit"] / out["profit"].sum()
     if len(by) == 1:
@@ -456,7 +456,7 @@ def breakdown(overview: pd.DataFrame, by: Sequence[str] = ("business_format",)) 
             "customers",
             "revenue",
             "margin_rate",
-            "service_cost_per_customer",
+            "cost_to_serve_per_customer",
             "profit_per_customer",
             "profit_share",
         ]

@@ -458,7 +458,7 @@ def core_value_analysis(
         years=years,
         retention=retention,
     )
-    return table.iloc[0].rename(str(customer_id))
+    return table.iloc[0].rename(table.index[0])
 
 
 # -- VA5: value beyond a customer's own sales ------------------------------------------------

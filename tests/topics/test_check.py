@@ -55,10 +55,24 @@ def right(func, *args, capsys, label=LABEL, **kwargs) -> None:
 
 
 def test_passed_is_true_but_displays_nothing(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
     passed = check.check_number(1, 1, label="q")
+    assert capsys.readouterr().out == "✓ Correct: q.\n"
     assert passed and passed == True and repr(passed) == "True"  # noqa: E712
     assert sum([passed, passed]) == 2
-    assert passed._ipython_display_() is None
+    shell = InteractiveShell.instance()
+    # What a cell ending in the check shows (the display hook's formats) and what display() sends.
+    assert shell.display_formatter.format(passed) == ({}, {})
+    assert shell.display_formatter.format(True)[0] == {"text/plain": "True"}  # a plain True shows
+    with capture_output() as shown:
+        display(passed)
+    assert shown.outputs == [] and shown.stdout == "" and shown.stderr == ""
+    with capture_output() as shown:
+        display(True)
+    assert [o.data for o in shown.outputs] == [{"text/plain": "True"}]
 
 
 # --- not answered ------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from crmkit import classification as cls
 from crmkit.errors import CrmkitError
-from crmkit.profit import customer_profit
 
 money = st.floats(min_value=-1e5, max_value=1e6, allow_nan=False, allow_infinity=False)
 value_lists = st.lists(money, min_size=1, max_size=60)
@@ -54,29 +53,6 @@ def test_profit_split_by_hand():
     summary = cls.profit_split_summary(split)
     assert summary.loc["value destroyers", "profit"] == -110
     assert summary["profit_share"].sum() == pytest.approx(1.0)
-
-
-def test_customer_profit_counts_cost_to_serve_and_silent_customers():
-    orders = pd.DataFrame(
-        {
-            "customer_id": ["A", "A", "B"],
-            "order_date": pd.to_datetime(["2025-01-05"] * 3),
-            "revenue": [100.0, 50.0, 80.0],
-            "gross_margin": [20.0, 10.0, 8.0],
-        }
-    )
-    contacts = pd.DataFrame(
-        {
-            "customer_id": ["B", "C"],
-            "contact_date": pd.to_datetime(["2025-02-01"] * 2),
-            "cost": [30.0, 15.0],
-        }
-    )
-    table = customer_profit(orders, contacts, customers=["A", "B", "C", "D"])
-    assert table.loc["A", "profit"] == 30 and table.loc["B", "profit"] == -22
-    assert table.loc["C", "profit"] == -15 and table.loc["D", "orders"] == 0
-    later = customer_profit(orders, contacts, start="2025-01-10")
-    assert later["gross_margin"].sum() == 0 and later["service_cost"].sum() == 45
 
 
 def test_value_score_and_grade_rules():
@@ -191,7 +167,16 @@ def test_rfm_scores_use_every_level_and_ignore_order(n, seed):
     )
     rfm = cls.rfm_table(orders, "2025-12-31")
     assert rfm[["r_score", "f_score", "m_score"]].isin(range(1, 6)).all().all()
-    if len(rfm) >= 5:
+    for value, score, better in [
+        ("frequency", "f_score", 1),
+        ("monetary", "m_score", 1),
+        ("recency_days", "r_score", -1),
+    ]:
+        # equal values share one score, and a better value never scores lower
+        assert (rfm.groupby(value)[score].nunique() == 1).all()
+        ordered = rfm.sort_values(value, ascending=better == 1)[score]
+        assert ordered.is_monotonic_increasing
+    if rfm["frequency"].is_unique and len(rfm) >= 5:
         assert set(rfm["f_score"]) == {1, 2, 3, 4, 5}
     again = cls.rfm_table(orders.sample(frac=1, random_state=1), "2025-12-31")
     pd.testing.assert_frame_equal(rfm, again)
@@ -256,7 +241,16 @@ def _window_data():
         {
             "customer_id": ["A", "B", "A"],
             "contact_date": ts(["2025-05-01", "2025-12-01", "2024-12-31"]),
+            "contact_type": ["visit", "phone_call", "visit"],
+            "purpose": ["routine", "complaint_follow_up", "routine"],
             "cost": [30.0, 200.0, 999.0],
+        }
+    )
+    complaints = pd.DataFrame(
+        {
+            "customer_id": ["D", "A"],
+            "opened_at": ts(["2025-04-02 10:00", "2023-02-01 09:00"]),
+            "compensation": [10.0, 500.0],
         }
     )
     customers = pd.DataFrame(
@@ -271,6 +265,7 @@ def _window_data():
         customers=customers,
         orders=orders,
         contacts=contacts,
+        complaints=complaints,
         category_purchases=category,
         analysis_date=pd.Timestamp("2025-12-31"),
     )
@@ -295,21 +290,23 @@ def test_customer_overview_by_hand():
     d = _window_data()
     overview = cls.customer_overview(d)
     assert list(overview.index) == ["A", "B", "D"]
+    # profit = gross margin - cost to serve (contacts and complaint compensation in the period)
     assert overview.loc["A", "profit"] == 50 and overview.loc["B", "profit"] == -100
+    assert overview.loc["D", "profit"] == 20 - 10
     assert overview.loc["D", "shop_name"] == "Di's"
     for column in [
         "business_format",
         "market_type",
         "revenue",
-        "service_cost",
+        "cost_to_serve",
         *cls.INDICATOR_NAMES,
     ]:
         assert column in overview.columns
     table = cls.breakdown(overview, by=("business_format",))
     assert table.loc["grocery", "customers"] == 2 and table.loc["kiosk", "customers"] == 1
     assert table.loc["grocery", "margin_rate"] == pytest.approx(100 / 500)
-    assert table.loc["grocery", "service_cost_per_customer"] == 15
-    assert table.loc["kiosk", "profit_share"] == pytest.approx(-100 / -30)
+    assert table.loc["grocery", "cost_to_serve_per_customer"] == (30 + 10) / 2
+    assert table.loc["kiosk", "profit_share"] == pytest.approx(-100 / -40)
     assert table["profit_share"].sum() == pytest.approx(1.0)
     assert cls.breakdown(overview, by="market_type").loc["town", "customers"] == 1
     with pytest.raises(CrmkitError, match="colour"):
@@ -354,7 +351,7 @@ def test_rfm_by_hand_with_two_bins():
     rfm = cls.rfm_table(orders, "2025-12-31", bins=2)
     assert rfm["recency_days"].tolist() == [1, 30, 184, 364]
     assert rfm["frequency"].tolist() == [3, 1, 2, 1]
-    # X and Z tie on frequency 1: X comes first by id, so X ranks lower
+    # X and Z tie on frequency 1, so both score F 1
     assert rfm["rfm_score"].tolist() == ["222", "211", "122", "111"]
     assert rfm["segment"].astype(str).tolist() == ["Champions", "New", "Cannot lose them", "Lost"]
     summary = cls.rfm_segment_summary(rfm)
@@ -375,7 +372,7 @@ def test_rfm_five_bins_reads_like_the_textbook():
     rfm = cls.rfm_table(orders, "2025-12-31")
     assert rfm["r_score"].tolist() == [5, 4, 3, 2, 1]
     assert rfm["m_score"].tolist() == [1, 2, 3, 4, 5]
-    assert rfm["f_score"].tolist() == [1, 2, 3, 4, 5]  # all tie at 1 order: broken by id
+    assert rfm["f_score"].tolist() == [1, 1, 1, 1, 1]  # all tie at 1 order: equal scores
 
 
 def test_abc_ties_are_broken_by_customer_id():
@@ -505,3 +502,21 @@ def test_indicators_stay_between_0_and_100(rows):
     assert set(ind.index) == set(orders.loc[orders["order_date"] >= "2025-01-01", "customer_id"])
     grades = cls.value_grade(cls.value_score(ind))
     assert grades.notna().all()
+
+
+def test_rfm_identical_customers_score_alike_whatever_their_ids():
+    # many one-time buyers with the same order: the same R, F and M, so the same scores
+    ids = [f"C{i:02d}" for i in range(12)]
+    orders = pd.DataFrame(
+        {
+            "customer_id": ids + ["C00", "C01", "C02"],
+            "order_date": pd.to_datetime(["2025-06-01"] * 12 + ["2025-12-01"] * 3),
+            "revenue": [100.0] * 12 + [100.0] * 3,
+        }
+    )
+    rfm = cls.rfm_table(orders, "2025-12-31")
+    alike = rfm.loc[ids[3:]]
+    for score in ("r_score", "f_score", "m_score", "segment"):
+        assert alike[score].nunique() == 1, score
+    assert (rfm.loc[ids[3:], "f_score"] == 1).all()
+    assert (rfm.loc[ids[:3], "f_score"] > 1).all()

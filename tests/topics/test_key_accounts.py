@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crmkit import customer_base as cb
 from crmkit import key_accounts as ka
 from crmkit.datasets import load_sample
 from crmkit.errors import CrmkitError
@@ -120,8 +121,8 @@ def test_unknown_customer_gets_suggestions(data):
     with pytest.raises(CrmkitError, match="did you mean"):
         ka.profile_card(data, "C0002")
     with pytest.raises(CrmkitError, match="type part"):
-        ka.find_customers(data, "  ")
-    hits = ka.find_customers(data, "WEB store", limit=3)
+        cb.find_customers(data, "  ")
+    hits = cb.find_customers(data, "WEB store", limit=3)
     assert len(hits) == 3 and hits["shop_name"].str.contains("Web Store").all()
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crmkit import customer_base as cb
 from crmkit import pyramid as pyr
 from crmkit.datasets import load_sample
 from crmkit.errors import CrmkitError
@@ -20,94 +19,8 @@ def data():
     return load_sample()
 
 
-def _tiny() -> SimpleNamespace:
-    """Three customers; every number below is worked out by hand."""
-    orders = pd.DataFrame(
-        {
-            "customer_id": ["C1", "C1", "C2", "C3"],
-            "order_date": pd.to_datetime(["2025-01-05", "2025-06-01", "2025-03-01", "2024-12-31"]),
-            "revenue": [1000.0, 500.0, 200.0, 900.0],
-            "gross_margin": [200.0, 100.0, 30.0, 150.0],
-            "discount": [50.0, 0.0, 20.0, 10.0],
-        }
-    )
-    contacts = pd.DataFrame(
-        {
-            "customer_id": ["C1", "C1", "C2", "C2", "C3"],
-            "contact_date": pd.to_datetime(
-                ["2025-02-01", "2025-02-02", "2025-04-01", "2025-04-02", "2025-05-01"]
-            ),
-            "contact_type": ["visit", "phone_call", "visit", "call_back", "visit"],
-            "purpose": ["routine", "sales", "complaint_follow_up", "routine", "routine"],
-            "cost": [80.0, 10.0, 90.0, 5.0, 70.0],
-        }
-    )
-    complaints = pd.DataFrame(
-        {
-            "customer_id": ["C2", "C3"],
-            "opened_at": pd.to_datetime(["2025-03-20 10:00", "2023-05-01 09:00"]),
-            "compensation": [40.0, 500.0],
-        }
-    )
-    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"]})
-    return SimpleNamespace(
-        orders=orders, contacts=contacts, complaints=complaints, customers=customers
-    )
-
-
-def test_profit_parts_by_hand():
-    table = pyr.profitability(_tiny(), start="2025-01-01", end="2026-01-01")
-    assert list(table.index) == ["C1", "C2", "C3"]  # C3 has a 2025 contact, no 2025 order
-    c1, c2, c3 = table.loc["C1"], table.loc["C2"], table.loc["C3"]
-    assert c1["margin_before_discount"] == 350 and c1["discounts"] == 50
-    assert c1["gross_margin"] == 300 and c1["visits"] == 80 and c1["phone_calls"] == 10
-    assert c1["profit"] == 210 and c1["orders"] == 2 and c1["contacts"] == 2
-    # the complaint follow-up visit and the compensation are complaint handling
-    assert c2["visits"] == 0 and c2["call_backs"] == 5 and c2["complaint_handling"] == 130
-    assert c2["cost_to_serve"] == 135 and c2["profit"] == 30 - 135 and c2["complaints"] == 1
-    assert c3["revenue"] == 0 and c3["profit"] == -70
-    parts = table[pyr.SERVICE_PARTS].sum(axis=1)
-    assert np.allclose(parts, table["cost_to_serve"])
-
-
-def test_inactive_customers_appear_only_when_asked():
-    tiny = _tiny()
-    assert "C4" not in pyr.profitability(tiny).index
-    every = pyr.profitability(tiny, include_inactive=True)
-    assert every.loc["C4", "profit"] == 0 and every.loc["C4", "orders"] == 0
-    # over all time C3 also pays its 2023 compensation
-    assert every.loc["C3", "complaint_handling"] == 500
-
-
-def test_bad_period_and_missing_columns_are_explained():
-    with pytest.raises(CrmkitError, match="must come before"):
-        pyr.profitability(_tiny(), start="2025-06-01", end="2025-01-01")
-    broken = _tiny()
-    broken.orders = broken.orders.drop(columns="discount")
-    with pytest.raises(CrmkitError, match="discount"):
-        pyr.profitability(broken)
-
-
-def test_sample_profit_agrees_with_lesson_01_apart_from_compensation(data):
-    from crmkit.profit import customer_profit
-
-    start, end = pyr.year_bounds(2025)
-    ours = pyr.profitability(data, start=start, end=end)
-    theirs = customer_profit(data.orders, data.contacts, start=start, end=end)
-    compensation = (
-        data.complaints[
-            (data.complaints["opened_at"] >= start) & (data.complaints["opened_at"] < end)
-        ]
-        .groupby("customer_id")["compensation"]
-        .sum()
-    )
-    joined = theirs.join(ours[["profit"]].add_suffix("_pyramid"), how="inner")
-    gap = joined["profit"] - joined["profit_pyramid"]
-    assert np.allclose(gap, compensation.reindex(gap.index).fillna(0.0))
-
-
 def test_waterfall_steps_end_at_the_profit(data):
-    row = pyr.year_profitability(data, 2025).iloc[5]
+    row = cb.customer_profit(data, cb.periods(data).last_full_year).iloc[5]
     steps = pyr.profit_waterfall(row)
     assert steps["step"].iloc[0] == "margin before discount"
     assert steps["running"].iloc[-2] == pytest.approx(row["profit"])
@@ -181,7 +94,7 @@ def test_profit_shares_sum_to_one(values):
 
 
 def test_tier_summary_on_the_sample(data):
-    table = pyr.year_profitability(data, 2025)
+    table = cb.customer_profit(data, 2025)
     summary = pyr.tier_summary(table, pyr.assign_tiers(table["profit"]))
     assert list(summary.index) == ["VIP", "major", "ordinary", "small"]
     assert summary["profit_per_customer"].is_monotonic_decreasing
@@ -202,7 +115,7 @@ def test_whale_curve_rises_above_one_and_ends_at_one():
 
 
 def test_sample_whale_curve_peaks_well_above_100_percent(data):
-    peak = pyr.whale_peak(pyr.year_profitability(data, 2025)["profit"])
+    peak = pyr.whale_peak(cb.customer_profit(data, 2025)["profit"])
     assert 1.05 < peak["profit_share"] < 1.4
     assert 0.6 < peak["customer_share"] < 0.95
 
@@ -224,7 +137,7 @@ def test_migration_by_hand():
 
 
 def test_migration_rows_sum_to_the_earlier_counts(data):
-    years = {y: pyr.year_profitability(data, y) for y in (2024, 2025)}
+    years = {y: cb.customer_profit(data, y) for y in (2024, 2025)}
     tiers = {y: pyr.assign_tiers(t["profit"]) for y, t in years.items()}
     counts = pyr.tier_migration(tiers[2024], tiers[2025])
     earlier = tiers[2024]["tier"].value_counts()
@@ -261,6 +174,6 @@ def test_responses_follow_the_scheme():
 
 
 def test_with_attributes_adds_the_shop_columns(data):
-    table = pyr.with_attributes(pyr.year_profitability(data, 2025), data.customers)
+    table = cb.with_attributes(cb.customer_profit(data, 2025), data)
     assert {"shop_name", "business_format", "market_type", "profit"} <= set(table.columns)
-    assert len(table) == len(pyr.year_profitability(data, 2025))
+    assert len(table) == len(cb.customer_profit(data, 2025))
