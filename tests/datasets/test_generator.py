@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +14,8 @@ import pandas as pd
 import pytest
 
 from crmkit.datasets.generate import DEFAULT_SEED, TABLES, generate, main_generate, write_dataset
+from crmkit.datasets.generate.words import keyed, words
+from crmkit.errors import CrmkitError
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "datasets"
@@ -188,6 +193,59 @@ def test_csv_format() -> None:
                 pattern = r"-?\d+\.\d{2}"
             if pattern:
                 assert col.str.fullmatch(pattern).all(), (name, f["name"])
+
+
+def test_a_table_without_rows_writes_only_its_header(tmp_path: Path) -> None:
+    tables = generate(60, 11)
+    tables["complaints"] = tables["complaints"].iloc[:0]
+    write_dataset(tables, tmp_path, seed=11, customers=60)
+    header = ",".join(f["name"] for f in SCHEMAS["complaints"]["fields"])
+    assert (tmp_path / "complaints.csv").read_text(encoding="utf-8") == header + "\n"
+
+
+# --- word lists ---------------------------------------------------------------------------
+def _enum(table: str, column: str) -> list[str]:
+    return next(f for f in SCHEMAS[table]["fields"] if f["name"] == column)["constraints"]["enum"]
+
+
+def test_word_lists_are_well_formed() -> None:
+    """words.csv has every list the generator draws from, keyed by the schema's enums."""
+    text = (files("crmkit.datasets.generate") / "words.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and list(rows[0]) == ["list", "key", "text"]
+    lists: dict[str, dict[str, list[str]]] = {}
+    for row in rows:
+        assert row["text"] and row["text"] == row["text"].strip(), row
+        lists.setdefault(row["list"], {}).setdefault(row["key"], []).append(row["text"])
+    causes = set(_enum("complaints", "cause"))
+    by_cause = ("staff_role", "what_happened", "how_it_happened", "product", "why_disappointed")
+    expected = {name: {""} for name in ("family_title", "surname", "name_word", "staff_name")}
+    expected |= {"other_cause": {""}, "shop_noun": set(_enum("customers", "business_format"))}
+    expected |= {name: causes for name in by_cause}
+    assert {name: set(by_key) for name, by_key in lists.items()} == expected
+    for name, by_key in lists.items():
+        for key, texts in by_key.items():
+            assert len(texts) == len(set(texts)), f"duplicate words in {name} {key}"
+    assert all(len(pair) == 2 for pair in lists["staff_role"].values())  # drawn as pairs
+
+
+def test_a_missing_word_list_is_reported() -> None:
+    with pytest.raises(
+        CrmkitError, match="words.csv: list 'shop_noun' has no words for key 'florist'"
+    ):
+        keyed("shop_noun", ("kiosk", "florist"))
+
+
+def test_shop_names_come_from_the_word_lists(data: dict[str, pd.DataFrame]) -> None:
+    firsts = set(words("name_word"))
+    firsts |= {f"{a} {b}" for a in words("family_title") for b in words("surname")}
+    formats = _enum("customers", "business_format")
+    nouns = dict(zip(formats, keyed("shop_noun", tuple(formats)), strict=True))
+    c = data["customers"]
+    base = c.shop_name.str.replace(r"( \d+)+$", "", regex=True)
+    for name, fmt in zip(base, c.business_format, strict=True):
+        ends = [n for n in nouns[fmt] if name.endswith(" " + n)]
+        assert any(name[: -len(n) - 1] in firsts for n in ends), (name, fmt)
 
 
 # --- signals ------------------------------------------------------------------------------
