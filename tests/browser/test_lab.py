@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from crmkit import lessons
+
 from lab_driver import (
     DEMO,
     PLANTED,
@@ -30,26 +32,13 @@ from lab_driver import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
 
-# (notebook relative to the repository, [(control class, output classes that must change)]).
-# Each explorer of a notebook gets its control changed once, after one Run All.
-# The demo notebook is written by the harness; every other one must exist in the repository.
-CASES = [
-    (DEMO, [("crmkit-control-a_cutoff", ["crmkit-chart", "crmkit-table"])]),
-    (
-        "notebooks/01_customer_classification.ipynb",
-        [("crmkit-control-a_cutoff", ["crmkit-chart", "crmkit-table"])],
-    ),
-    (
-        "notebooks/02_customer_pyramid.ipynb",
-        [
-            ("crmkit-control-cut1", ["crmkit-chart", "crmkit-table"]),
-            ("crmkit-control-year_before", ["crmkit-chart", "crmkit-table"]),
-        ],
-    ),
-    (
-        "notebooks/03_customer_value.ipynb",
-        [("crmkit-control-customer", ["crmkit-chart", "crmkit-table"])],
-    ),
+# (notebook relative to the repository, [(control class, output classes that must change)]),
+# from the lesson manifest (crmkit/lessons.toml). Each explorer of a notebook gets its control
+# changed once, after one Run All. The demo notebook is written by the harness.
+CASES = [(DEMO, [("crmkit-control-a_cutoff", ["crmkit-chart", "crmkit-table"])])] + [
+    (lesson.notebook, [(e.control_class, e.output_classes) for e in lesson.explorers])
+    for lesson in lessons.lessons()
+    if lesson.explorers
 ]
 
 

@@ -9,16 +9,22 @@ lets a grader check answers outside a learner's kernel later on.
 
 from __future__ import annotations
 
+import importlib
 from functools import cache
 from typing import Any
 
-from crmkit import check
-from crmkit.answer_keys import ex01, ex02, ex03
+from crmkit import check, lessons
 from crmkit.answer_keys.core import Key
 from crmkit.errors import CrmkitError
 
-#: Every question of every exercise set, by "exNN.qM".
-KEYS: dict[str, Key] = {**ex01.KEYS, **ex02.KEYS, **ex03.KEYS}
+#: Every question of every exercise set, by "exNN.qM", from the modules the lesson
+#: manifest names.
+KEYS: dict[str, Key] = {
+    name: key
+    for lesson in lessons.lessons()
+    if lesson.answer_keys
+    for name, key in importlib.import_module(lesson.answer_keys).KEYS.items()
+}
 
 
 @cache
