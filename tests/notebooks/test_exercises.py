@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from crmkit.exercises import build_exercises, exercise_sets, is_test_cell
+from build_exercises import build_exercises, exercise_sets, is_test_cell
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = exercise_sets()

@@ -1,7 +1,8 @@
-"""Keep requirements.lock tied to pyproject.toml.
+"""Keep requirements.lock tied to pyproject.toml (`make lock`; a maintainer tool).
 
 The lock's first line records a hash of pyproject's dependency lists, so a test
 can tell when someone changed the dependencies but forgot `make lock`.
+Usage: python tools/lockfile.py stamp COMPILED LOCK
 """
 
 from __future__ import annotations
@@ -13,15 +14,21 @@ import tomllib
 from pathlib import Path
 
 HEADER_PREFIX = "# pyproject-dependencies-sha256: "
+#: The extras `make lock` compiles; others (bench: duckdb) are installed on demand, not locked.
+LOCKED_EXTRAS = ("dev",)
 
 
 def dependency_digest(pyproject: Path) -> str:
-    """A hash of the runtime and optional dependency lists of pyproject.toml."""
+    """A hash of the runtime and locked optional dependency lists of pyproject.toml."""
     project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
     payload = {
         "requires-python": project.get("requires-python"),
         "dependencies": sorted(project.get("dependencies", [])),
-        "optional": {k: sorted(v) for k, v in project.get("optional-dependencies", {}).items()},
+        "optional": {
+            k: sorted(v)
+            for k, v in project.get("optional-dependencies", {}).items()
+            if k in LOCKED_EXTRAS
+        },
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -49,5 +56,5 @@ def stamp(compiled: Path, lock: Path, pyproject: Path = Path("pyproject.toml")) 
 
 if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[1] != "stamp":
-        sys.exit("usage: python -m crmkit.lockfile stamp COMPILED LOCK")
+        sys.exit("usage: python tools/lockfile.py stamp COMPILED LOCK")
     stamp(Path(sys.argv[2]), Path(sys.argv[3]))

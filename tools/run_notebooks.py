@@ -2,6 +2,7 @@
 
 Runs each notebook in its own folder with nbclient, like nbval will, and
 writes it back; a notebook that fails is left untouched and named.
+Usage: python tools/run_notebooks.py [FOLDER_OR_NOTEBOOK ...]  (default: notebooks solutions)
 """
 
 from __future__ import annotations

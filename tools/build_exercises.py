@@ -1,25 +1,28 @@
 """Build the learners' exercise notebooks (exercises/) from their sources (solutions/).
 
 nbgrader's own `generate_assignment` does the work (solutions cleared, hidden
-tests removed, checksums for autograding); this module runs it in a scratch
+tests removed, checksums for autograding); this tool runs it in a scratch
 course folder, then tags every test cell `raises-exception` so that "Run All"
 in JupyterLab, and nbval, go past an unanswered question instead of stopping.
+Usage: python tools/build_exercises.py [--check] [SET ...]  (`make exercises`)
 """
 
 from __future__ import annotations
 
+import argparse
 import filecmp
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 
-from crmkit.datasets.paths import REPO_ROOT
 from crmkit.errors import CrmkitError
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPO_ROOT / "solutions"
 EXERCISES = REPO_ROOT / "exercises"
 RAISES_TAG = "raises-exception"
@@ -98,3 +101,25 @@ def build_exercises(sets: list[str] | None = None, *, check: bool = False) -> li
                 shutil.copytree(fresh, current)
                 print(f"wrote exercises/{name}/")
     return stale
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Build (or with --check, compare) the exercise sets; 1 if --check finds a stale one."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report whether it is current")
+    parser.add_argument("sets", nargs="*", help="exercise sets (default: all)")
+    args = parser.parse_args(argv)
+    try:
+        stale = build_exercises(args.sets or None, check=args.check)
+    except CrmkitError as err:
+        print(f"build_exercises: {err}", file=sys.stderr)
+        return 1
+    if args.check and stale:
+        print("exercises/ is out of date for: " + ", ".join(stale))
+        print("Run `make exercises` and commit the result.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
