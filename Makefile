@@ -29,11 +29,12 @@ $(STAMP): requirements.lock pyproject.toml
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
-# Unit, property, exercise, grading and browser tests; then nbval (strict) on the
+# Unit, property, exercise, grading and browser tests on two workers (the groups that must
+# not be split or run side by side are in tests/conftest.py); then nbval (strict) on the
 # lessons and solutions; then the blank exercises, whose unanswered check cells
 # are tagged raises-exception (tests/notebooks/test_exercises.py checks what they raise).
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
 	$(PY) -m pytest --nbval-lax exercises
 
@@ -41,20 +42,22 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks tools
+	$(VENV)/bin/ruff format --check src tests benchmarks tools
 
 notebooks: $(STAMP)
-	$(PY) -m crmkit.notebook_runner notebooks solutions
+	$(PY) tools/run_notebooks.py notebooks solutions
 
 exercises: $(STAMP)
-	$(VENV)/bin/crmkit exercises build
+	$(PY) tools/build_exercises.py
 
 data: $(STAMP)
 	$(VENV)/bin/crmkit data generate --out datasets
 	$(PY) -c "from crmkit.datasets.dictionary import write_readme; from pathlib import Path; write_readme(Path('datasets/README.md'))"
 
+# DuckDB is a benchmark-only baseline (the `bench` extra of pyproject.toml), not in the lock.
 bench: $(STAMP)
+	@$(PY) -c 'import duckdb' 2>/dev/null || $(PY) -m pip install --quiet --disable-pip-version-check 'duckdb>=1.1'
 	$(PY) benchmarks/run.py
 
 # Pins every dependency of pyproject.toml (runtime and dev) for Python 3.11 on Linux.
@@ -62,7 +65,7 @@ lock: $(STAMP)
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 	  --python-platform x86_64-unknown-linux-gnu --no-header --quiet -o requirements.lock.tmp
-	$(PY) -m crmkit.lockfile stamp requirements.lock.tmp requirements.lock
+	$(PY) tools/lockfile.py stamp requirements.lock.tmp requirements.lock
 	rm -f requirements.lock.tmp
 
 clean:

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from crmkit import classification as cls
-from crmkit import pyramid as pyr
+from crmkit import customer_base as base
 from crmkit.widgets import (
     ClassificationSettings,
     ClassificationView,
@@ -101,7 +101,8 @@ def tiers_by_apply(table: pd.DataFrame, cutoffs=(0.05, 0.2, 0.5), metric: str = 
 
 
 def _year_tables(data, year: int) -> SimpleNamespace:
-    start, end = pyr.year_bounds(year)
+    period = base.year(year)
+    start, end = period.start, period.end
     return SimpleNamespace(
         orders=data.orders[
             (data.orders["order_date"] >= start) & (data.orders["order_date"] < end)

@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "grading"))
 
 import grading_corpus as corpus  # noqa: E402
-
 from nbgrader_course import autograde_sets  # noqa: E402
 
 #: crmkit grade must reach at least this multiple of nbgrader's throughput.

@@ -1,0 +1,172 @@
+"""The lesson path as an expert writes it in idiomatic, vectorised pandas, timed beside crmkit.
+
+This is the bar DESIGN.md sets: crmkit must be at most as slow as this. One
+groupby per table, every profit part computed once, no Python code per
+customer or per row. The rules are crmkit's (pyramid.profitability,
+assign_tiers, tier_summary; classification.abc_analysis, profit_split,
+rfm_table), so `check_baselines.py` can show the results are the same. RFM
+gives equal values equal scores (pandas rank method "min"), as crmkit does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmkit.classification import RFM_SEGMENTS
+
+TIERS = ["VIP", "major", "ordinary", "small"]
+TIER_CUTOFFS = (0.05, 0.20, 0.50)  # top 5%, next 15%, next 30%, the other 50% of customers
+ABC_CUTOFFS = (0.8, 0.95)
+SPLIT_GROUPS = ["profit makers", "break-even base", "value destroyers"]
+SEGMENTS = [name for name, _, _ in RFM_SEGMENTS] + ["Other"]
+EPS = 1e-12  # as crmkit: a running share of 0.7999999... counts as reaching 0.8
+
+
+def lesson_path(data) -> dict[str, pd.DataFrame]:
+    """Profit with its parts, ABC, the three-way split, RFM, tiers and the tier summary.
+
+    `data` has orders, contacts, complaints and analysis_date. Returns frames
+    under the keys profit (by customer id), ranking (best first: share,
+    cum_share, rank, abc_class, group, tier), rfm (by customer id) and
+    tier_summary (one row per tier).
+    """
+    sold = data.orders.groupby("customer_id").agg(
+        revenue=("revenue", "sum"),
+        gross_margin=("gross_margin", "sum"),
+        discounts=("discount", "sum"),
+        orders=("revenue", "size"),
+        last_order=("order_date", "max"),
+    )
+    profit = profitability(sold, data.contacts, data.complaints)
+    order = np.argsort(-profit["profit"].to_numpy(), kind="stable")  # best first, ties by id
+    ranking = rank_and_classify(profit["profit"].iloc[order])
+    return {
+        "profit": profit,
+        "ranking": ranking,
+        "rfm": rfm(sold, data.analysis_date),
+        "tier_summary": tier_summary(profit.iloc[order], ranking["tier"].array),
+    }
+
+
+def profitability(sold: pd.DataFrame, contacts: pd.DataFrame, complaints: pd.DataFrame):
+    """Every profit part per customer, from the orders' sums and one groupby per other table."""
+    follow_up = (contacts["purpose"] == "complaint_follow_up").to_numpy()
+    kind = contacts["contact_type"]
+    phone = (kind == "phone_call").to_numpy() & ~follow_up
+    back = (kind == "call_back").to_numpy() & ~follow_up
+    cost = contacts["cost"].to_numpy()
+    served = (
+        pd.DataFrame(
+            {
+                "customer_id": contacts["customer_id"],
+                "visits": np.where(~(follow_up | phone | back), cost, 0.0),
+                "phone_calls": np.where(phone, cost, 0.0),
+                "call_backs": np.where(back, cost, 0.0),
+                "complaint_contacts": np.where(follow_up, cost, 0.0),
+            }
+        )
+        .groupby("customer_id")
+        .agg(
+            visits=("visits", "sum"),
+            phone_calls=("phone_calls", "sum"),
+            call_backs=("call_backs", "sum"),
+            complaint_contacts=("complaint_contacts", "sum"),
+            contacts=("visits", "size"),
+        )
+    )
+    raised = complaints.groupby("customer_id").agg(
+        compensation=("compensation", "sum"), complaints=("compensation", "size")
+    )
+    out = pd.concat([sold.drop(columns="last_order"), served, raised], axis=1).fillna(0)
+    out = out.sort_index()
+    out.index.name = "customer_id"
+    out["margin_before_discount"] = out["gross_margin"] + out["discounts"]
+    out["complaint_handling"] = out.pop("complaint_contacts") + out.pop("compensation")
+    out["cost_to_serve"] = (
+        out["visits"] + out["phone_calls"] + out["call_backs"] + out["complaint_handling"]
+    )
+    out["profit"] = out["gross_margin"] - out["cost_to_serve"]
+    counts = ["orders", "contacts", "complaints"]
+    out[counts] = out[counts].astype("int64")
+    parts = ["visits", "phone_calls", "call_backs", "complaint_handling", "cost_to_serve"]
+    money = ["revenue", "margin_before_discount", "discounts", "gross_margin"]
+    return out[[*money, *parts, "profit", *counts]]
+
+
+def rank_and_classify(ranked: pd.Series) -> pd.DataFrame:
+    """Profit ranked best first (ties by id), cut three ways: ABC, the 20/60/20 split, tiers."""
+    value = ranked.to_numpy()
+    n = len(value)
+    share = value / value.clip(min=0).sum()
+    cum = np.cumsum(share.clip(min=0))
+    before = np.concatenate([[0.0], cum[:-1]])
+    a, b = ABC_CUTOFFS
+    abc = np.select([value <= 0, before < a - EPS, before < b - EPS], [2, 0, 1], 2)
+    position = np.arange(n)
+    n_top, n_bottom = round(0.2 * n), round(0.2 * n)
+    group = np.select([position < n_top, position >= n - n_bottom], [0, 2], 1)
+    customers_before = position / n
+    t1, t2, t3 = TIER_CUTOFFS
+    tier = np.select(
+        [customers_before < t1 - EPS, customers_before < t2 - EPS, customers_before < t3 - EPS],
+        [0, 1, 2],
+        3,
+    )
+    return pd.DataFrame(
+        {
+            "value": value,
+            "share": share,
+            "cum_share": cum,
+            "rank": position + 1,
+            "abc_class": pd.Categorical.from_codes(abc, ["A", "B", "C"], ordered=True),
+            "group": pd.Categorical.from_codes(group, SPLIT_GROUPS, ordered=True),
+            "tier": pd.Categorical.from_codes(tier, TIERS, ordered=True),
+        },
+        index=ranked.index,
+    )
+
+
+def _scores(values: pd.Series, higher_is_better: bool, bins: int = 5) -> np.ndarray:
+    """Scores 1..bins by rank; a tie group takes the score of its lowest-placed rank."""
+    ranks = values.rank(method="min", ascending=higher_is_better).to_numpy()
+    return np.ceil(ranks / len(values) * bins).clip(1, bins).astype("int64")
+
+
+def rfm(sold: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Recency, frequency, monetary value, their quintile scores and the segment, per customer.
+
+    As crmkit.classification.rfm_table: customers with equal values get equal
+    scores, that of the worst-placed of them (pandas rank method "min").
+    """
+    out = pd.DataFrame(
+        {
+            "recency_days": (pd.Timestamp(as_of) - sold["last_order"]).dt.days,
+            "frequency": sold["orders"],
+            "monetary": sold["revenue"],
+        }
+    )  # sorted by id: groupby sorts its keys
+    r = _scores(out["recency_days"], higher_is_better=False)
+    f = _scores(out["frequency"], higher_is_better=True)
+    m = _scores(out["monetary"], higher_is_better=True)
+    out["r_score"], out["f_score"], out["m_score"] = r, f, m
+    out["rfm_score"] = pd.Series(r * 100 + f * 10 + m, index=out.index).astype(str)
+    conditions = [
+        (r >= r_lo) & (r <= r_hi) & (f >= f_lo) & (f <= f_hi)
+        for _, (r_lo, r_hi), (f_lo, f_hi) in RFM_SEGMENTS
+    ]
+    codes = np.select(conditions, range(len(RFM_SEGMENTS)), len(RFM_SEGMENTS))
+    out["segment"] = pd.Categorical.from_codes(codes, SEGMENTS)
+    return out
+
+
+def tier_summary(profit: pd.DataFrame, tier: pd.Categorical) -> pd.DataFrame:
+    """Customers, revenue, cost to serve and profit per tier, with shares of the whole."""
+    grouped = profit[["revenue", "cost_to_serve", "profit"]].groupby(tier, observed=False)
+    out = grouped.sum()
+    out.insert(0, "customers", grouped.size())
+    out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
+    out["profit_share"] = out["profit"] / out["profit"].sum()
+    out["profit_per_customer"] = (out["profit"] / out["customers"].replace(0, np.nan)).fillna(0.0)
+    out.index = pd.Index(out.index.astype(str), name="tier")
+    return out
