@@ -181,7 +181,7 @@ RFM_SEGMENTS = [  # (name, r range, f range), first match wins
 
 def _score(values: np.ndarray, bins: int, higher_is_better: bool) -> np.ndarray:
     """Scores 1..bins by rank; equal values share the rank of the first of them (rank 'min')."""
-    key = values if higher_is_better else -values
+    key = np.round(values if higher_is_better else -values, 6)  # equal to a millionth ties
     rank_min = np.searchsorted(np.sort(key), key, side="left") + 1
     return np.clip(np.ceil(rank_min / len(key) * bins), 1, bins).astype("int64")
 

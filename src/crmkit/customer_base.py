@@ -375,9 +375,11 @@ def best_first(values: pd.Series) -> pd.Series:
 
     Sorting by value and then id makes every ranking independent of row order.
     A stable sort of the values over id-sorted rows gives the same order and is
-    much faster than sorting on two keys.
+    much faster than sorting on two keys. Values equal to a millionth count as
+    equal: float sums of the same cents can differ in the last bit.
     """
     if not values.index.is_monotonic_increasing:
         values = values.sort_index(kind="stable")
-    order = np.argsort(-values.to_numpy(dtype=float), kind="stable")
+    # rounded to a millionth, so sums equal to the cent tie whatever order they were added in
+    order = np.argsort(-np.round(values.to_numpy(dtype=float), 6), kind="stable")
     return values.iloc[order]
