@@ -9,6 +9,7 @@ customer id) and raise a friendly CrmkitError for empty input or bad settings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from crmkit.customer_base import (
     with_attributes,
 )
 from crmkit.errors import CrmkitError
+
+if TYPE_CHECKING:
+    from crmkit.datasets.load import SampleData
 
 ABC_CLASSES = ["A", "B", "C"]
 GRADES = ["A", "B", "C", "D"]
@@ -406,7 +410,7 @@ def value_grade(score: pd.Series, cutoffs: Sequence[float] = (80, 60, 40)) -> pd
     )
 
 
-def customer_overview(data, *, period_end=None, months: int = 12) -> pd.DataFrame:
+def customer_overview(data: SampleData, *, period_end=None, months: int = 12) -> pd.DataFrame:
     """One row per customer active in the period: attributes, profit parts, indicators.
 
     `data` is a SampleData (customers, orders, contacts, category_purchases,

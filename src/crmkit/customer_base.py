@@ -16,11 +16,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from crmkit.errors import CrmkitError
+
+if TYPE_CHECKING:
+    from crmkit.datasets.load import SampleData
 
 # -- periods taken from the data -------------------------------------------------------------
 
@@ -90,7 +94,11 @@ def months_to(last_day, months: int = 12) -> Period:
     return Period(start, end, f"{int(months)} months to {pd.Timestamp(last_day):%Y-%m-%d}")
 
 
-def as_period(value) -> Period | None:
+#: What a function accepts as a period: a Period, a calendar year, a (start, end) pair or None.
+PeriodLike = Period | int | tuple | None
+
+
+def as_period(value: PeriodLike) -> Period | None:
     """A Period from a Period, a year number or a (start, end) pair; None stays None."""
     if value is None or isinstance(value, Period):
         return value
@@ -146,7 +154,7 @@ class Periods:
         return [year(y) for y in self.full_years]
 
 
-def periods(data) -> Periods:
+def periods(data: SampleData) -> Periods:
     """The periods of `data` (a SampleData): analysis date, first order date, full years."""
     dates = data.orders["order_date"]
     if dates.empty:
@@ -162,7 +170,7 @@ def periods(data) -> Periods:
 # -- customer codes: the ids of each table as integer positions -------------------------------
 
 
-def customer_ids(data) -> pd.Index:
+def customer_ids(data: SampleData) -> pd.Index:
     """Every customer id of the customers table, sorted (the loader keeps ids as strings)."""
     return pd.Index(data.customers["customer_id"], name="customer_id").sort_values()
 
@@ -225,7 +233,9 @@ def _sums(code: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.nda
     return np.bincount(code, weights=weights, minlength=n).astype(float)
 
 
-def customer_profit(data, period=None, *, include_inactive: bool = False) -> pd.DataFrame:
+def customer_profit(
+    data: SampleData, period: PeriodLike = None, *, include_inactive: bool = False
+) -> pd.DataFrame:
     """Profit of every customer in `period` with every part of it shown.
 
     `data` is a SampleData; `period` a Period, a year or a (start, end) pair
@@ -312,7 +322,7 @@ def short_view(profit: pd.DataFrame) -> pd.DataFrame:
 ATTRIBUTES = ["shop_name", "business_format", "market_type"]
 
 
-def attributes(data, columns: Sequence[str] = ATTRIBUTES) -> pd.DataFrame:
+def attributes(data: SampleData, columns: Sequence[str] = ATTRIBUTES) -> pd.DataFrame:
     """The customers table indexed by customer_id, with the chosen columns."""
     missing = [c for c in columns if c not in data.customers.columns]
     if missing:
@@ -328,7 +338,7 @@ def with_attributes(table: pd.DataFrame, data, columns: Sequence[str] = ATTRIBUT
     return attributes(data, columns).join(table, how="inner").sort_index()
 
 
-def known_customer(data, customer_id: str) -> str:
+def known_customer(data: SampleData, customer_id: str) -> str:
     """The customer id as the data spells it, or a clear error with the closest ids."""
     cid = str(customer_id).strip().upper()
     ids = pd.Index(data.customers["customer_id"])
@@ -339,14 +349,14 @@ def known_customer(data, customer_id: str) -> str:
     return cid
 
 
-def known_customers(data, ids: Iterable[str]) -> list[str]:
+def known_customers(data: SampleData, ids: Iterable[str]) -> list[str]:
     """Each id checked by `known_customer`, in the order given."""
     if isinstance(ids, str):
         ids = [ids]
     return [known_customer(data, cid) for cid in ids]
 
 
-def find_customers(data, text: str, limit: int = 10) -> pd.DataFrame:
+def find_customers(data: SampleData, text: str, limit: int = 10) -> pd.DataFrame:
     """Customers whose id or shop name contains `text` (case-insensitive), ids in order."""
     needle = str(text).strip().lower()
     if not needle:

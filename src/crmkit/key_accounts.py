@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from html import escape
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,9 @@ from crmkit.customer_base import (
     with_attributes,
 )
 from crmkit.errors import CrmkitError
+
+if TYPE_CHECKING:
+    from crmkit.datasets.load import SampleData
 from crmkit.tiers import assign_tiers
 
 # -- KA2: the criteria, measured -------------------------------------------------------------
@@ -37,7 +40,7 @@ from crmkit.tiers import assign_tiers
 CRITERIA = content.table("key_account_criteria")
 
 
-def key_account_measures(data, *, period_end=None, months: int = 12) -> pd.DataFrame:
+def key_account_measures(data: SampleData, *, period_end=None, months: int = 12) -> pd.DataFrame:
     """One row per customer active in the 12 months to `period_end`, one column per measure.
 
     Columns: shop_name, business_format, market_type, revenue, profit,
@@ -156,7 +159,9 @@ def _reason(m: pd.Series, met: pd.Series, rule: KeyAccountRule) -> str:
     return "; ".join(parts)
 
 
-def key_account_changes(data, period_ends, rule: KeyAccountRule | None = None) -> pd.DataFrame:
+def key_account_changes(
+    data: SampleData, period_ends, rule: KeyAccountRule | None = None
+) -> pd.DataFrame:
     """KA1, the list is dynamic: for each period end, the key accounts that joined or left.
 
     Columns: period_end, key_accounts, joined, left (the last two compared with
@@ -192,7 +197,10 @@ KA3_CATEGORY = {
 
 @dataclass(frozen=True)
 class ProfileCard:
-    """One customer's card: five sections of (field, value) rows, each in a KA3 category."""
+    """One customer's card: five sections of (field, value) rows, each in a KA3 category.
+
+    Data only: `crmkit.widgets.card_html` renders it for the explorer.
+    """
 
     customer_id: str
     shop_name: str
@@ -207,34 +215,12 @@ class ProfileCard:
         out = pd.concat(parts, ignore_index=True)
         return out[["section", "file_category", "field", "value"]]
 
-    def to_html(self) -> str:
-        """The card as self-contained HTML (inline CSS, no script), class 'crmkit-card'."""
-        blocks = []
-        for name, section in self.sections.items():
-            rows = "".join(
-                f"<tr><td style='color:#555;padding:1px 10px 1px 0'>{escape(str(f))}</td>"
-                f"<td><b>{escape(str(v))}</b></td></tr>"
-                for f, v in zip(section["field"], section["value"], strict=True)
-            )
-            blocks.append(
-                "<div style='flex:1 1 230px;border:1px solid #ddd;border-radius:6px;"
-                "padding:6px 10px;margin:4px'>"
-                f"<div style='font-weight:bold;color:#0072B2'>{escape(name)}</div>"
-                f"<div style='font-size:11px;color:#777'>{escape(KA3_CATEGORY[name])}</div>"
-                f"<table style='font-size:12px'>{rows}</table></div>"
-            )
-        return (
-            "<div class='crmkit-card' style='font-family:sans-serif'>"
-            f"<h4 style='margin:4px'>{escape(self.customer_id)} · {escape(self.shop_name)}</h4>"
-            f"<div style='display:flex;flex-wrap:wrap'>{''.join(blocks)}</div></div>"
-        )
-
 
 def _section(rows: list[tuple[str, object]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["field", "value"])
 
 
-def yearly_tiers(data, years) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
+def yearly_tiers(data: SampleData, years) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
     """Each year's profitability table and tiers, for `profile_card(history=...)` to reuse."""
     out = {}
     for year in years:
@@ -243,7 +229,7 @@ def yearly_tiers(data, years) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
     return out
 
 
-def profile_card(data, customer_id: str, *, as_of=None, history=None) -> ProfileCard:
+def profile_card(data: SampleData, customer_id: str, *, as_of=None, history=None) -> ProfileCard:
     """The profile card (PY4) / key-account file (KA3) of one customer, as of `as_of`.
 
     Basic data, characteristics, performance by year (revenue, profit, tier),

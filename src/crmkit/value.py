@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from numbers import Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,9 @@ from crmkit.customer_base import (
     periods,
 )
 from crmkit.errors import CrmkitError
+
+if TYPE_CHECKING:
+    from crmkit.datasets.load import SampleData
 from crmkit.tiers import assign_tiers
 
 
@@ -297,13 +301,13 @@ def clv_sensitivity(
 # -- retention measured in the data ----------------------------------------------------------
 
 
-def _buyers(data, year: int) -> pd.Index:
+def _buyers(data: SampleData, year: int) -> pd.Index:
     orders = data.orders
     ids = orders.loc[orders["order_date"].dt.year == year, "customer_id"].unique()
     return pd.Index(sorted(ids), name="customer_id")
 
 
-def retention_rate(data, year: int, by: pd.Series | None = None) -> float | pd.Series:
+def retention_rate(data: SampleData, year: int, by: pd.Series | None = None) -> float | pd.Series:
     """Share of the customers who ordered in year-1 that ordered again in `year`.
 
     Rule: retained / customers with at least one order in year-1. With `by` (a group per
@@ -349,7 +353,7 @@ CORE_LABELS = [
 ]
 
 
-def _since_joining(data, joined: pd.Series, end: pd.Timestamp):
+def _since_joining(data: SampleData, joined: pd.Series, end: pd.Timestamp):
     """`data` with only the orders, contacts and complaints dated from each customer's join
     date up to `end` (excluded)."""
 
@@ -367,7 +371,7 @@ def _since_joining(data, joined: pd.Series, end: pd.Timestamp):
     return history
 
 
-def _tier_retention(data, year: int) -> tuple[pd.Series, pd.Series, float]:
+def _tier_retention(data: SampleData, year: int) -> tuple[pd.Series, pd.Series, float]:
     """Tiers of year-1 (by profit), retention per tier into `year`, and the overall rate."""
     tiers = assign_tiers(customer_profit(data, as_period(year - 1))["profit"])["tier"]
     return tiers, retention_rate(data, year, by=tiers), retention_rate(data, year)
@@ -464,7 +468,7 @@ def core_value_analysis(
 # -- VA5: value beyond a customer's own sales ------------------------------------------------
 
 
-def network_value(data, year: int | None = None) -> pd.DataFrame:
+def network_value(data: SampleData, year: int | None = None) -> pd.DataFrame:
     """Each active customer's own profit plus the profit of the customers they referred.
 
     Rule: referrals = customers whose referred_by is this customer; referred_profit = the
