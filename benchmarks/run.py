@@ -35,6 +35,7 @@ from crmkit import pyramid as pyr  # noqa: E402
 from crmkit import widgets  # noqa: E402
 from crmkit.datasets import generate as gen  # noqa: E402
 from crmkit.datasets.load import load_sample  # noqa: E402
+from crmkit.lessons import lessons  # noqa: E402
 
 import baselines  # noqa: E402  (benchmarks/baselines.py: the plain-pandas code)
 
@@ -70,7 +71,7 @@ def peak_mb(fn: Callable[[], object]) -> float:
 
 def bench_notebooks() -> list[dict]:
     rows = []
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in [ROOT / lesson.notebook for lesson in lessons()]:
         nb = nbformat.read(path, as_version=4)
         start = time.perf_counter()
         NotebookClient(
@@ -327,7 +328,9 @@ def make_big(customers: int) -> dict:
     return {"data": data, "seconds": seconds, "orders": len(tables["orders"])}
 
 
-CASES = ("redraw", "pyramid", "classify", "notebooks")
+#: The cases, in the lessons' order as the manifest (crmkit/lessons.toml) names them, then every
+#: lesson notebook run top to bottom.
+CASES = (*dict.fromkeys(case for lesson in lessons() for case in lesson.benchmarks), "notebooks")
 
 
 def _case_of(row: dict) -> str:
