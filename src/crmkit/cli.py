@@ -1,4 +1,4 @@
-"""The `crmkit` command: sample data, data validation and exercise building.
+"""The `crmkit` command: sample data, data validation and grading.
 
 Every user mistake ends in a short message and exit code 1, never a traceback.
 """
@@ -30,13 +30,13 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("--kind", required=True, help="table name, e.g. customers or orders")
     val.add_argument("--as-of", default=None, help="analysis date YYYY-MM-DD (no dates after it)")
     val.add_argument("--customers", type=Path, default=None, help="customers file for id checks")
-
-    ex = sub.add_parser("exercises", help="exercise sets").add_subparsers(
-        dest="action", required=True
+    val.add_argument(
+        "--encoding",
+        default=None,
+        help="how a CSV file is saved, e.g. utf-8, gb18030, gbk (default: detect; "
+        "a file whose encoding is not certain is refused)",
     )
-    build = ex.add_parser("build", help="regenerate exercises/ from solutions/")
-    build.add_argument("--check", action="store_true", help="only report whether it is current")
-    build.add_argument("sets", nargs="*", help="exercise sets (default: all)")
+
     grade = sub.add_parser("grade", help="grade a folder or zip of exercise notebooks")
     grade.add_argument("submissions", type=Path, help="folder of .ipynb files, or a zip of them")
     grade.add_argument(
@@ -104,28 +104,21 @@ def _generate(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from crmkit.datasets.load import format_report, validate_path
 
-    report = validate_path(args.path, args.kind, as_of=args.as_of, customers_path=args.customers)
+    report = validate_path(
+        args.path,
+        args.kind,
+        as_of=args.as_of,
+        customers_path=args.customers,
+        encoding=args.encoding,
+    )
     print(format_report(report))
     return 0 if not report.problems else 1
-
-
-def _exercises(args: argparse.Namespace) -> int:
-    from crmkit.exercises import build_exercises
-
-    stale = build_exercises(args.sets or None, check=args.check)
-    if args.check and stale:
-        print("exercises/ is out of date for: " + ", ".join(stale))
-        print("Run `crmkit exercises build` (or `make exercises`) and commit the result.")
-        return 1
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
-    handler = {"data": {"generate": _generate, "validate": _validate}, "exercises": {}}
-    handler["exercises"]["build"] = _exercises
-    handler["grade"] = {"run": _grade}
+    handler = {"data": {"generate": _generate, "validate": _validate}, "grade": {"run": _grade}}
     try:
         return handler[args.command][args.action](args)
     except CrmkitError as err:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from crmkit.datasets import paths
+from crmkit.datasets.encoding import encoding_name
 from crmkit.datasets.read import read_table
 from crmkit.datasets.schema import (
     UnknownTableError,
@@ -32,6 +33,9 @@ MAX_SHOWN = 30
 ENCODING_LABELS = {
     "utf-8-sig": "utf-8 with BOM",
     "gb18030": "GBK/GB18030",
+    "gbk": "GBK",
+    "big5": "Big5",
+    "cp1252": "Windows-1252",
     "utf-16": "UTF-16",
     "xlsx": "Excel workbook",
 }
@@ -83,17 +87,21 @@ def load(
     *,
     as_of: pd.Timestamp | dt.date | str | None = None,
     customers: pd.DataFrame | Collection[str] | Path | str | None = None,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """One table from a CSV or .xlsx file, typed; DataValidationError lists every problem.
 
     `kind` defaults to the file name without extension; `customers` (a customers
     frame, a set of ids, or the path of a customers file) enables the id check.
+    `encoding` (e.g. "utf-8", "gb18030", "gbk") says how a text file is saved;
+    by default it is detected, and a file whose encoding is not certain is refused.
     """
     path = Path(path)
     kind = kind if kind is not None else _kind_from_name(path)
+    encoding = encoding_name(encoding)
     source = Path(customers).name if isinstance(customers, str | Path) else None
-    known = _customer_ids(customers)
-    frame, report = _check_file(path, kind, _as_of(as_of, path.parent), known, source)
+    known = _customer_ids(customers, encoding)
+    frame, report = _check_file(path, kind, _as_of(as_of, path.parent), known, source, encoding)
     if frame is None:
         raise DataValidationError(report.problems, total=report.total)
     return frame
@@ -105,14 +113,17 @@ def validate_path(
     *,
     as_of: pd.Timestamp | dt.date | str | None = None,
     customers_path: Path | str | None = None,
+    encoding: str | None = None,
 ) -> ValidationReport:
     """Check one file for `crmkit data validate`; data problems go in the report, not raised.
 
     Customer ids are checked against `customers_path`, or else a customers.csv
-    beside the file. An unknown kind or a bad `as_of` raises CrmkitError.
+    beside the file (read in the same `encoding`; None detects it). An unknown
+    kind or encoding, or a bad `as_of`, raises CrmkitError.
     """
     path = Path(path)
     table(kind)  # an unknown kind is a usage error, before any reading
+    encoding = encoding_name(encoding)
     as_day = _as_of(as_of, path.parent)
     known, source, notes = None, None, []
     if _has_customer_key(kind):
@@ -120,12 +131,12 @@ def validate_path(
         beside = path.parent / load_schema()["customers"].path
         source_path = given or (beside if beside.is_file() else None)
         if source_path is not None and source_path.resolve() != path.resolve():
-            known, note = _ids_from_file(source_path, required=given is not None)
+            known, note = _ids_from_file(source_path, encoding, required=given is not None)
             source = source_path.name
             notes += [note] if note else []
         elif given is None:
             notes.append("customer ids not checked (no customers.csv beside the file)")
-    _, report = _check_file(path, kind, as_day, known, source)
+    _, report = _check_file(path, kind, as_day, known, source, encoding)
     report.notes = notes + report.notes
     return report
 
@@ -156,14 +167,16 @@ def _plural(n: int, word: str) -> str:
 _CACHE: dict[str, tuple[tuple, SampleData]] = {}
 
 
-def load_sample(data_dir: Path | str | None = None) -> SampleData:
+def load_sample(data_dir: Path | str | None = None, *, encoding: str | None = None) -> SampleData:
     """Every table of a data folder (default: the sample), checked, typed, foreign keys too.
 
-    Cached per folder and file times. Each call returns a new SampleData of
+    `encoding` says how the folder's text files are saved (default: detected per file).
+    Cached per folder, encoding and file times. Each call returns a new SampleData of
     shallow copies: with pandas' copy-on-write, a notebook that changes a frame
     changes only its own copy, never what the next call returns.
     """
     folder = Path(data_dir) if data_dir is not None else paths.data_dir()
+    encoding = encoding_name(encoding)
     files = {kind: folder / table(kind).path for kind in table_kinds()}
     missing = [f.name for f in files.values() if not f.is_file()]
     if missing:
@@ -172,9 +185,9 @@ def load_sample(data_dir: Path | str | None = None) -> SampleData:
         )
     watched = [*files.values(), folder / "metadata.json"]
     stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in watched)
-    key = str(folder.resolve())
+    key = f"{folder.resolve()}|{encoding}"
     if key not in _CACHE or _CACHE[key][0] != stamp:
-        _CACHE[key] = (stamp, _load_folder(folder, files))
+        _CACHE[key] = (stamp, _load_folder(folder, files, encoding))
     return _fresh_copy(_CACHE[key][1])
 
 
@@ -187,11 +200,12 @@ def _check_file(
     as_of: pd.Timestamp,
     known_ids: Collection[str] | None,
     customers_file: str | None = None,
+    encoding: str | None = None,
 ) -> tuple[pd.DataFrame | None, ValidationReport]:
     """Read and check one file: (typed frame or None, report)."""
     table(kind)
     try:
-        raw, info = read_table(path)
+        raw, info = read_table(path, encoding)
     except DataValidationError as err:
         return None, ValidationReport(path.name, kind, problems=err.problems, total=err.total)
     check = check_table(
@@ -214,7 +228,7 @@ def _check_file(
     return check.frame, report
 
 
-def _load_folder(folder: Path, files: dict[str, Path]) -> SampleData:
+def _load_folder(folder: Path, files: dict[str, Path], encoding: str | None) -> SampleData:
     """Check every table of a folder (ids against its customers); raise with all problems."""
     meta = _metadata(folder)
     as_of = _as_of(None, folder)
@@ -224,7 +238,7 @@ def _load_folder(folder: Path, files: dict[str, Path]) -> SampleData:
     known = None
     for kind, path in files.items():
         ids = known if _has_customer_key(kind) else None
-        frame, report = _check_file(path, kind, as_of, ids)
+        frame, report = _check_file(path, kind, as_of, ids, encoding=encoding)
         problems += report.problems
         total += report.total
         if frame is not None:
@@ -281,12 +295,12 @@ def _has_customer_key(kind: str) -> bool:
     return any(fk.resource == "customers" for fk in table(kind).foreign_keys)
 
 
-def _customer_ids(customers: object) -> Collection[str] | None:
+def _customer_ids(customers: object, encoding: str | None) -> Collection[str] | None:
     """Known customer ids from a frame, a collection of ids, or a customers file."""
     if customers is None:
         return None
     if isinstance(customers, str | Path):
-        ids, _ = _ids_from_file(Path(customers), required=True)
+        ids, _ = _ids_from_file(Path(customers), encoding, required=True)
         return ids
     if isinstance(customers, pd.DataFrame):
         if "customer_id" not in customers.columns:
@@ -295,14 +309,16 @@ def _customer_ids(customers: object) -> Collection[str] | None:
     return pd.Index([str(c) for c in customers])
 
 
-def _ids_from_file(path: Path, *, required: bool) -> tuple[pd.Index | None, str | None]:
+def _ids_from_file(
+    path: Path, encoding: str | None, *, required: bool
+) -> tuple[pd.Index | None, str | None]:
     """The customer ids of a customers file (stripped), or None and a note why not.
 
     A file given on purpose that cannot give ids raises; one merely found beside
     the checked file only earns a note.
     """
     try:
-        raw, _ = read_table(path)
+        raw, _ = read_table(path, encoding)
     except DataValidationError as err:
         why = f"{path.name} cannot be read: {err.problems[0].message}"
     else:

@@ -7,9 +7,9 @@ A file that cannot be read raises `DataValidationError` with one clear line
 per problem (binary junk, empty file, a row with the wrong number of cells).
 
 Decisions, for learners' files:
-- Encodings: UTF-8 (with or without the BOM Excel writes), then GB18030 (a
-  superset of GBK, what Chinese-language Excel saves), each tried strictly;
-  UTF-16 when it starts with its BOM (Excel's "Unicode Text").
+- Encodings: the one given, else UTF-8 (with or without the BOM Excel writes),
+  GB18030 (a superset of GBK, what Chinese-language Excel saves) or UTF-16 with
+  its BOM (Excel's "Unicode Text"), only when certain: see `encoding`.
 - Delimiter: taken from the header row. Commas are expected; semicolons (a
   European Excel's "CSV"), tabs and '|' are accepted too, with a note saying so.
 - Fully empty rows are skipped with a note; row numbers stay Excel's.
@@ -31,31 +31,21 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from crmkit.datasets.encoding import decode
 from crmkit.errors import DataValidationError, Problem
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "'|' characters"}
 MAX_ROW_PROBLEMS = 100  # ragged rows listed one by one; the rest are counted
-SAVE_AS_CSV = "in Excel use File > Save As > 'CSV UTF-8 (comma delimited)'"
-MAGIC = {
-    b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
-    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"%PDF": "a PDF document",
-}
-# Bytes no text file holds (tab, line ends and the DOS end-of-file 0x1a aside) map to 0.
-_BINARY = {*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1A), *range(0x1B, 0x20), 0x7F}
-_CONTROL = bytes(0 if b in _BINARY else b for b in range(256))
 _BAD_LINE = re.compile(r"line (\d+): expected (\d+) fields, saw (\d+)")
 
 
 @dataclass(frozen=True)
 class ReadInfo:
-    """How a file was read: encoding ('utf-8', 'utf-8-sig', 'gb18030', 'utf-16' or
-    'xlsx'), delimiter (None for xlsx), data rows, header, and notes for the user."""
+    """How a file was read: encoding ('utf-8', 'utf-8-sig', 'gb18030', 'utf-16', a codec
+    name given by the user, or 'xlsx'), delimiter (None for xlsx), data rows, header,
+    and notes for the user."""
 
     file: str
     encoding: str
@@ -66,8 +56,12 @@ class ReadInfo:
     notes: tuple[str, ...] = ()
 
 
-def read_table(path: Path | str) -> tuple[pd.DataFrame, ReadInfo]:
-    """Read a CSV/text or .xlsx file as text cells; raises DataValidationError if unreadable."""
+def read_table(path: Path | str, encoding: str | None = None) -> tuple[pd.DataFrame, ReadInfo]:
+    """Read a CSV/text or .xlsx file as text cells; raises DataValidationError if unreadable.
+
+    `encoding` (e.g. "utf-8", "gb18030", "gbk") is for text files; None or "auto"
+    detects it, refusing when unsure. An .xlsx file names its own.
+    """
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -80,7 +74,7 @@ def read_table(path: Path | str) -> tuple[pd.DataFrame, ReadInfo]:
         _fail(name, "old Excel workbooks (.xls) cannot be read; save it as .xlsx or as CSV")
     if suffix not in TEXT_SUFFIXES:
         _fail(name, f"cannot read '{suffix or 'no extension'}' files; save it as .csv or .xlsx")
-    return _read_text(path)
+    return _read_text(path, encoding)
 
 
 def _fail(name: str, message: str, row: int | None = None) -> None:
@@ -90,10 +84,10 @@ def _fail(name: str, message: str, row: int | None = None) -> None:
 # ---------------------------------------------------------------- text files
 
 
-def _read_text(path: Path) -> tuple[pd.DataFrame, ReadInfo]:
+def _read_text(path: Path, encoding: str | None) -> tuple[pd.DataFrame, ReadInfo]:
     name = path.name
     data = path.read_bytes()
-    text, encoding = _decode(data, name)
+    text, encoding, notes = decode(data, name, encoding)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.rstrip("\x1a")
@@ -106,7 +100,6 @@ def _read_text(path: Path) -> tuple[pd.DataFrame, ReadInfo]:
     first_line = text.split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
     cells = _parse_csv(text, delimiter, name, lead)
-    notes = []
     expected = "\t" if path.suffix.lower() in (".tsv", ".txt") else ","
     if delimiter not in (",", expected):
         notes.append(
@@ -117,50 +110,6 @@ def _read_text(path: Path) -> tuple[pd.DataFrame, ReadInfo]:
     body = cells.iloc[1:]
     body.index = pd.RangeIndex(lead + 2, lead + 1 + len(cells))
     return _finish(name, header, body, lead + 1, encoding, delimiter, notes)
-
-
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    """Text and the encoding that read it strictly; binary data is a problem."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            _fail(name, "starts like UTF-16 text but cannot be read as such; " + SAVE_AS_CSV)
-    for magic, what in MAGIC.items():
-        if data.startswith(magic):
-            hint = (
-                "rename it to .xlsx, or " + SAVE_AS_CSV
-                if magic == b"PK\x03\x04"
-                else "save the table as CSV"
-            )
-            _fail(name, f"this is not a CSV text file: it looks like {what}; {hint}")
-    control = data.translate(_CONTROL).find(0)
-    if control >= 0:
-        row = data.count(b"\n", 0, control) + 1
-        byte = data[control]
-        _fail(
-            name,
-            f"this is not a CSV text file: it contains binary data (byte 0x{byte:02x} "
-            f"in row {row}); save the table as CSV",
-        )
-    failure = None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as err:
-            failure = failure or err
-            continue
-        if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
-            encoding = "utf-8"
-        return text, encoding
-    assert failure is not None
-    row = data.count(b"\n", 0, failure.start) + 1
-    _fail(
-        name,
-        f"cannot be read as text: byte 0x{data[failure.start]:02x} in row {row} is neither "
-        f"UTF-8 nor GBK; {SAVE_AS_CSV}",
-    )
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _sniff_delimiter(header_line: str) -> str:
