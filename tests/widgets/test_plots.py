@@ -41,6 +41,15 @@ def test_heatmap_labels_every_cell():
     assert texts == ["1", "2", "3"]
 
 
+def test_general_charts_live_in_one_module_for_every_lesson():
+    from crmkit.plots import classification, general
+
+    assert plots.segment_heatmap is general.segment_heatmap
+    assert plots.bar_by_group is general.bar_by_group
+    assert not hasattr(classification, "segment_heatmap")
+    assert not hasattr(classification, "bar_by_group")
+
+
 def test_png_is_deterministic():
     abc = _abc()
     assert plots.to_png(plots.pareto_curve(abc)) == plots.to_png(plots.pareto_curve(abc))
@@ -52,11 +61,12 @@ def test_bar_labels_show_signed_values():
 
 
 def test_pyramid_charts_label_what_they_show():
+    from crmkit import customer_base as cb
     from crmkit import pyramid as pyr
     from crmkit.datasets import load_sample
 
     data = load_sample()
-    table = pyr.year_profitability(data, 2025)
+    table = cb.customer_profit(data, cb.periods(data).last_full_year)
     summary = pyr.tier_summary(table, pyr.assign_tiers(table["profit"]))
     fig = plots.pyramid_chart(summary)
     texts = [t.get_text() for t in fig.axes[0].texts]

@@ -1,14 +1,22 @@
-"""The pyramid and migration explorers: compute steps, rendering and live controls."""
+"""The pyramid, migration and profile-card explorers: compute steps, rendering, live controls."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 
+from crmkit import customer_base as cb
+from crmkit import key_accounts as ka
 from crmkit import pyramid as pyr
 from crmkit import widgets
 from crmkit.datasets import load_sample
 from crmkit.errors import CrmkitError
+from crmkit.plots.style import PALETTE
 from crmkit.widgets.base import find
+
+from html_table import read_table, read_tables
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +26,7 @@ def data():
 
 @pytest.fixture(scope="module")
 def table(data):
-    return pyr.with_attributes(pyr.year_profitability(data, 2025), data.customers)
+    return cb.with_attributes(cb.customer_profit(data, cb.periods(data).last_full_year), data)
 
 
 _find = find
@@ -99,10 +107,58 @@ def test_static_fallbacks_display_image_and_table(table, data, capsys):
     assert out.count("Image") == 2 and out.count("HTML") == 2
 
 
-def test_profile_card_explorer_follows_the_search_box(data, capsys):
+def test_tier_table_shows_shares_as_percent_and_money_in_yuan(table):
+    view = widgets.compute_pyramid(table, widgets.PyramidSettings())
+    shown = read_table(widgets.pyramid_table_html(view))
+    assert shown.headers[:3] == ["Tier", "Customers", "Share of customers"]
+    assert shown.column("Tier") == list(view.summary.index)
+    assert shown.column("Share of customers") == [
+        f"{v:.0%}" for v in view.summary["customer_share"]
+    ]
+    assert shown.column("Profit") == [cb.money(v) for v in view.summary["profit"]]
+    assert shown.column("Customers") == [f"{v:,}" for v in view.summary["customers"]]
+
+
+def test_migration_movers_table(data):
+    explorer = widgets.MigrationExplorer(data)
+    assert explorer.years == cb.periods(data).full_years  # the years come from the data
+    view = explorer.view()
+    shown = read_table(explorer.table_html(view))
+    assert shown.headers == [
+        "Customer id",
+        f"Tier {view.year_before}",
+        f"Tier {view.year_after}",
+        "Moved",
+        "Profit change",
+    ]
+    biggest = view.moves.loc[shown.column("Customer id")[0]]
+    assert shown.column("Profit change")[0] == cb.money(biggest["change"])
+    assert set(shown.column("Moved")) <= {"up", "down"}
+    with pytest.raises(CrmkitError, match="two years"):
+        widgets.MigrationExplorer(data, years=[2025])
+
+
+def test_card_html_is_the_card_in_tables_styled_by_class(data):
+    card = ka.profile_card(data, "C00002")
+    html = widgets.card_html(card)
+    assert "crmkit-card" in html and "<script" not in html
+    assert not re.search(r"\sstyle=", html)  # colours come from classes, not inline styles
+    assert PALETTE["blue"] in html and "#555" not in html
+    assert "C00002 · Heping Web Store 36" in unescape(html)
+    tables = read_tables(html)
+    assert len(tables) == len(card.sections)
+    for table, section in zip(tables, card.sections.values(), strict=True):
+        assert table.rows == section[["field", "value"]].astype(str).values.tolist()
+    for category in ka.KA3_CATEGORY.values():
+        assert category in unescape(html)
+
+
+def test_profile_card_explorer_follows_the_search_box(data):
     from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
 
     explorer = widgets.ProfileCardExplorer(data)
+    assert explorer.year == cb.periods(data).last_full_year.year
     assert explorer.options()[0].startswith(explorer.customer_id)  # most profitable first
     assert explorer.find("c00010") == "C00010"
     assert explorer.find("Heping Web Store 36") == "C00002"
@@ -110,12 +166,16 @@ def test_profile_card_explorer_follows_the_search_box(data, capsys):
     card, chart = _find(root, "crmkit-table"), _find(root, "crmkit-chart").children[0]
     first_card, first_png = card.value, bytes(chart.value)
     assert "crmkit-card" in first_card and first_png.startswith(b"\x89PNG")
-    _find(root, "crmkit-control-customer").value = "C00002 · Heping Web Store 36"
+    picker = _find(root, "crmkit-control-customer")
+    picker.box.value = "C00002 · Heping Web Store 36"
+    assert explorer.customer_id == "C00002"
     assert "Heping Web Store 36" in card.value and bytes(chart.value) != first_png
-    _find(root, "crmkit-control-customer").value = "no such shop"
-    assert "no customer matches" in root.children[1].value
-    assert "Heping" in card.value  # the last good card stays
+    picker.box.value = "no such shop"
+    assert "no customer matches" in picker.line.value
+    assert "Heping" in card.value and explorer.customer_id == "C00002"  # the last good card stays
     InteractiveShell.instance()
-    explorer.static("C00002")
-    out = capsys.readouterr().out
-    assert "HTML" in out and "Image" in out
+    with capture_output() as captured:
+        explorer.static("heping web store 36")
+    html, image = captured.outputs  # the card first, then the chart, as in the widget
+    assert html.data["text/html"] == explorer.card_html("C00002")
+    assert "image/png" in image.data

@@ -7,15 +7,12 @@ themselves, so what a chart shows is what the tested code computed.
 Figures are made with `matplotlib.figure.Figure` (not pyplot) when `ax` is not
 given, so explorers can redraw them without touching global state; notebooks
 display them by ending the cell with the figure or `plt.show()`.
-One module per lesson topic; everything is importable from `crmkit.plots`.
+One module per lesson topic plus `general` for charts any lesson uses (heatmap of a
+table, bars by group); everything is importable from `crmkit.plots`.
 """
 
-from crmkit.plots.classification import (
-    bar_by_group,
-    indicator_profile,
-    pareto_curve,
-    segment_heatmap,
-)
+from crmkit.plots.classification import indicator_profile, pareto_curve
+from crmkit.plots.general import bar_by_group, segment_heatmap
 from crmkit.plots.pyramid import migration_heatmap, profit_waterfall, pyramid_chart, whale_curve
 from crmkit.plots.style import (
     CLASS_COLOURS,

@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from crmkit.plots.classification import segment_heatmap
+from crmkit.plots.general import segment_heatmap
 from crmkit.plots.style import PALETTE, new_axes, percent_axis, set_title
 
 #: Tier colours best first; the bottom tier is vermillion because it often loses money.

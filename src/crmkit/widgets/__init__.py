@@ -1,15 +1,16 @@
 """Interactive explorers for the lessons, built on the topic modules and plots.
 
-An explorer is three layers, so each can be tested on its own:
-1. a pure `compute` step (settings in, tables out) that calls the topic module,
-2. a `render` step that turns those tables into a chart (PNG) and an HTML table,
-3. the ipywidgets controls that call 1 and 2 whenever a control moves.
-`static()` shows layer 2 at the current settings, as the fallback that reads
-well on GitHub and in a PDF where widgets cannot run. One module per lesson;
-everything is importable from `crmkit.widgets`.
+Every explorer is a `base.Explorer`: the base owns the widget, the redraw when
+a control moves, the friendly error line and the static fallback (`static()`,
+which reads well on GitHub and in a PDF where widgets cannot run); a lesson's
+explorer supplies its controls, a pure `compute` step (settings in, view out)
+and a `render` step (view to chart and table), each tested on its own. Tables
+come from one Styler-based helper (`tables`), customers are chosen with one
+picker (`picker`). One module per lesson; everything is importable from
+`crmkit.widgets`.
 """
 
-from crmkit.widgets.base import ALL
+from crmkit.widgets.base import ALL, Explorer, Rendered
 from crmkit.widgets.classification import (
     ClassificationExplorer,
     ClassificationSettings,
@@ -19,9 +20,11 @@ from crmkit.widgets.classification import (
     render_chart,
     top_table_html,
 )
-from crmkit.widgets.key_accounts import ProfileCardExplorer
+from crmkit.widgets.key_accounts import ProfileCardExplorer, card_html
+from crmkit.widgets.picker import CustomerExplorer, CustomerPicker, CustomerSearch
 from crmkit.widgets.pyramid import (
     MigrationExplorer,
+    MigrationSettings,
     MigrationView,
     PyramidExplorer,
     PyramidSettings,
@@ -30,23 +33,33 @@ from crmkit.widgets.pyramid import (
     pyramid_png,
     pyramid_table_html,
 )
+from crmkit.widgets.tables import readable_table, table_html
 
 __all__ = [
     "ALL",
     "ClassificationExplorer",
     "ClassificationSettings",
     "ClassificationView",
+    "CustomerExplorer",
     "CustomerLookup",
+    "CustomerPicker",
+    "CustomerSearch",
+    "Explorer",
     "MigrationExplorer",
+    "MigrationSettings",
     "MigrationView",
     "ProfileCardExplorer",
     "PyramidExplorer",
     "PyramidSettings",
     "PyramidView",
+    "Rendered",
+    "card_html",
     "compute_classification",
     "compute_pyramid",
     "pyramid_png",
     "pyramid_table_html",
+    "readable_table",
     "render_chart",
+    "table_html",
     "top_table_html",
 ]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from html import escape
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-from IPython.display import HTML, Image, display
 
 from crmkit import classification as cls
 from crmkit import plots
@@ -16,16 +16,16 @@ from crmkit.errors import CrmkitError
 from crmkit.widgets.base import (
     ALL,
     SLIDER,
-    chart_area,
-    error_html,
-    explorer,
+    Explorer,
+    Rendered,
     filter_controls,
     filter_rows,
     fixed_layout,
-    label_controls,
+    heading,
     metric_control,
-    table_area,
 )
+from crmkit.widgets.picker import CustomerExplorer, CustomerSearch
+from crmkit.widgets.tables import headed, table_html
 
 
 @dataclass(frozen=True)
@@ -80,29 +80,30 @@ def compute_classification(
     return ClassificationView(settings, abc, summary, top, headline)
 
 
+#: The top table's columns, in order, with their headers (the index, customer_id, comes first).
 TOP_COLUMNS = {
+    "customer_id": "Customer",
     "shop_name": "Shop",
     "business_format": "Format",
     "market_type": "Market",
-    "revenue": "Revenue (¥)",
-    "profit": "Profit (¥)",
-    "abc_class": "ABC",
+    "revenue": "Revenue",
+    "profit": "Profit",
+    "abc_class": "ABC class",
     "value_score": "Value score",
     "value_grade": "Grade",
 }
 
 
 def top_table_html(view: ClassificationView) -> str:
-    """The top customers by value score as a small HTML table."""
-    table = view.top[[c for c in TOP_COLUMNS if c in view.top.columns]].rename(columns=TOP_COLUMNS)
-    formats = {"Revenue (¥)": "{:,.0f}", "Profit (¥)": "{:,.0f}", "Value score": "{:.1f}"}
-    for col, fmt in formats.items():
-        if col in table:
-            table[col] = table[col].map(fmt.format)
-    caption = f"Top {len(table)} customers by value score"
-    return f"<p><b>{escape(view.headline)}</b></p>" + table.to_html(
-        classes="crmkit-table-html", border=0, escape=True
-    ).replace("<table", f"<table title='{escape(caption)}'", 1)
+    """The headline, then the top customers by value score as a readable table."""
+    table = table_html(
+        view.top[[c for c in TOP_COLUMNS if c in view.top.columns]],
+        headers=TOP_COLUMNS,
+        money=("revenue", "profit"),
+        decimals={"value_score": 1},
+        caption=f"Top {len(view.top)} customers by value score",
+    )
+    return headed(view.headline, table)
 
 
 def render_chart(view: ClassificationView) -> bytes:
@@ -112,7 +113,7 @@ def render_chart(view: ClassificationView) -> bytes:
     )
 
 
-class ClassificationExplorer:
+class ClassificationExplorer(Explorer[ClassificationSettings, ClassificationView]):
     """ABC cut-offs, indicator weights and filters, with a Pareto chart and a top list.
 
     `overview` is `classification.customer_overview(...)`: one row per customer
@@ -120,24 +121,20 @@ class ClassificationExplorer:
     indicator columns.
     """
 
+    label_width = "100px"  # room for 'Contribution' and 'Dependency'
+    panel_width = "340px"
+
     def __init__(self, overview: pd.DataFrame, settings: ClassificationSettings | None = None):
         self.overview = overview
-        self.settings = settings or ClassificationSettings()
-        self._widget: w.Widget | None = None
+        super().__init__(settings or ClassificationSettings())
 
-    # -- layer 1 and 2 -------------------------------------------------------
-    def view(self) -> ClassificationView:
-        """Compute the view for the current settings."""
-        return compute_classification(self.overview, self.settings)
+    def compute(self, settings: ClassificationSettings) -> ClassificationView:
+        return compute_classification(self.overview, settings)
 
-    def static(self) -> None:
-        """Show the chart and the table without widgets (GitHub, PDF, nbconvert)."""
-        view = self.view()
-        display(Image(render_chart(view)))
-        display(HTML(top_table_html(view)))
+    def render(self, view: ClassificationView) -> Rendered:
+        return Rendered(chart=render_chart(view), table=top_table_html(view))
 
-    # -- layer 3 ---------------------------------------------------------------
-    def _controls(self) -> dict[str, w.Widget]:
+    def make_controls(self) -> dict[str, w.Widget]:
         s = self.settings
         controls: dict[str, w.Widget] = {
             "metric": metric_control(s.metric),
@@ -153,131 +150,54 @@ class ClassificationExplorer:
             controls[f"w_{name}"] = w.FloatSlider(
                 value=s.weights[name], min=0.0, max=1.0, description=name.capitalize(), **SLIDER
             )
-        label_controls(controls)
         return controls
 
-    def _settings_from(self, controls: Mapping[str, w.Widget]) -> ClassificationSettings:
-        weights = {n: controls[f"w_{n}"].value for n in cls.DEFAULT_WEIGHTS}
-        return ClassificationSettings(
-            metric=controls["metric"].value,
-            a_cutoff=controls["a_cutoff"].value,
-            b_cutoff=controls["b_cutoff"].value,
-            weights=weights,
-            business_format=controls["business_format"].value,
-            market_type=controls["market_type"].value,
-            top_n=self.settings.top_n,
-        )
+    def read(self, values: dict[str, Any]) -> ClassificationSettings:
+        weights = {n: values.pop(f"w_{n}") for n in cls.DEFAULT_WEIGHTS}
+        return dataclasses.replace(self.settings, weights=weights, **values)
 
-    def widget(self) -> w.Widget:
-        """The live explorer: controls on the left, chart and table on the right."""
-        if self._widget is not None:
-            return self._widget
-        controls = self._controls()
-        chart, chart_box = chart_area()
-        table = table_area()
-        message = w.HTML()
-
-        def redraw(_change: object = None) -> None:
-            try:
-                self.settings = self._settings_from(controls)
-                view = self.view()
-            except CrmkitError as err:
-                message.value = error_html(err)
-                return
-            message.value = ""
-            chart.value = render_chart(view)
-            table.value = top_table_html(view)
-
-        for control in controls.values():
-            control.observe(redraw, names="value")
-        redraw()
-        weights_box = w.VBox(
-            [w.HTML("<b>Indicator weights</b>")] + [controls[f"w_{n}"] for n in cls.DEFAULT_WEIGHTS]
-        )
-        left = w.VBox(
-            [
-                w.HTML("<b>ABC analysis</b>"),
-                controls["metric"],
-                controls["a_cutoff"],
-                controls["b_cutoff"],
-                w.HTML("<b>Filters</b>"),
-                controls["business_format"],
-                controls["market_type"],
-                weights_box,
-            ],
-            layout=w.Layout(min_width="320px"),
-        )
-        root = explorer([left, w.VBox([message, chart_box, table])])
-        self._widget = root
-        return root
-
-    def _ipython_display_(self) -> None:
-        display(self.widget())
+    def panel(self, controls: Mapping[str, w.Widget]) -> list[w.Widget]:
+        weights = [controls[f"w_{n}"] for n in cls.DEFAULT_WEIGHTS]
+        return [
+            heading("ABC analysis"),
+            *(controls[n] for n in ("metric", "a_cutoff", "b_cutoff")),
+            heading("Filters"),
+            *(controls[n] for n in ("business_format", "market_type")),
+            heading("Indicator weights"),
+            *weights,
+        ]
 
 
-class CustomerLookup:
-    """Pick a customer by id or shop name and see their indicator profile."""
+class CustomerLookup(CustomerExplorer[pd.Series]):
+    """Pick a customer by id or shop name and see their indicator profile.
+
+    `overview` is `classification.customer_overview(...)`; the search box finds
+    the customers in it.
+    """
+
+    parts = ("chart",)
+    chart_width = "700px"
 
     def __init__(self, overview: pd.DataFrame, labels: Mapping[str, str] | None = None):
         self.overview = overview
         self.labels = labels or {i["name"]: i["english"] for i in cls.INDICATORS}
         self.reference = overview[list(cls.DEFAULT_WEIGHTS)].mean()
+        self.search = CustomerSearch(overview)
+        super().__init__(str(overview.index[0]))
 
-    def options(self) -> list[str]:
-        """'C00042 · Golden Harvest Mart' strings, one per customer."""
-        return [f"{cid} · {name}" for cid, name in self.overview["shop_name"].items()]
+    def compute(self, customer_id: str) -> pd.Series:
+        """The customer's row of the overview."""
+        return self.overview.loc[customer_id]
 
-    def find(self, text: str) -> str:
-        """The customer id a lookup text refers to (id, shop name, or an option string)."""
-        key = text.split("·")[0].strip()
-        if key in self.overview.index:
-            return key
-        names = self.overview["shop_name"].str.lower()
-        hits = names.index[names.str.contains(text.strip().lower(), regex=False)]
-        if len(hits) == 0:
-            raise CrmkitError(
-                f"no customer matches '{text}'; type an id like C00042 or a shop name"
-            )
-        return str(hits[0])
-
-    def chart(self, customer_id: str) -> bytes:
-        """The indicator profile of one customer, as PNG bytes."""
-        row = self.overview.loc[customer_id]
+    def render(self, row: pd.Series) -> Rendered:
         fig = plots.indicator_profile(
             row[list(cls.DEFAULT_WEIGHTS)],
             labels=self.labels,
             reference=self.reference,
-            title=f"{customer_id} {row['shop_name']}: where is this customer strong or weak?",
+            title=f"{row.name} {row['shop_name']}: where is this customer strong or weak?",
         )
-        return plots.to_png(fig)
+        return Rendered(chart=plots.to_png(fig))
 
-    def static(self, customer_id: str) -> None:
-        """The profile chart without widgets."""
-        display(Image(self.chart(customer_id)))
-
-    def widget(self, start: str | None = None) -> w.Widget:
-        """A search box and the profile chart of the chosen customer."""
-        options = self.options()
-        box = w.Combobox(
-            options=options,
-            value=start or options[0],
-            description="Customer",
-            ensure_option=False,
-            placeholder="id or shop name",
-        )
-        box.add_class("crmkit-control-customer")
-        chart, chart_box = chart_area("700px")
-        message = w.HTML()
-
-        def redraw(_change: object = None) -> None:
-            try:
-                chart.value = self.chart(self.find(box.value))
-                message.value = ""
-            except CrmkitError as err:
-                message.value = error_html(err)
-
-        box.observe(redraw, names="value")
-        redraw()
-        root = w.VBox([box, message, chart_box])
-        root.add_class("crmkit-explorer")
-        return root
+    def chart(self, customer_id: str) -> bytes:
+        """The indicator profile of one customer, as PNG bytes."""
+        return self.render(self.compute(self.find(customer_id))).chart

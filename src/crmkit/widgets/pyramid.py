@@ -2,55 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from html import escape
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-from IPython.display import HTML, Image, display
 from matplotlib.figure import Figure
 
 from crmkit import plots
 from crmkit import pyramid as pyr
-from crmkit.customer_base import customer_profit
+from crmkit.customer_base import customer_profit, periods
 from crmkit.errors import CrmkitError
 from crmkit.widgets.base import (
     ALL,
     SLIDER,
-    chart_area,
-    error_html,
-    explorer,
+    Explorer,
+    Rendered,
     filter_controls,
     filter_rows,
     fixed_layout,
-    label_controls,
+    heading,
     metric_control,
-    table_area,
 )
-
-SUMMARY_COLUMNS = {
-    "customers": ("Customers", "{:,.0f}"),
-    "customer_share": ("Share of customers", "{:.0%}"),
-    "revenue": ("Revenue (¥)", "{:,.0f}"),
-    "cost_to_serve": ("Cost to serve (¥)", "{:,.0f}"),
-    "profit": ("Profit (¥)", "{:,.0f}"),
-    "profit_share": ("Share of profit", "{:.0%}"),
-    "profit_per_customer": ("Profit per customer (¥)", "{:,.0f}"),
-}
-
-
-def _html_table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], caption: str) -> str:
-    shown = pd.DataFrame(
-        {label: frame[c].map(fmt.format) for c, (label, fmt) in columns.items() if c in frame},
-        index=frame.index,
-    )
-    return shown.to_html(classes="crmkit-table-html", border=0, escape=True).replace(
-        "<table", f"<table title='{escape(caption)}'", 1
-    )
-
+from crmkit.widgets.tables import headed, table_html
 
 # -- the pyramid explorer ---------------------------------------------------------------------
+
+#: Headers of the tier summary table (other columns read as words).
+SUMMARY_HEADERS = {
+    "customer_share": "Share of customers",
+    "profit_share": "Share of profit",
+}
 
 
 @dataclass(frozen=True)
@@ -110,36 +94,41 @@ def pyramid_png(view: PyramidView) -> bytes:
 
 
 def pyramid_table_html(view: PyramidView) -> str:
-    """The tier summary as an HTML table, under the headline."""
-    caption = "Customers, revenue, cost to serve and profit per tier"
-    return f"<p><b>{escape(view.headline)}</b></p>" + _html_table(
-        view.summary, SUMMARY_COLUMNS, caption
+    """The headline, then the tier summary as a readable table."""
+    table = table_html(
+        view.summary,
+        headers=SUMMARY_HEADERS,
+        money=("revenue", "cost_to_serve", "profit", "profit_per_customer"),
+        percent=("customer_share", "profit_share"),
+        caption="Customers, revenue, cost to serve and profit per tier",
     )
+    return headed(view.headline, table)
 
 
-class PyramidExplorer:
+#: The lowest and highest value of each cut-off slider (they must leave room to rise).
+CUT_RANGES = ((0.01, 0.97), (0.02, 0.98), (0.03, 1.0))
+
+
+class PyramidExplorer(Explorer[PyramidSettings, PyramidView]):
     """Cut the customers into a pyramid and watch the tiers change as the rules change.
 
-    `table` is one year's profitability with shop name, format and market
-    (`pyramid.with_attributes`).
+    `table` is one year's profit per customer with shop name, format and market
+    (`customer_base.with_attributes(customer_base.customer_profit(data, year), data)`).
     """
+
+    panel_width = "330px"
 
     def __init__(self, table: pd.DataFrame, settings: PyramidSettings | None = None):
         self.table = table
-        self.settings = settings or PyramidSettings()
-        self._widget: w.Widget | None = None
+        super().__init__(settings or PyramidSettings())
 
-    def view(self) -> PyramidView:
-        """Compute the view for the current settings."""
-        return compute_pyramid(self.table, self.settings)
+    def compute(self, settings: PyramidSettings) -> PyramidView:
+        return compute_pyramid(self.table, settings)
 
-    def static(self) -> None:
-        """Show the pyramid and the tier table without widgets (GitHub, PDF, nbconvert)."""
-        view = self.view()
-        display(Image(pyramid_png(view)))
-        display(HTML(pyramid_table_html(view)))
+    def render(self, view: PyramidView) -> Rendered:
+        return Rendered(chart=pyramid_png(view), table=pyramid_table_html(view))
 
-    def _controls(self) -> dict[str, w.Widget]:
+    def make_controls(self) -> dict[str, w.Widget]:
         s = self.settings
         controls: dict[str, w.Widget] = {
             "metric": metric_control(s.metric),
@@ -148,15 +137,12 @@ class PyramidExplorer:
                 value=s.method,
                 description="Cut by",
             ),
-            "cut1": w.FloatSlider(
-                value=s.cutoffs[0], min=0.01, max=0.97, description="Tier 1", **SLIDER
-            ),
-            "cut2": w.FloatSlider(
-                value=s.cutoffs[1], min=0.02, max=0.98, description="Tier 2", **SLIDER
-            ),
-            "cut3": w.FloatSlider(
-                value=s.cutoffs[2], min=0.03, max=1.0, description="Tier 3", **SLIDER
-            ),
+            **{
+                f"cut{i}": w.FloatSlider(
+                    value=cut, min=low, max=high, description=f"Tier {i}", **SLIDER
+                )
+                for i, (cut, (low, high)) in enumerate(zip(s.cutoffs, CUT_RANGES, strict=True), 1)
+            },
             "scheme": w.ToggleButtons(
                 options=[("VIP / major / ...", "vip"), ("platinum / gold / ...", "metal")],
                 value=s.scheme,
@@ -165,80 +151,45 @@ class PyramidExplorer:
             **filter_controls(self.table, s.business_format, s.market_type),
         }
         controls["scheme"].style.button_width = "140px"
-        label_controls(controls)
         return controls
 
-    def widget(self) -> w.Widget:
-        """The live explorer: controls on the left, pyramid and tier table on the right."""
-        if self._widget is not None:
-            return self._widget
-        controls = self._controls()
-        chart, chart_box = chart_area()
-        table = table_area()
-        message = w.HTML()
-        busy = {"resetting": False}
+    def read(self, values: dict[str, Any]) -> PyramidSettings:
+        cutoffs = tuple(values.pop(f"cut{i}") for i in (1, 2, 3))
+        return dataclasses.replace(self.settings, cutoffs=cutoffs, **values)
 
-        def redraw(_change: object = None) -> None:
-            if busy["resetting"]:
-                return
-            cuts = (controls["cut1"].value, controls["cut2"].value, controls["cut3"].value)
-            try:
-                self.settings = replace(
-                    self.settings,
-                    metric=controls["metric"].value,
-                    method=controls["method"].value,
-                    cutoffs=cuts,
-                    scheme=controls["scheme"].value,
-                    business_format=controls["business_format"].value,
-                    market_type=controls["market_type"].value,
-                )
-                view = self.view()
-            except CrmkitError as err:
-                message.value = error_html(err)
-                return
-            message.value = ""
-            chart.value = pyramid_png(view)
-            table.value = pyramid_table_html(view)
+    def changed(self, name: str, change: dict) -> None:
+        # Each rule has its own sensible cut-offs: set them, then redraw once.
+        if name == "method":
+            with self.holding():
+                for i, value in enumerate(pyr.DEFAULT_CUTOFFS[change["new"]], start=1):
+                    self.controls[f"cut{i}"].value = value
+        self.redraw()
 
-        def new_method(change: dict) -> None:
-            # Each rule has its own sensible cut-offs; set them, then redraw once.
-            busy["resetting"] = True
-            for name, value in zip(
-                ("cut1", "cut2", "cut3"), pyr.DEFAULT_CUTOFFS[change["new"]], strict=True
-            ):
-                controls[name].value = value
-            busy["resetting"] = False
-            redraw()
-
-        for name, control in controls.items():
-            control.observe(new_method if name == "method" else redraw, names="value")
-        redraw()
-        left = w.VBox(
-            [
-                w.HTML("<b>Tiers</b>"),
-                controls["metric"],
-                controls["method"],
-                w.HTML(
-                    "<small>Each cut-off ends a tier (a share of customers or of profit)</small>"
-                ),
-                controls["cut1"],
-                controls["cut2"],
-                controls["cut3"],
-                controls["scheme"],
-                w.HTML("<b>Filters</b>"),
-                controls["business_format"],
-                controls["market_type"],
-            ],
-            layout=w.Layout(min_width="330px"),
-        )
-        self._widget = explorer([left, w.VBox([message, chart_box, table])])
-        return self._widget
-
-    def _ipython_display_(self) -> None:
-        display(self.widget())
+    def panel(self, controls: Mapping[str, w.Widget]) -> list[w.Widget]:
+        note = "<small>Each cut-off ends a tier (a share of customers or of profit)</small>"
+        return [
+            heading("Tiers"),
+            controls["metric"],
+            controls["method"],
+            w.HTML(note),
+            *(controls[f"cut{i}"] for i in (1, 2, 3)),
+            controls["scheme"],
+            heading("Filters"),
+            controls["business_format"],
+            controls["market_type"],
+        ]
 
 
 # -- the migration explorer -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MigrationSettings:
+    """The two years compared and what the matrix shows: 'customers' or 'profit' moved."""
+
+    year_before: int
+    year_after: int
+    show: str = "customers"
 
 
 @dataclass(frozen=True)
@@ -254,24 +205,25 @@ class MigrationView:
     headline: str
 
 
-class MigrationExplorer:
+class MigrationExplorer(Explorer[MigrationSettings, MigrationView]):
     """Pick two years and see who moved between tiers (PY6), by count or by profit moved.
 
-    `data` is the sample data; tiers use the percentile rule on profit and the
-    chosen naming scheme. Each year's table is computed once and kept.
+    `data` is the sample data; `years` defaults to the data's full calendar
+    years. Tiers use the percentile rule on profit and the chosen naming
+    scheme. Each year's table is computed once and kept.
     """
 
-    def __init__(self, data, years: tuple[int, ...] = (2023, 2024, 2025), scheme: str = "vip"):
+    chart_width = "700px"
+    label_width = "50px"
+
+    def __init__(self, data, years: Sequence[int] | None = None, scheme: str = "vip"):
         self.data = data
-        self.years = tuple(int(y) for y in years)
+        self.years = periods(data).full_years if years is None else tuple(int(y) for y in years)
+        if len(self.years) < 2:
+            raise CrmkitError(f"pick at least two years to compare; got {list(self.years)}")
         self.scheme = scheme
         self._years: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
-        self.settings = {
-            "year_before": self.years[-2],
-            "year_after": self.years[-1],
-            "show": "customers",
-        }
-        self._widget: w.Widget | None = None
+        super().__init__(MigrationSettings(self.years[-2], self.years[-1]))
 
     def _year(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         if year not in self._years:
@@ -282,10 +234,16 @@ class MigrationExplorer:
     def view(
         self, year_before: int | None = None, year_after: int | None = None, show: str | None = None
     ) -> MigrationView:
-        """Counts, profit moved and each customer's move between two years."""
-        before = int(year_before or self.settings["year_before"])
-        after = int(year_after or self.settings["year_after"])
-        show = show or self.settings["show"]
+        """Counts, profit moved and each customer's move between two years (default: settings)."""
+        s = self.settings
+        return self.compute(
+            MigrationSettings(
+                int(year_before or s.year_before), int(year_after or s.year_after), show or s.show
+            )
+        )
+
+    def compute(self, settings: MigrationSettings) -> MigrationView:
+        before, after = int(settings.year_before), int(settings.year_after)
         if before >= after:
             raise CrmkitError(f"pick an earlier year first: {before} is not before {after}")
         table_b, tiers_b = self._year(before)
@@ -299,7 +257,7 @@ class MigrationExplorer:
             f"{shares.get('down', 0):,} moved down, {shares.get('same', 0):,} stayed, "
             f"{shares.get('left', 0):,} stopped ordering and {shares.get('new', 0):,} are new."
         )
-        return MigrationView(before, after, show, counts, profit, moves, headline)
+        return MigrationView(before, after, settings.show, counts, profit, moves, headline)
 
     def png(self, view: MigrationView) -> bytes:
         """The migration matrix (counts or profit moved) as PNG bytes."""
@@ -322,75 +280,40 @@ class MigrationExplorer:
         return plots.to_png(fig)
 
     def table_html(self, view: MigrationView) -> str:
-        """The headline and the biggest movers up and down by profit change."""
-        years = [view.year_before, view.year_after]
-        moved = view.moves.rename(columns={"change": "profit_change"})
-        moved = moved[moved["direction"].isin(["up", "down"])]
-        top = pd.concat([moved.nlargest(5, "profit_change"), moved.nsmallest(5, "profit_change")])
-        top = top.rename(columns={"before": f"tier {years[0]}", "after": f"tier {years[1]}"})
-        top["profit_change"] = top["profit_change"].map("{:,.0f}".format)
-        return f"<p><b>{escape(view.headline)}</b></p>" + top.to_html(
-            classes="crmkit-table-html", border=0, escape=True
-        ).replace("<table", "<table title='Biggest movers by profit change'", 1)
+        """The headline, then the biggest movers up and down by profit change."""
+        moved = view.moves[view.moves["direction"].isin(["up", "down"])]
+        top = pd.concat([moved.nlargest(5, "change"), moved.nsmallest(5, "change")])
+        table = table_html(
+            top[["before", "after", "direction", "change"]],
+            headers={
+                "before": f"Tier {view.year_before}",
+                "after": f"Tier {view.year_after}",
+                "direction": "Moved",
+                "change": "Profit change",
+            },
+            money=("change",),
+            caption="Biggest movers by profit change",
+        )
+        return headed(view.headline, table)
 
-    def static(self) -> None:
-        """The matrix and the movers table without widgets."""
-        view = self.view()
-        display(Image(self.png(view)))
-        display(HTML(self.table_html(view)))
+    def render(self, view: MigrationView) -> Rendered:
+        return Rendered(chart=self.png(view), table=self.table_html(view))
 
-    def widget(self) -> w.Widget:
-        """Two year pickers and a counts/profit switch, with the matrix and the movers."""
-        if self._widget is not None:
-            return self._widget
-        controls: dict[str, w.Widget] = {
+    def make_controls(self) -> dict[str, w.Widget]:
+        s = self.settings
+        return {
             "year_before": w.Dropdown(
-                options=list(self.years[:-1]),
-                value=self.settings["year_before"],
-                description="From",
+                options=list(self.years[:-1]), value=s.year_before, description="From"
             ),
             "year_after": w.Dropdown(
-                options=list(self.years[1:]), value=self.settings["year_after"], description="To"
+                options=list(self.years[1:]), value=s.year_after, description="To"
             ),
             "show": w.ToggleButtons(
                 options=[("customers", "customers"), ("profit moved", "profit")],
-                value=self.settings["show"],
+                value=s.show,
                 description="Show",
             ),
         }
-        label_controls(controls, "50px")
-        chart, chart_box = chart_area("700px")
-        table = table_area()
-        message = w.HTML()
 
-        def redraw(_change: object = None) -> None:
-            try:
-                view = self.view(
-                    controls["year_before"].value,
-                    controls["year_after"].value,
-                    controls["show"].value,
-                )
-            except CrmkitError as err:
-                message.value = error_html(err)
-                return
-            self.settings = {
-                "year_before": view.year_before,
-                "year_after": view.year_after,
-                "show": view.show,
-            }
-            message.value = ""
-            chart.value = self.png(view)
-            table.value = self.table_html(view)
-
-        for control in controls.values():
-            control.observe(redraw, names="value")
-        redraw()
-        left = w.VBox(
-            [w.HTML("<b>Compare two years</b>"), *controls.values()],
-            layout=w.Layout(min_width="260px"),
-        )
-        self._widget = explorer([left, w.VBox([message, chart_box, table])])
-        return self._widget
-
-    def _ipython_display_(self) -> None:
-        display(self.widget())
+    def panel(self, controls: Mapping[str, w.Widget]) -> list[w.Widget]:
+        return [heading("Compare two years"), *controls.values()]
