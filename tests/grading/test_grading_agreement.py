@@ -20,7 +20,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))
 from grading_corpus import Course, build_corpus, crmkit_run, points_of  # noqa: E402
-
 from nbgrader_course import Autograded, autograde_sets  # noqa: E402
 
 pytestmark = pytest.mark.slow
