@@ -449,8 +449,8 @@ def core_value_analysis(
     """The six figures of a core customer's value (001 §5.2.5), each stated as a rule.
 
     annual sales = revenue of the 12 months up to as_of; total revenue, contact cost (cost to
-    serve) and net customer profit = totals since the customer joined (the data starts in
-    2023); relationship duration = years from join date to as_of; expected profit =
+    serve) and net customer profit = totals since the customer joined, or since the data
+    starts if they joined before it; relationship duration = years from join date to as_of; expected profit =
     `lifetime_value` of the last 12 months' profit over `years` years, with the retention
     rate of the customer's tier in the last full year (all customers' rate if untiered).
     """

@@ -8,10 +8,7 @@ import pandas as pd
 
 from crmkit import classification as cls
 from crmkit.answer_keys.core import Key, sample_data
-from crmkit.customer_base import customer_profit
-
-YEAR_START, YEAR_END = "2025-01-01", "2026-01-01"
-PERIOD_END = "2025-12-31"
+from crmkit.customer_base import Periods, customer_profit, periods
 
 
 def _data():
@@ -19,14 +16,21 @@ def _data():
 
 
 @cache
+def _periods() -> Periods:
+    """The periods of the sample data, as the exercise's set-up cell finds them."""
+    return periods(_data())
+
+
+@cache
 def _year() -> pd.DataFrame:
-    return customer_profit(_data(), (YEAR_START, YEAR_END))
+    return customer_profit(_data(), _periods().last_full_year)
 
 
 @cache
 def _indicators() -> pd.DataFrame:
     data = _data()
-    return cls.value_indicators(data.orders, data.category_purchases, period_end=PERIOD_END)
+    end = _periods().last_full_year.last_day
+    return cls.value_indicators(data.orders, data.category_purchases, period_end=end)
 
 
 def _abc_class_reference(share_before: float, a: float = 0.8, b: float = 0.95) -> str:
@@ -51,8 +55,8 @@ KEYS: dict[str, Key] = {
         "Q1, the share of customers that brings 80% of profit",
         "number",
         lambda: cls.pareto_share(_year()["profit"], target=0.8),
-        "Rank customers by 2025 profit, best first, and find how far down the list you "
-        "must go before the cumulative profit reaches 80% of the total.",
+        "Rank customers by their profit in the last full year, best first, and find how far "
+        "down the list you must go before the cumulative profit reaches 80% of the total.",
         tolerance={"rel_tol": 0.01},
     ),
     "ex01.q2": Key(
@@ -73,7 +77,7 @@ KEYS: dict[str, Key] = {
         cases=FUNCTION_CASES,
     ),
     "ex01.q4": Key(
-        "Q4, the total 2025 profit of the value destroyers",
+        "Q4, the total profit of the value destroyers in the last full year",
         "number",
         lambda: float(
             cls.profit_split(_year()["profit"]).query("group == 'value destroyers'")["profit"].sum()
@@ -121,11 +125,12 @@ KEYS: dict[str, Key] = {
         tolerance={"rel_tol": 1e-3},
     ),
     "ex01.q10": Key(
-        "Q10, the customers who moved up into grade A in 2025",
+        "Q10, the customers who moved up into grade A in the last full year",
         "set",
         lambda: _moved_into_a(),
-        "Re-evaluate at both period ends, then keep customers graded A at 2025-12-31 "
-        "who were not A at 2024-12-31 (new customers count too).",
+        "Re-evaluate at the end of the year before and at the end of the last full year, "
+        "then keep customers graded A at the second date who were not A at the first "
+        "(new customers count too).",
     ),
     "ex01.q11": Key(
         "Q11, the buying motive of the shop that values twice-weekly delivery",
@@ -147,9 +152,8 @@ KEYS: dict[str, Key] = {
 
 
 def _moved_into_a() -> set[str]:
-    data = _data()
-    grades = cls.reevaluate(
-        data.orders, data.category_purchases, period_ends=["2024-12-31", "2025-12-31"]
-    )
-    before, after = grades["2024-12-31"], grades["2025-12-31"]
+    data, p = _data(), _periods()
+    ends = [p.year_before.last_day, p.last_full_year.last_day]
+    grades = cls.reevaluate(data.orders, data.category_purchases, period_ends=ends)
+    before, after = (grades[column] for column in grades.columns)
     return set(grades.index[(after == "A") & (before != "A")])

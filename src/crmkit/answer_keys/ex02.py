@@ -8,7 +8,7 @@ import pandas as pd
 
 from crmkit import pyramid as pyr
 from crmkit.answer_keys.core import Key, sample_data
-from crmkit.customer_base import customer_profit
+from crmkit.customer_base import Period, customer_profit, periods
 
 #: The customer whose complaint handling Q1 asks about (Old Street Fresh Market).
 Q1_CUSTOMER = "C00729"
@@ -18,36 +18,46 @@ Q4_OPTIONS = {"a": "platinum", "b": "gold", "c": "iron", "d": "lead"}
 LETTERS = ("a", "b", "c", "d")
 
 
-@cache
-def _year(year: int) -> pd.DataFrame:
-    return customer_profit(sample_data(), year)
+def _last() -> Period:
+    """The last full year of the sample data (the exercise's `year`)."""
+    return periods(sample_data()).last_full_year
+
+
+def _before() -> Period:
+    """The full year before the last one."""
+    return periods(sample_data()).year_before
 
 
 @cache
-def _tiers(year: int) -> pd.DataFrame:
-    """Default pyramid of a year: percentile rule, default cut-offs, VIP names, by profit."""
-    return pyr.assign_tiers(_year(year)["profit"])
+def _year(period: Period) -> pd.DataFrame:
+    return customer_profit(sample_data(), period)
+
+
+@cache
+def _tiers(period: Period) -> pd.DataFrame:
+    """Default pyramid of a period: percentile rule, default cut-offs, VIP names, by profit."""
+    return pyr.assign_tiers(_year(period)["profit"])
 
 
 @cache
 def _moves() -> pd.DataFrame:
-    return pyr.migration_moves(_tiers(2024), _tiers(2025))
+    return pyr.migration_moves(_tiers(_before()), _tiers(_last()))
 
 
 def _complaint_cost() -> float:
-    steps = pyr.profit_waterfall(_year(2025).loc[Q1_CUSTOMER]).set_index("step")["amount"]
+    steps = pyr.profit_waterfall(_year(_last()).loc[Q1_CUSTOMER]).set_index("step")["amount"]
     return float(-steps["complaint handling"])
 
 
 def _changed_tier() -> int:
-    year = _year(2025)
+    year = _year(_last())
     by_revenue = pyr.assign_tiers(year["revenue"])["tier"].sort_index()
     by_profit = pyr.assign_tiers(year["profit"])["tier"].sort_index()
     return int((by_revenue != by_profit).sum())
 
 
 def _platinum_count() -> int:
-    metal = pyr.assign_tiers(_year(2025)["profit"], method="profit_share", scheme_name="metal")
+    metal = pyr.assign_tiers(_year(_last())["profit"], method="profit_share", scheme_name="metal")
     return int((metal["tier"] == "platinum").sum())
 
 
@@ -84,7 +94,7 @@ FUNCTION_CASES = (
 
 
 def _fell_from_vip() -> int:
-    counts = pyr.tier_migration(_tiers(2024), _tiers(2025))
+    counts = pyr.tier_migration(_tiers(_before()), _tiers(_last()))
     return int(counts.loc["VIP", ["major", "ordinary", "small"]].sum())
 
 
@@ -96,7 +106,7 @@ def _small_risers() -> set[str]:
 
 KEYS: dict[str, Key] = {
     "ex02.q1": Key(
-        "Q1, the 2025 complaint-handling cost of Old Street Fresh Market (C00729)",
+        "Q1, the complaint-handling cost of Old Street Fresh Market (C00729) in the last full year",
         "number",
         _complaint_cost,
         "Look up the customer's row in `year` (year.loc['C00729']) and read its "
@@ -142,7 +152,7 @@ KEYS: dict[str, Key] = {
     "ex02.q6": Key(
         "Q6, the share of profit the loss makers give back",
         "number",
-        lambda: pyr.whale_peak(_year(2025)["profit"])["destroyed"],
+        lambda: pyr.whale_peak(_year(_last())["profit"])["destroyed"],
         "pyr.whale_peak(year['profit']) returns a dictionary; its 'destroyed' entry is the "
         "height of the hump above 100%, as a fraction (0.25 would mean 25%).",
         tolerance={"rel_tol": 0.01},
@@ -156,18 +166,20 @@ KEYS: dict[str, Key] = {
         options=LETTERS,
     ),
     "ex02.q8": Key(
-        "Q8, the number of 2024 VIP customers in a lower tier in 2025",
+        "Q8, the number of VIP customers of the year before in a lower tier in the last full year",
         "number",
         _fell_from_vip,
-        "In the migration table, read the VIP row (the 2024 tier) and add up the major, "
+        "In the migration table, read the VIP row (the tier of the year before) and add up the "
+        "major, "
         "ordinary and small columns; leave out the 'inactive' column.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
     ),
     "ex02.q9": Key(
-        "Q9, the small customers of 2024 who became VIP or major customers in 2025",
+        "Q9, the small customers of the year before who became VIP or major customers "
+        "in the last full year",
         "set",
         _small_risers,
-        "In pyr.migration_moves(tiers_2024, tiers_2025) keep the rows whose 'before' is "
+        "In pyr.migration_moves(tiers_before, tiers_last) keep the rows whose 'before' is "
         "'small' and whose 'after' is 'VIP' or 'major', and give their customer ids "
         "(the index) as a set.",
     ),

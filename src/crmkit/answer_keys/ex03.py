@@ -9,13 +9,19 @@ import pandas as pd
 from crmkit import key_accounts as ka
 from crmkit import value
 from crmkit.answer_keys.core import Key, sample_data
-from crmkit.customer_base import customer_profit
+from crmkit.customer_base import Period, Periods, customer_profit, periods
 from crmkit.tiers import assign_tiers
 
 
 @cache
-def _tiers(year: int) -> pd.DataFrame:
-    return assign_tiers(customer_profit(sample_data(), year)["profit"])
+def _periods() -> Periods:
+    """The periods of the sample data, as the exercise's set-up cell finds them."""
+    return periods(sample_data())
+
+
+@cache
+def _tiers(period: Period) -> pd.DataFrame:
+    return assign_tiers(customer_profit(sample_data(), period)["profit"])
 
 
 def _clv_reference(margin: float, retention: float, discount_rate: float, years: int) -> float:
@@ -44,8 +50,9 @@ WHAT_IF = {"stay_after_hours": 3.0, "spend_per_hour": 2.5}
 
 
 def _hidden_small() -> int:
-    network = value.network_value(sample_data(), 2025)
-    summary = value.hidden_value_summary(network, _tiers(2025))
+    last = _periods().last_full_year
+    network = value.network_value(sample_data(), last.year)
+    summary = value.hidden_value_summary(network, _tiers(last))
     return int(summary.loc["small", "referred_beats_own"])
 
 
@@ -59,15 +66,24 @@ KA_RULE = {"volume_top_share": 0.05, "min_other_criteria": 2}
 
 @cache
 def _key_accounts(**rule) -> frozenset[str]:
+    end = _periods().last_full_year.last_day
     found = ka.identify_key_accounts(
-        ka.key_account_measures(sample_data(), period_end="2025-12-31"), ka.KeyAccountRule(**rule)
+        ka.key_account_measures(sample_data(), period_end=end), ka.KeyAccountRule(**rule)
     )
     return frozenset(found.index[found["key_account"]])
 
 
-def _left_in_2025() -> int:
-    changes = ka.key_account_changes(sample_data(), ["2024-12-31", "2025-12-31"])
-    return int(changes.loc["2025-12-31", "left"])
+def _left_last_year() -> int:
+    """Key accounts at the end of the year before that are not key accounts a year later."""
+    p = _periods()
+    ends = [p.year_before.last_day, p.last_full_year.last_day]
+    return int(ka.key_account_changes(sample_data(), ends)["left"].iloc[-1])
+
+
+def _small_retention() -> float:
+    p = _periods()
+    rates = value.retention_rate(sample_data(), p.last_full_year.year, by=_tiers(p.year_before))
+    return float(rates["small"])
 
 
 def _extra_margin() -> float:
@@ -102,19 +118,21 @@ KEYS: dict[str, Key] = {
         cases=CLV_CASES,
     ),
     "ex03.q4": Key(
-        "Q4, the 2024 → 2025 retention rate of the small tier",
+        "Q4, the retention rate of the small tier from the year before into the last full year",
         "number",
-        lambda: float(value.retention_rate(sample_data(), 2025, by=_tiers(2024))["small"]),
-        "Tier the 2024 customers by 2024 profit, then use value.retention_rate(data, 2025, "
-        "by=tiers_2024) and read the 'small' row.",
+        _small_retention,
+        "Tier the customers of the year before by that year's profit (tiers_before), then use "
+        "value.retention_rate(data, p.last_full_year.year, by=tiers_before) and read the "
+        "'small' row.",
         tolerance={"rel_tol": 1e-3},
     ),
     "ex03.q5": Key(
         "Q5, small customers whose referrals bring more than their own profit",
         "number",
         _hidden_small,
-        "value.network_value(data, 2025) then value.hidden_value_summary(network, tiers) "
-        "with the 2025 tiers; read referred_beats_own for 'small'.",
+        "value.network_value(data, p.last_full_year.year) then "
+        "value.hidden_value_summary(network, tiers) with the tiers of the last full year; "
+        "read referred_beats_own for 'small'.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
     ),
     "ex03.q6": Key(
@@ -154,10 +172,11 @@ KEYS: dict[str, Key] = {
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
     ),
     "ex03.q10": Key(
-        "Q10, the key accounts of 2024 that left the list in 2025",
+        "Q10, the key accounts of the year before that left the list in the last full year",
         "number",
-        _left_in_2025,
-        "ka.key_account_changes(data, ['2024-12-31', '2025-12-31']) has a 'left' column.",
+        _left_last_year,
+        "ka.key_account_changes(data, [p.year_before.last_day, p.last_full_year.last_day]) "
+        "has a 'left' column; read its last row.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
     ),
     "ex03.q11": Key(
