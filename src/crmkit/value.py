@@ -450,9 +450,10 @@ def core_value_analysis(
 
     annual sales = revenue of the 12 months up to as_of; total revenue, contact cost (cost to
     serve) and net customer profit = totals since the customer joined, or since the data
-    starts if they joined before it; relationship duration = years from join date to as_of; expected profit =
-    `lifetime_value` of the last 12 months' profit over `years` years, with the retention
-    rate of the customer's tier in the last full year (all customers' rate if untiered).
+    starts if they joined before it; relationship duration = years from join date to as_of;
+    expected profit = `lifetime_value` of the last 12 months' profit over `years` years,
+    with the retention rate of the customer's tier in the last full year (all customers'
+    rate if untiered).
     """
     table = core_value_table(
         data,
