@@ -78,7 +78,8 @@ def profitability(sold: pd.DataFrame, contacts: pd.DataFrame, complaints: pd.Dat
     raised = complaints.groupby("customer_id").agg(
         compensation=("compensation", "sum"), complaints=("compensation", "size")
     )
-    out = pd.concat([sold.drop(columns="last_order"), served, raised], axis=1).fillna(0)
+    out = pd.concat([sold.drop(columns="last_order", errors="ignore"), served, raised], axis=1)
+    out = out.fillna(0)
     out = out.sort_index()
     out.index.name = "customer_id"
     out["margin_before_discount"] = out["gross_margin"] + out["discounts"]

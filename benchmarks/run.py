@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 from nbclient import NotebookClient
 
@@ -254,6 +255,101 @@ def _interleaved(contenders: dict[str, Callable[[], object]], rounds: int = 3):
     return best, results
 
 
+def lesson_steps(data) -> dict[str, dict[str, Callable[[], object]]]:
+    """Each step of the lesson path, as crmkit does it and as idiomatic pandas does it.
+
+    The pandas versions are those of baselines_pandas.py, split where the whole
+    path shares work (one orders groupby serves profit and RFM there, one
+    ranking serves ABC, the split and the tiers): each step here does its own
+    grouping and ranking, as each crmkit function does.
+    """
+    import baselines_pandas as bp
+
+    profit = base.customer_profit(data)
+
+    def pandas_profit() -> pd.DataFrame:
+        sold = data.orders.groupby("customer_id").agg(
+            revenue=("revenue", "sum"),
+            gross_margin=("gross_margin", "sum"),
+            discounts=("discount", "sum"),
+            orders=("revenue", "size"),
+        )
+        return bp.profitability(sold, data.contacts, data.complaints)
+
+    values = profit["profit"]
+
+    def ranked() -> pd.Series:
+        return values.sort_values(ascending=False, kind="stable")  # ties by id: index is sorted
+
+    def pandas_abc() -> pd.DataFrame:
+        best = ranked()
+        share = best / best.clip(lower=0).sum()
+        cum = share.clip(lower=0).cumsum()
+        before = cum.shift(fill_value=0.0)
+        code = np.select([best <= 0, before < 0.8 - bp.EPS, before < 0.95 - bp.EPS], [2, 0, 1], 2)
+        return pd.DataFrame(
+            {
+                "value": best,
+                "share": share,
+                "cum_share": cum,
+                "rank": np.arange(1, len(best) + 1),
+                "class": pd.Categorical.from_codes(code, ["A", "B", "C"], ordered=True),
+            }
+        )
+
+    def pandas_split() -> pd.DataFrame:
+        best = ranked()
+        n = len(best)
+        position = np.arange(n)
+        code = np.select([position < round(0.2 * n), position >= n - round(0.2 * n)], [0, 2], 1)
+        group = pd.Categorical.from_codes(code, bp.SPLIT_GROUPS, ordered=True)
+        return pd.DataFrame({"profit": best, "group": group})
+
+    def pandas_tiers() -> pd.DataFrame:
+        best = ranked()
+        before = np.arange(len(best)) / len(best)
+        t1, t2, t3 = bp.TIER_CUTOFFS
+        code = np.select(
+            [before < t1 - bp.EPS, before < t2 - bp.EPS, before < t3 - bp.EPS], [0, 1, 2], 3
+        )
+        tier = pd.Categorical.from_codes(code, bp.TIERS, ordered=True)
+        return bp.tier_summary(profit.loc[best.index], tier)
+
+    def crmkit_tiers() -> pd.DataFrame:
+        return pyr.tier_summary(profit, pyr.assign_tiers(values))
+
+    def pandas_rfm() -> pd.DataFrame:
+        sold = data.orders.groupby("customer_id").agg(
+            revenue=("revenue", "sum"),
+            orders=("revenue", "size"),
+            last_order=("order_date", "max"),
+        )
+        return bp.rfm(sold, data.analysis_date)
+
+    return {
+        "profit with every part": {
+            "crmkit": lambda: base.customer_profit(data),
+            "pandas": pandas_profit,
+        },
+        "ABC analysis": {"crmkit": lambda: cls.abc_analysis(values), "pandas": pandas_abc},
+        "three-way split": {"crmkit": lambda: cls.profit_split(values), "pandas": pandas_split},
+        "tiers and tier summary": {"crmkit": crmkit_tiers, "pandas": pandas_tiers},
+        "RFM scores and segments": {
+            "crmkit": lambda: cls.rfm_table(data.orders, data.analysis_date),
+            "pandas": pandas_rfm,
+        },
+    }
+
+
+def bench_steps(data) -> list[dict]:
+    """Best time of each step for crmkit and idiomatic pandas, taken in turns."""
+    rows = []
+    for step, contenders in lesson_steps(data).items():
+        best, _ = _interleaved(contenders)
+        rows.append({"step": step, "crmkit": best["crmkit"], "pandas": best["pandas"]})
+    return rows
+
+
 def bench_classify(big) -> list[dict]:
     """The lesson path on the big set: crmkit, idiomatic pandas, DuckDB and tutorial pandas.
 
@@ -314,6 +410,7 @@ def bench_classify(big) -> list[dict]:
             "customers": len(data.customers),
             "orders": orders,
             "checks": checks,
+            "steps": bench_steps(data),
             "peak_mb": peak_mb(lambda: crmkit_lesson_path(data)),
             "peak_budget_mb": BUDGETS["classify_1m_mb"],
         }
@@ -366,6 +463,19 @@ def _lesson_path_table(r: dict) -> list[str]:
         "summary, RFM values, scores and segments) on the sample data before timing, and on the "
         "timed runs (`checks` in results.json).",
     ]
+    if r.get("steps"):
+        lines += [
+            "",
+            "Step by step, each timed alone (best of 3, in turns):",
+            "",
+            "| step | crmkit | idiomatic pandas | crmkit / pandas |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {st['step']} | {st['crmkit']:.3f} s | {st['pandas']:.3f} s | "
+            f"{st['crmkit'] / st['pandas']:.2f}× |"
+            for st in r["steps"]
+        ]
     return lines
 
 

@@ -20,6 +20,7 @@ from crmkit.customer_base import (
     customer_profit,
     months_to,
     short_view,
+    sorted_codes,
     with_attributes,
 )
 from crmkit.errors import CrmkitError
@@ -34,8 +35,11 @@ GRADES = ["A", "B", "C", "D"]
 def _nonempty(values: pd.Series, what: str = "customers to classify") -> pd.Series:
     if values is None or len(values) == 0:
         raise CrmkitError(f"no {what}")
-    values = pd.Series(values, dtype=float)
-    if values.isna().any():
+    # with copy-on-write, astype to the same dtype copies nothing
+    values = (
+        values.astype(float) if isinstance(values, pd.Series) else pd.Series(values, dtype=float)
+    )
+    if np.isnan(values.to_numpy()).any():
         raise CrmkitError("some values are missing (NaN); fill or drop them before classifying")
     return values
 
@@ -67,15 +71,14 @@ def abc_analysis(values: pd.Series, cutoffs: Sequence[float] = (0.8, 0.95)) -> p
     cum = share.clip(lower=0).cumsum()
     before = cum.shift(fill_value=0.0).to_numpy()
     eps = 1e-12  # 0.5 + 0.3 may add up to 0.7999999...; count it as reaching 0.8
-    cls = np.where(before < a - eps, "A", np.where(before < b - eps, "B", "C"))
-    cls = np.where(ranked.to_numpy() <= 0, "C", cls)
+    code = np.select([ranked.to_numpy() <= 0, before < a - eps, before < b - eps], [2, 0, 1], 2)
     out = pd.DataFrame(
         {
             "value": ranked,
             "share": share,
             "cum_share": cum,
             "rank": np.arange(1, len(ranked) + 1),
-            "class": pd.Categorical(cls, categories=ABC_CLASSES, ordered=True),
+            "class": pd.Categorical.from_codes(code, categories=ABC_CLASSES, ordered=True),
         }
     )
     out.index.name = values.index.name or "customer_id"
@@ -152,13 +155,12 @@ def profit_split(profit: pd.Series, top: float = 0.2, bottom: float = 0.2) -> pd
     n = len(ranked)
     n_top, n_bottom = int(round(top * n)), int(round(bottom * n))
     position = np.arange(n)
-    group = np.where(
-        position < n_top,
-        SPLIT_GROUPS[0],
-        np.where(position >= n - n_bottom, SPLIT_GROUPS[2], SPLIT_GROUPS[1]),
-    )
+    group = np.select([position < n_top, position >= n - n_bottom], [0, 2], 1)
     out = pd.DataFrame(
-        {"profit": ranked, "group": pd.Categorical(group, categories=SPLIT_GROUPS, ordered=True)}
+        {
+            "profit": ranked,
+            "group": pd.Categorical.from_codes(group, categories=SPLIT_GROUPS, ordered=True),
+        }
     )
     out.index.name = profit.index.name or "customer_id"
     return out
@@ -218,7 +220,7 @@ def rfm_table(orders: pd.DataFrame, as_of, *, bins: int = 5) -> pd.DataFrame:
         raise CrmkitError(f"bins must be a whole number of at least 2, e.g. 5; got {bins}")
     as_of = pd.Timestamp(as_of)
     # one hash of the ids, then integer sums: faster than a groupby with three aggregations
-    code, ids = pd.factorize(orders["customer_id"], sort=True)
+    code, ids = sorted_codes(orders["customer_id"])
     n = len(ids)
     dates = orders["order_date"].to_numpy(dtype="datetime64[ns]").view("int64")
     last = np.full(n, np.iinfo("int64").min)

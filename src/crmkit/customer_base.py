@@ -191,6 +191,19 @@ def codes(ids: pd.Index, column: pd.Series) -> np.ndarray:
     return found
 
 
+def sorted_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a customer_id column and its distinct ids in sorted order.
+
+    The same as `pd.factorize(column, sort=True)`, faster: hashing first and
+    sorting only the distinct ids costs less than sorting while hashing.
+    """
+    code, ids = pd.factorize(column)
+    order = np.argsort(np.asarray(ids), kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[code], pd.Index(ids[order], name="customer_id")
+
+
 # -- profit per customer with all its parts ---------------------------------------------------
 
 #: The cost-to-serve parts, in the order a profit waterfall shows them.

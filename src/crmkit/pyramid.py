@@ -54,20 +54,27 @@ def tier_summary(table: pd.DataFrame, tiers: pd.Series | pd.DataFrame) -> pd.Dat
     Every tier of the scheme appears, empty ones with zeros.
     """
     tier = tiers["tier"] if isinstance(tiers, pd.DataFrame) else tiers
-    missing = tier.index.difference(table.index)
-    if len(missing):
+    position = table.index.get_indexer(tier.index)
+    if (position < 0).any():
+        missing = tier.index[position < 0]
         raise CrmkitError(
             f"{len(missing)} tiered customers are not in the profit table, e.g. {list(missing[:3])}"
         )
-    frame = table.loc[tier.index, ["revenue", "cost_to_serve", "profit"]].assign(tier=tier)
-    grouped = frame.groupby("tier", observed=False)
-    out = grouped[["revenue", "cost_to_serve", "profit"]].sum()
-    out.insert(0, "customers", grouped.size())
-    out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
+    if not isinstance(tier.dtype, pd.CategoricalDtype):
+        tier = tier.astype("category")
+    names, code = tier.cat.categories, tier.cat.codes.to_numpy()
+    if (code < 0).any():
+        raise CrmkitError(f"{int((code < 0).sum())} customers have no tier; tier every customer")
+    k = len(names)
+    out = pd.DataFrame(index=pd.Index([str(t) for t in names], name="tier"))
+    out["customers"] = np.bincount(code, minlength=k)
+    out["customer_share"] = out["customers"] / out["customers"].sum()
+    for column in ("revenue", "cost_to_serve", "profit"):
+        values = table[column].to_numpy(dtype=float)[position]
+        out[column] = np.bincount(code, weights=values, minlength=k)
     total = out["profit"].sum()
     out["profit_share"] = out["profit"] / total if total else np.nan
     out["profit_per_customer"] = (out["profit"] / out["customers"].replace(0, np.nan)).fillna(0.0)
-    out.index = pd.Index(out.index.astype(str), name="tier")
     return out
 
 
