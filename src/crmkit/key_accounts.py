@@ -229,6 +229,11 @@ def yearly_tiers(data: SampleData, years) -> dict[int, tuple[pd.DataFrame, pd.Da
     return out
 
 
+def _rows_of(frame: pd.DataFrame, customer_id: str) -> pd.DataFrame:
+    """The rows of one customer (a plain array comparison: a card is redrawn live)."""
+    return frame[frame["customer_id"].to_numpy() == customer_id]
+
+
 def profile_card(data: SampleData, customer_id: str, *, as_of=None, history=None) -> ProfileCard:
     """The profile card (PY4) / key-account file (KA3) of one customer, as of `as_of`.
 
@@ -239,14 +244,14 @@ def profile_card(data: SampleData, customer_id: str, *, as_of=None, history=None
     """
     cid = known_customer(data, customer_id)
     as_of = pd.Timestamp(as_of if as_of is not None else data.analysis_date)
-    info = data.customers.set_index("customer_id").loc[cid]
-    orders = data.orders[data.orders["customer_id"] == cid]
+    info = _rows_of(data.customers, cid).iloc[0]
+    orders = _rows_of(data.orders, cid)
     orders = orders[orders["order_date"] <= as_of]
-    contacts = data.contacts[data.contacts["customer_id"] == cid]
+    contacts = _rows_of(data.contacts, cid)
     contacts = contacts[contacts["contact_date"] <= as_of]
-    complaints = data.complaints[data.complaints["customer_id"] == cid]
+    complaints = _rows_of(data.complaints, cid)
     complaints = complaints[complaints["opened_at"] <= as_of + pd.Timedelta(days=1)]
-    surveys = data.surveys[data.surveys["customer_id"] == cid]
+    surveys = _rows_of(data.surveys, cid)
     surveys = surveys[surveys["survey_date"] <= as_of]
 
     referred = info.get("referred_by")
