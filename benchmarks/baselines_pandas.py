@@ -18,7 +18,7 @@ from crmkit.classification import RFM_SEGMENTS
 TIERS = ["VIP", "major", "ordinary", "small"]
 TIER_CUTOFFS = (0.05, 0.20, 0.50)  # top 5%, next 15%, next 30%, the other 50% of customers
 ABC_CUTOFFS = (0.8, 0.95)
-SPLIT_GROUPS = ["profit makers", "break-even base", "value destroyers"]
+SPLIT_GROUPS = ["top", "middle", "bottom"]
 SEGMENTS = [name for name, _, _ in RFM_SEGMENTS] + ["Other"]
 EPS = 1e-12  # as crmkit: a running share of 0.7999999... counts as reaching 0.8
 

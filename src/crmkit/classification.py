@@ -44,6 +44,17 @@ def _nonempty(values: pd.Series, what: str = "customers to classify") -> pd.Seri
     return values
 
 
+def _net_total(values: pd.Series) -> float:
+    """The net sum of `values`, the basis of every share; a clear error when it is not positive."""
+    total = float(values.sum())
+    if total <= 0:
+        raise CrmkitError(
+            "the values add up to zero or less, so there is no total to take shares of; "
+            "rank by revenue, or choose customers who make a profit together"
+        )
+    return total
+
+
 # -- CL2, CL3: the 80/20 rule and ABC analysis ------------------------------------------
 
 
@@ -51,14 +62,17 @@ def abc_analysis(values: pd.Series, cutoffs: Sequence[float] = (0.8, 0.95)) -> p
     """Rank customers by value and cut them into classes A, B and C.
 
     Rule: rank customers from the highest value down (ties by customer id) and
-    add up their shares of the total positive value. A customer is in A while
-    the share covered by the customers above it is below the first cut-off (so
-    the customer whose running total first reaches 80% is still an A), in B
-    while it is below the second, otherwise in C. Customers with zero or
-    negative value are always C.
+    add up their shares of the total, the net sum of all values (losses
+    included: the same basis as `pareto_share`, `concentration_table` and the
+    whale curve, so every view of "the top x% bring y%" agrees). A customer is
+    in A while the share covered by the customers above it is below the first
+    cut-off (so the customer whose running total first reaches 80% is still an
+    A), in B while it is below the second, otherwise in C. Customers with zero
+    or negative value are always C. With losses the running total can pass
+    100% and come back down to it, as the whale curve does.
 
-    Columns: value, share (of the total positive value), cum_share (running
-    total of the shares, best first), rank (1 = best) and class.
+    Columns: value, share (of the net total), cum_share (running total of the
+    shares, best first), rank (1 = best) and class.
     """
     if len(cutoffs) != 2:
         raise CrmkitError(f"give two cut-offs, e.g. (0.8, 0.95); got {tuple(cutoffs)}")
@@ -66,9 +80,9 @@ def abc_analysis(values: pd.Series, cutoffs: Sequence[float] = (0.8, 0.95)) -> p
     if not 0 < a < b <= 1:
         raise CrmkitError(f"cut-offs must satisfy 0 < A < B <= 1; got A={a}, B={b}")
     ranked = best_first(_nonempty(values))
-    total = ranked.clip(lower=0).sum()
-    share = ranked / total if total > 0 else ranked * 0.0
-    cum = share.clip(lower=0).cumsum()
+    total = _net_total(ranked)
+    share = ranked / total
+    cum = share.cumsum()
     before = cum.shift(fill_value=0.0).to_numpy()
     eps = 1e-12  # 0.5 + 0.3 may add up to 0.7999999...; count it as reaching 0.8
     code = np.select([ranked.to_numpy() <= 0, before < a - eps, before < b - eps], [2, 0, 1], 2)
@@ -105,16 +119,15 @@ def pareto_share(values: pd.Series, target: float = 0.8) -> float:
     """The smallest share of customers (best first) whose value reaches `target` of the total.
 
     The 80/20 check: if this is about 0.2, the 80/20 rule holds for the data.
-    The total is the sum of the positive values.
+    The total is the net sum of all values, losses included (the basis of
+    every share in the workbook): with loss makers in the data, the best
+    customers together bring more than 100% of it, as the whale curve shows.
     """
     if not 0 < target <= 1:
         raise CrmkitError(f"target must be between 0 and 1, e.g. 0.8; got {target}")
     ranked = best_first(_nonempty(values))
-    total = ranked.clip(lower=0).sum()
-    if total <= 0:
-        raise CrmkitError("no customer has a positive value, so there is nothing to concentrate")
-    cum = (ranked.clip(lower=0) / total).cumsum().to_numpy()
-    needed = int(np.searchsorted(cum, target - 1e-12) + 1)
+    cum = ranked.cumsum().to_numpy() / _net_total(ranked)
+    needed = int(np.argmax(cum >= target - 1e-12)) + 1
     return needed / len(ranked)
 
 
@@ -139,15 +152,18 @@ def concentration_table(
 
 # -- CL4: the three-way profit split --------------------------------------------------
 
-SPLIT_GROUPS = ["profit makers", "break-even base", "value destroyers"]
+#: Named for what the rule measures, a position in the ranking. Seed 004 calls them profit
+#: makers, the break-even base and value destroyers; whether the bottom group really loses
+#: money is a question for the data (`profit_split_summary` shows it), not part of the rule.
+SPLIT_GROUPS = ["top", "middle", "bottom"]
 
 
 def profit_split(profit: pd.Series, top: float = 0.2, bottom: float = 0.2) -> pd.DataFrame:
-    """Seed 004's three groups: the top `top` of customers by profit, the bottom `bottom`, the rest.
+    """Seed 004's three-way split: the top `top` of customers by profit, the bottom, the rest.
 
     Rule: rank by profit (ties by id); the first round(top x n) customers are
-    "profit makers", the last round(bottom x n) "value destroyers", the middle
-    the "break-even base" that keeps the business at scale.
+    "top", the last round(bottom x n) "bottom", the others "middle". Seed 004
+    names them profit makers, the break-even base and value destroyers.
     """
     if not (0 < top < 1 and 0 < bottom < 1 and top + bottom <= 1):
         raise CrmkitError(f"top and bottom must be shares between 0 and 1; got {top}, {bottom}")

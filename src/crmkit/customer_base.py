@@ -246,8 +246,12 @@ def _sums(code: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.nda
     return np.bincount(code, weights=weights, minlength=n).astype(float)
 
 
+#: Which customers a per-customer table lists (see `customer_profit`).
+WHO = ("buyers", "served", "all")
+
+
 def customer_profit(
-    data: SampleData, period: PeriodLike = None, *, include_inactive: bool = False
+    data: SampleData, period: PeriodLike = None, *, customers: str = "buyers"
 ) -> pd.DataFrame:
     """Profit of every customer in `period` with every part of it shown.
 
@@ -264,11 +268,15 @@ def customer_profit(
     - cost_to_serve = visits + phone_calls + call_backs + complaint_handling;
     - profit = gross_margin - cost_to_serve.
 
-    Only customers with an order, a contact or a complaint in the period are
-    included, unless `include_inactive` (then every customer appears, with
-    zeros). Indexed by customer_id, sorted. `short_view` gives lesson 01's five
-    columns of the same table.
+    Which customers are rows (`customers`): "buyers", those who ordered in the
+    period (a period's customers, the workbook's one definition); "served",
+    also those who only had a contact or a complaint (their cost is real, but
+    they bought nothing); "all", every customer of the customers table, with
+    zeros where nothing happened. Indexed by customer_id, sorted. `short_view`
+    gives lesson 01's five columns of the same table.
     """
+    if customers not in WHO:
+        raise CrmkitError(f"customers must be one of {list(WHO)}; got {customers!r}")
     for table, columns in _NEEDS.items():
         need(getattr(data, table), table, columns)
     window = as_period(period)
@@ -319,9 +327,35 @@ def customer_profit(
         },
         index=ids,
     )
-    if not include_inactive:
+    if customers == "buyers":
+        out = out[n_orders > 0]
+    elif customers == "served":
         out = out[(n_orders > 0) | (n_contacts > 0) | (n_complaints > 0)]
     return out
+
+
+def buyers(data: SampleData, period: PeriodLike) -> pd.Index:
+    """The customers who placed at least one order in `period` (the period's customers)."""
+    window = as_period(period)
+    orders = data.orders
+    ids = (
+        orders["customer_id"][window.contains(orders["order_date"])]
+        if window
+        else orders["customer_id"]
+    )
+    return pd.Index(ids.unique(), name="customer_id").sort_values()
+
+
+def lost_customers(data: SampleData, period: PeriodLike) -> pd.Index:
+    """Lost customers (流失客户) of `period`: they ordered in the period before it, not in it.
+
+    The workbook's one definition of a customer who stopped ordering; the
+    retention rate is 1 - lost / the customers of the period before.
+    """
+    window = as_period(period)
+    if window is None:
+        raise CrmkitError("give the period to compare with the one before, e.g. a year")
+    return buyers(data, window.previous()).difference(buyers(data, window))
 
 
 def short_view(profit: pd.DataFrame) -> pd.DataFrame:

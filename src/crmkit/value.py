@@ -24,6 +24,7 @@ from crmkit import content
 from crmkit.customer_base import (
     as_period,
     attributes,
+    buyers,
     customer_profit,
     known_customers,
     months_to,
@@ -301,12 +302,6 @@ def clv_sensitivity(
 # -- retention measured in the data ----------------------------------------------------------
 
 
-def _buyers(data: SampleData, year: int) -> pd.Index:
-    orders = data.orders
-    ids = orders.loc[orders["order_date"].dt.year == year, "customer_id"].unique()
-    return pd.Index(sorted(ids), name="customer_id")
-
-
 def retention_rate(data: SampleData, year: int, by: pd.Series | None = None) -> float | pd.Series:
     """Share of the customers who ordered in year-1 that ordered again in `year`.
 
@@ -315,7 +310,7 @@ def retention_rate(data: SampleData, year: int, by: pd.Series | None = None) -> 
     """
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
         raise CrmkitError(f"give the year as a whole number, e.g. 2025; got {year!r}")
-    before, now = _buyers(data, year - 1), _buyers(data, year)
+    before, now = buyers(data, year - 1), buyers(data, year)
     if len(before) == 0:
         raise CrmkitError(f"no customer ordered in {year - 1}, so {year} has no retention rate")
     kept = pd.Series(before.isin(now), index=before, dtype=float)
@@ -406,8 +401,8 @@ def core_value_table(
         raise CrmkitError(f"customer {late.index[0]} joined after as_of ({as_of.date()})")
 
     history = _since_joining(data, join_dates, end)
-    last_year = customer_profit(history, months_to(as_of, 12), include_inactive=True).loc[ids]
-    lifetime = customer_profit(history, include_inactive=True).loc[ids]
+    last_year = customer_profit(history, months_to(as_of, 12), customers="all").loc[ids]
+    lifetime = customer_profit(history, customers="all").loc[ids]
 
     if retention is None:
         # the last full calendar year up to as_of, judged against the year before it

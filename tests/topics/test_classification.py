@@ -37,6 +37,15 @@ def test_abc_by_hand():
 def test_pareto_share_by_hand():
     assert cls.pareto_share(_series([50, 30, 10, 5, 3, 2]), 0.8) == pytest.approx(2 / 6)
     assert cls.pareto_share(_series([50, 30, 10, 5, 3, 2]), 0.81) == pytest.approx(3 / 6)
+    # with losses the total is the net profit (80 here): the top customer alone brings 100%
+    losses = _series([80, 20, 10, -30])
+    assert cls.pareto_share(losses, 0.8) == pytest.approx(1 / 4)
+    top = cls.concentration_table(losses, points=(0.25,))["share of total"].iloc[0]
+    assert top == pytest.approx(1.0)  # the same basis as the concentration table
+    abc = cls.abc_analysis(losses)
+    # the top customer already covers 100% of the net total, so nobody else is A or B
+    assert abc["class"].tolist() == ["A", "C", "C", "C"]
+    assert abc["cum_share"].tolist() == pytest.approx([1.0, 1.25, 1.375, 1.0])
 
 
 def test_zero_and_negative_values_are_class_c():
@@ -48,10 +57,10 @@ def test_zero_and_negative_values_are_class_c():
 def test_profit_split_by_hand():
     profit = _series([100, 80, 5, 3, 1, 0, -2, -4, -50, -60])
     split = cls.profit_split(profit)
-    assert set(split.index[split["group"] == "profit makers"]) == {"C000", "C001"}
-    assert set(split.index[split["group"] == "value destroyers"]) == {"C008", "C009"}
+    assert set(split.index[split["group"] == "top"]) == {"C000", "C001"}
+    assert set(split.index[split["group"] == "bottom"]) == {"C008", "C009"}
     summary = cls.profit_split_summary(split)
-    assert summary.loc["value destroyers", "profit"] == -110
+    assert summary.loc["bottom", "profit"] == -110
     assert summary["profit_share"].sum() == pytest.approx(1.0)
 
 
@@ -120,6 +129,10 @@ def test_bad_input_gives_a_friendly_error(call):
 @given(value_lists, st.randoms(use_true_random=False))
 def test_abc_partitions_and_ignores_row_order(values, rnd):
     s = _series(values)
+    if s.sum() <= 0:  # no positive total to take shares of: a clear error instead
+        with pytest.raises(CrmkitError, match="no total"):
+            cls.abc_analysis(s)
+        return
     abc = cls.abc_analysis(s)
     assert sorted(abc.index) == sorted(s.index)  # every customer exactly once
     assert set(abc["class"]) <= {"A", "B", "C"}
@@ -128,8 +141,9 @@ def test_abc_partitions_and_ignores_row_order(values, rnd):
     rnd.shuffle(order)
     shuffled = cls.abc_analysis(s.loc[order])
     pd.testing.assert_series_equal(abc["class"], shuffled["class"])
-    if s.clip(lower=0).sum() > 0:
-        assert abc["share"].clip(lower=0).sum() == pytest.approx(1.0)
+    # shares of the net total add up to 1, and the running total ends at 100%
+    assert abc["share"].sum() == pytest.approx(1.0)
+    assert abc["cum_share"].iloc[-1] == pytest.approx(1.0)
 
 
 @settings(max_examples=60, deadline=None)
@@ -394,9 +408,13 @@ def test_abc_second_cutoff_by_hand():
     assert summary["value_share"].tolist() == pytest.approx([0.6, 0.3, 0.1])
 
 
-def test_all_values_not_positive_are_all_c():
-    abc = cls.abc_analysis(_series([0, -1, -5]))
-    assert set(abc["class"]) == {"C"}
+def test_no_positive_total_is_explained():
+    # shares of a total of zero or less mean nothing: a clear error instead of classes
+    for values in ([0, -1, -5], [5, -5]):
+        with pytest.raises(CrmkitError, match="no total to take shares of"):
+            cls.abc_analysis(_series(values))
+        with pytest.raises(CrmkitError, match="no total to take shares of"):
+            cls.pareto_share(_series(values))
 
 
 def test_concentration_table_by_hand():

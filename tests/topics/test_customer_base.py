@@ -70,9 +70,11 @@ def _tiny() -> SimpleNamespace:
 
 
 def test_profit_parts_by_hand():
-    table = cb.customer_profit(_tiny(), cb.year(2025))
+    table = cb.customer_profit(_tiny(), cb.year(2025), customers="served")
     assert list(table.columns) == cb.PROFIT_COLUMNS
     assert list(table.index) == ["C1", "C2", "C3"]  # C3 has a 2025 contact, no 2025 order
+    # the year's customers are its buyers: C3 bought nothing in 2025
+    assert list(cb.customer_profit(_tiny(), cb.year(2025)).index) == ["C1", "C2"]
     c1, c2, c3 = table.loc["C1"], table.loc["C2"], table.loc["C3"]
     assert c1["margin_before_discount"] == 350 and c1["discounts"] == 50
     assert c1["gross_margin"] == 300 and c1["visits"] == 80 and c1["phone_calls"] == 10
@@ -86,15 +88,18 @@ def test_profit_parts_by_hand():
 
 
 def test_start_is_inclusive_and_end_exclusive():
-    table = cb.customer_profit(_tiny(), ("2025-01-05", "2025-06-01"))
+    table = cb.customer_profit(_tiny(), ("2025-01-05", "2025-06-01"), customers="served")
     assert table.loc["C1", "revenue"] == 1000 and table.loc["C1", "orders"] == 1
     assert "C3" in table.index and table.loc["C3", "revenue"] == 0  # 2024-12-31 is outside
 
 
-def test_inactive_customers_appear_only_when_asked():
+def test_which_customers_are_rows():
     tiny = _tiny()
-    assert "C4" not in cb.customer_profit(tiny).index
-    every = cb.customer_profit(tiny, include_inactive=True)
+    assert list(cb.customer_profit(tiny).index) == ["C1", "C2", "C3"]  # all bought at some time
+    assert "C4" not in cb.customer_profit(tiny, customers="served").index
+    with pytest.raises(CrmkitError, match="customers must be one of"):
+        cb.customer_profit(tiny, customers="active")
+    every = cb.customer_profit(tiny, customers="all")
     assert every.loc["C4", "profit"] == 0 and every.loc["C4", "orders"] == 0
     # over all time C3 also pays its 2023 compensation
     assert every.loc["C3", "complaint_handling"] == 500
@@ -124,7 +129,7 @@ def test_bad_period_missing_columns_and_unknown_ids_are_explained():
 
 def test_sample_profit_adds_up_to_the_tables(data):
     period = cb.periods(data).last_full_year
-    table = cb.customer_profit(data, period)
+    table = cb.customer_profit(data, period, customers="served")
     orders = data.orders[period.contains(data.orders["order_date"])]
     contacts = data.contacts[period.contains(data.contacts["contact_date"])]
     complaints = data.complaints[period.contains(data.complaints["opened_at"])]
@@ -182,7 +187,7 @@ def test_totals_are_kept_and_row_order_does_not_matter(order_rows, contact_rows,
     bundle = SimpleNamespace(
         orders=orders, contacts=contacts, complaints=complaints, customers=customers
     )
-    table = cb.customer_profit(bundle)
+    table = cb.customer_profit(bundle, customers="served")
     assert table["orders"].sum() == len(orders)
     assert table["gross_margin"].sum() == pytest.approx(orders["gross_margin"].sum(), abs=1e-6)
     assert table["cost_to_serve"].sum() == pytest.approx(contacts["cost"].sum(), abs=1e-6)
@@ -195,7 +200,9 @@ def test_totals_are_kept_and_row_order_does_not_matter(order_rows, contact_rows,
         complaints=complaints,
         customers=customers.sample(frac=1, random_state=rnd.randint(0, 99)),
     )
-    pd.testing.assert_frame_equal(table, cb.customer_profit(shuffled), check_exact=False, atol=1e-6)
+    again = cb.customer_profit(shuffled, customers="served")
+    pd.testing.assert_frame_equal(table, again, check_exact=False, atol=1e-6)
+    assert set(cb.customer_profit(bundle).index) == set(orders["customer_id"])
 
 
 # -- periods --------------------------------------------------------------------------------
@@ -287,3 +294,25 @@ def test_best_first_breaks_ties_by_id_whatever_the_row_order():
 def test_money():
     assert cb.money(1234.4) == "¥1,234"
     assert cb.money(-1234.6) == "-¥1,235"
+
+
+def test_buyers_and_lost_customers():
+    tiny = _tiny()
+    assert list(cb.buyers(tiny, 2025)) == ["C1", "C2"]
+    assert list(cb.buyers(tiny, 2024)) == ["C3"]
+    # C3 ordered in 2024 and not in 2025: lost in 2025, whatever its contacts
+    assert list(cb.lost_customers(tiny, 2025)) == ["C3"]
+    assert list(cb.lost_customers(tiny, 2026)) == ["C1", "C2"]
+    with pytest.raises(CrmkitError, match="give the period"):
+        cb.lost_customers(tiny, None)
+
+
+def test_lost_customers_and_retention_agree(data):
+    from crmkit import value
+
+    p = cb.periods(data)
+    before = cb.buyers(data, p.year_before)
+    lost = cb.lost_customers(data, p.last_full_year)
+    assert value.retention_rate(data, p.last_full_year.year) == pytest.approx(
+        1 - len(lost) / len(before)
+    )

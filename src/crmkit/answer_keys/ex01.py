@@ -80,7 +80,7 @@ KEYS: dict[str, Key] = {
         "Q4, the total profit of the value destroyers in the last full year",
         "number",
         lambda: float(
-            cls.profit_split(_year()["profit"]).query("group == 'value destroyers'")["profit"].sum()
+            cls.profit_split(_year()["profit"]).query("group == 'bottom'")["profit"].sum()
         ),
         "Split the customers with cls.profit_split and add up the profit of the bottom group; "
         "the answer is a loss, so it is negative.",
