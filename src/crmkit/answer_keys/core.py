@@ -14,6 +14,9 @@ class Key:
 
     kind is number | choice | set | series | frame | function; a function key's
     `expected` returns the reference function, called with each of `cases`.
+    `wrong` returns the plausible wrong answers (what a learner gets by a
+    typical slip, e.g. the default weights instead of the new ones): each must
+    fail the check, which tests/topics/test_answer_keys.py makes sure of.
     """
 
     label: str
@@ -23,6 +26,7 @@ class Key:
     options: tuple[str, ...] = ()
     tolerance: dict[str, float] = field(default_factory=dict)
     cases: tuple[tuple, ...] = ()
+    wrong: Callable[[], tuple[Any, ...]] = tuple
 
 
 @cache
