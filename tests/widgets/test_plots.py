@@ -79,3 +79,17 @@ def test_pyramid_charts_label_what_they_show():
     steps = pyr.profit_waterfall(table.iloc[0])
     fall = plots.profit_waterfall(steps)
     assert len(fall.axes[0].patches) == len(steps)
+
+
+def test_rfm_segment_shares_pairs_customer_and_revenue_shares():
+    summary = pd.DataFrame(
+        {"customers": [60, 30, 10], "revenue_share": [0.2, 0.1, 0.7]},
+        index=pd.Index(["Lost", "Loyal", "Champions"], name="segment"),
+    )
+    fig = plots.rfm_segment_shares(summary)
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == "Champions: 10% of customers bring 70% of revenue"
+    # largest revenue share on top: the y tick labels run bottom to top
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Loyal", "Lost", "Champions"]
+    widths = sorted(round(bar.get_width(), 6) for bar in ax.patches)
+    assert widths == sorted([0.6, 0.3, 0.1, 0.2, 0.1, 0.7])

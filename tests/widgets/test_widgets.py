@@ -215,3 +215,10 @@ def test_lookup_search_box_shows_the_match_or_a_friendly_line(overview):
     picker.box.value = "zzz-no-such-shop"
     assert "crmkit-error" in picker.line.value and "no customer matches" in picker.line.value
     assert bytes(chart.value) == shown and lookup.settings == hits[0]  # the last customer stays
+
+
+def test_headline_states_the_lessons_80_20_share_of_the_net_total(overview):
+    """Explorer and lesson 01 agree: class A at 80% is pareto_share's customers, same words."""
+    view = widgets.compute_classification(overview, widgets.ClassificationSettings(a_cutoff=0.8))
+    share = cls.pareto_share(overview["profit"], target=0.8)
+    assert f"({share:.0%}) bring 80% of the net total profit" in view.headline

@@ -105,9 +105,51 @@ def indicator_profile(
             zorder=3,
             label=reference_label,
         )
-        ax.legend(loc="lower right", fontsize=9)
+        # outside the bars, so the mark's label never covers a bar's value
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
     ax.set_yticks(y, [labels.get(n, n) if labels else n for n in names])
     ax.set_xlim(0, 110)
     ax.set_xlabel("Score (0-100)")
     set_title(ax, title or "Where is this customer strong or weak?")
+    return fig
+
+
+def rfm_segment_shares(
+    summary: pd.DataFrame,
+    *,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Each RFM segment's share of customers beside its share of revenue, as paired bars.
+
+    `summary` is `classification.rfm_segment_summary(...)` (columns `customers` and
+    `revenue_share`, one row per segment). The question: which segments carry the
+    revenue, and which are many customers who bring little? The default title names
+    the segment with the largest revenue share.
+    """
+    customers = summary["customers"] / summary["customers"].sum()
+    revenue = summary["revenue_share"].astype(float)
+    order = list(revenue.sort_values().index)  # largest revenue share on top
+    fig, ax = new_axes(ax, figsize=(7.5, 0.8 + 0.5 * len(order)))
+    y = np.arange(len(order))
+    h = 0.38
+    pairs = (
+        ("customers", customers, PALETTE["sky"], h / 2),
+        ("revenue", revenue, PALETTE["blue"], -h / 2),
+    )
+    for label, values, colour, shift in pairs:
+        v = values[order].to_numpy(dtype=float)
+        ax.barh(y + shift, v, height=h, color=colour, label=f"share of {label}")
+        for yi, vi in zip(y + shift, v, strict=True):
+            ax.text(vi + 0.005, yi, f"{vi:.0%}", va="center", fontsize=8)
+    ax.set_yticks(y, [str(s) for s in order])
+    top = max(float(customers.max()), float(revenue.max()))
+    ax.set_xlim(0, top * 1.15 + 0.02)
+    percent_axis(ax, "x")
+    ax.legend(loc="lower right", fontsize=9)
+    ax.set_xlabel("Share of all scored customers / of their revenue")
+    if title is None:
+        best = revenue.idxmax()
+        title = f"{best}: {customers[best]:.0%} of customers bring {revenue[best]:.0%} of revenue"
+    set_title(ax, title)
     return fig

@@ -70,14 +70,24 @@ def compute_classification(
         .head(settings.top_n)
     )
     summary = cls.abc_summary(abc)
-    in_a = abc["class"] == "A"
-    headline = (
-        f"{len(rows):,} customers. Class A: {int(in_a.sum()):,} customers "
-        f"({in_a.mean():.0%}) bring {abc.loc[in_a, 'cum_share'].iloc[-1]:.0%} of {settings.metric}."
-        if in_a.any()
-        else f"{len(rows):,} customers; none reaches class A."
-    )
+    headline = class_a_headline(abc, settings.metric)
     return ClassificationView(settings, abc, summary, top, headline)
+
+
+def class_a_headline(abc: pd.DataFrame, metric: str) -> str:
+    """What class A brings, on lesson 01's basis and in its words: shares of the net total.
+
+    The net total adds up every customer's value, losses included, as `pareto_share` and
+    `concentration_table` do, so the explorer and the lesson state the same number.
+    """
+    in_a = abc["class"] == "A"
+    if not in_a.any():
+        return f"{len(abc):,} customers; none reaches class A."
+    reached = abc.loc[in_a, "cum_share"].iloc[-1]
+    return (
+        f"{len(abc):,} customers. Class A: {int(in_a.sum()):,} customers ({in_a.mean():.0%}) "
+        f"bring {reached:.0%} of the net total {metric} (all customers added up, losses included)."
+    )
 
 
 #: The top table's columns, in order, with their headers (the index, customer_id, comes first).
