@@ -37,7 +37,12 @@ def _parser() -> argparse.ArgumentParser:
         "a file whose encoding is not certain is refused)",
     )
 
-    grade = sub.add_parser("grade", help="grade a folder or zip of exercise notebooks")
+    grade = sub.add_parser(
+        "grade",
+        help="grade a folder or zip of exercise notebooks",
+        epilog="Written answers marked by hand: `crmkit grade mark --help`; grades.csv and "
+        "feedback again after marking: `crmkit grade report --help`.",
+    )
     grade.add_argument("submissions", type=Path, help="folder of .ipynb files, or a zip of them")
     grade.add_argument(
         "--out", type=Path, required=True, help="folder for grades.csv, feedback/, gradebook"
@@ -50,6 +55,41 @@ def _parser() -> argparse.ArgumentParser:
         "--no-sandbox", action="store_true", help="do not run kernels in bubblewrap even if usable"
     )
     grade.set_defaults(action="run")
+    return parser
+
+
+#: `crmkit grade <action>`: what a grader does after a run. Parsed apart from
+#: `crmkit grade <submissions>`, whose first argument is a path.
+GRADE_ACTIONS = ("mark", "report")
+
+
+def _grade_action_parser(action: str) -> argparse.ArgumentParser:
+    if action == "mark":
+        parser = argparse.ArgumentParser(
+            prog="crmkit grade mark",
+            description="Record the marks of manually graded (written) answers in the gradebook: "
+            "one with --student, --question and --points, or a CSV of them with --from. All "
+            "marks are checked first; if any is wrong, none is recorded.",
+        )
+        parser.add_argument("--gradebook", type=Path, required=True, help="gradebook.sqlite")
+        parser.add_argument("--student", help="the student, as in grades.csv")
+        parser.add_argument(
+            "--question", help="its grade id or question, e.g. q13, ex01.q13 or q13_answer"
+        )
+        parser.add_argument("--points", type=float, help="points given (0 to the question's most)")
+        parser.add_argument("--comment", default="", help="a word for the learner's feedback")
+        parser.add_argument(
+            "--from", dest="from_csv", type=Path, help="CSV: student,question,points[,comment]"
+        )
+        return parser
+    parser = argparse.ArgumentParser(
+        prog="crmkit grade report",
+        description="Write grades.csv and feedback/ again from the gradebook (after marking).",
+    )
+    parser.add_argument("--gradebook", type=Path, required=True, help="gradebook.sqlite")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="folder for them (default: the gradebook's)"
+    )
     return parser
 
 
@@ -81,11 +121,50 @@ def _grade(args: argparse.Namespace) -> int:
             args.submissions, solutions, jobs=args.jobs, timeout=args.timeout,
             memory_mb=args.memory, progress=print_progress, isolation=isolation,
         )  # fmt: skip
+    # The gradebook first: a mark given by hand to an unchanged answer carries over.
+    record_run(results, args.out / "gradebook.sqlite", str(args.submissions))
     path = write_grades_csv(results, args.out / "grades.csv")
     write_feedback(results, args.out / "feedback")
-    record_run(results, args.out / "gradebook.sqlite", str(args.submissions))
     print(summary(results, note))
     print(f"Wrote {path}, feedback/ and gradebook.sqlite in {args.out}")
+    return 0
+
+
+def _mark(args: argparse.Namespace) -> int:
+    from crmkit.grading.marks import Mark, read_marks_csv, record_marks
+
+    one = (args.student, args.question, args.points)
+    if args.from_csv is not None:
+        if any(v is not None for v in one):
+            raise CrmkitError("give either --from or --student/--question/--points, not both")
+        marks = read_marks_csv(args.from_csv)
+    elif any(v is None for v in one):
+        raise CrmkitError("give --student, --question and --points (or --from a CSV of marks)")
+    else:
+        marks = [Mark(args.student, args.question, args.points, args.comment)]
+    recorded = record_marks(args.gradebook, marks)
+    for r in recorded:
+        print(f"{r.student} {r.exercise_set}.{r.grade_id}: {r.points:g} / {r.max_points:g}")
+    print(
+        f"Recorded {len(recorded)} mark(s) in {args.gradebook}. "
+        f"Write grades.csv and feedback again: crmkit grade report --gradebook {args.gradebook}"
+    )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from crmkit.grading.batch import write_grades_csv
+    from crmkit.grading.gradebook import load_results
+    from crmkit.grading.report import write_feedback
+
+    results = load_results(args.gradebook)
+    out = args.out if args.out is not None else args.gradebook.parent
+    path = write_grades_csv(results, out / "grades.csv")
+    write_feedback(results, out / "feedback")
+    waiting = sum(len(r.pending) for r in results)
+    print(f"Wrote {path} and feedback/ for {len(results)} submissions in {out}.")
+    if waiting:
+        print(f"{waiting} written answers are still to be marked (empty in grades.csv).")
     return 0
 
 
@@ -117,8 +196,16 @@ def _validate(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
-    handler = {"data": {"generate": _generate, "validate": _validate}, "grade": {"run": _grade}}
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) > 1 and argv[0] == "grade" and argv[1] in GRADE_ACTIONS:
+        args = _grade_action_parser(argv[1]).parse_args(argv[2:])
+        args.command, args.action = "grade", argv[1]
+    else:
+        args = _parser().parse_args(argv)
+    handler = {
+        "data": {"generate": _generate, "validate": _validate},
+        "grade": {"run": _grade, "mark": _mark, "report": _report},
+    }
     try:
         return handler[args.command][args.action](args)
     except CrmkitError as err:

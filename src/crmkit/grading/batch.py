@@ -72,7 +72,11 @@ def _mark_duplicates(results: list[Result]) -> None:
 
 
 def write_grades_csv(results: list[Result], path: Path | str) -> Path:
-    """grades.csv: student, exercise_set, points per grade id, total, max_total, status, reason."""
+    """grades.csv: student, exercise_set, points per grade id, total, max_total, pending, ...
+
+    A manually graded question still to be marked has an empty cell (neither 0 nor
+    earned), and its points are in `pending`; `total` holds the points earned so far.
+    """
     ids: list[str] = []
     for r in results:
         ids += [gid for gid in r.max_points if gid not in ids]
@@ -81,23 +85,35 @@ def write_grades_csv(results: list[Result], path: Path | str) -> Path:
     tmp = path.with_suffix(".csv.part")  # written whole, then moved: never half a gradebook
     with tmp.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "exercise_set", *ids, "total", "max_total", "status", "reason"])
+        writer.writerow(
+            ["student", "exercise_set", *ids, "total", "max_total", "pending", "status", "reason"]
+        )
         for r in results:
             points = [f"{r.points[g]:g}" if g in r.points else "" for g in ids]
             writer.writerow(
                 [r.student, r.exercise_set, *points, f"{r.total:g}", f"{r.max_total:g}",
-                 r.status, r.reason]
+                 f"{r.pending_points:g}", r.status, r.reason]
             )  # fmt: skip
     tmp.replace(path)
     return path
 
 
 def progress_line(done: int, total: int, result: Result, width: int = 20) -> str:
-    """`[#####---------------]  5/20  alice: graded 23/23`: how far the run is, and the latest."""
+    """`[#####---------------]  5/20  alice: graded 23/23`: how far the run is, and the latest.
+
+    With answers still to be marked by hand: `alice: graded 18/19 +4 to mark`.
+    """
     filled = round(width * done / total) if total else width
-    marks = f"{result.total:g}/{result.max_total:g}" if result.exercise_set else "-"
+    marks = marks_text(result) if result.exercise_set else "-"
     bar = "#" * filled + "-" * (width - filled)
     return f"[{bar}] {done:>{len(str(total))}}/{total}  {result.student}: {result.status} {marks}"
+
+
+def marks_text(result: Result) -> str:
+    """`23/23`, or `18/19 +4 to mark`: the points so far and those waiting for a grader."""
+    pending = result.pending_points
+    text = f"{result.total:g}/{result.max_total - pending:g}"
+    return f"{text} +{pending:g} to mark" if result.pending else text
 
 
 def print_progress(done: int, total: int, result: Result) -> None:
@@ -131,6 +147,12 @@ def summary(results: list[Result], isolation_note: str = "") -> str:
     lines += [
         f"  {r.student} ({r.origin}): {r.status}: {r.reason}" for r in results if r not in graded
     ]
+    waiting = [r for r in results if r.pending]
+    if waiting:
+        lines.append(
+            f"Written answers to mark by hand: {sum(len(r.pending) for r in waiting)}, in "
+            f"{len(waiting)} of the submissions (empty in grades.csv; `crmkit grade mark --help`)."
+        )
     if isolation_note:
         lines.append(f"Note: {isolation_note}")
     return "\n".join(lines)

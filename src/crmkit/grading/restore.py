@@ -6,6 +6,10 @@ cells, with the student's work (the answer cells, matched by nbgrader grade
 id) put in place, and everything else, test cells with their hidden tests
 included, taken from the source. A student's own extra cells are kept just
 before the next source cell that followed them, so helper code still runs.
+
+Manually graded answers (nbgrader cells that are both `solution` and `grade`:
+a written argument a grader marks with a rubric) are the student's work too:
+their text is kept, never replaced by the solution's.
 """
 
 from __future__ import annotations
@@ -21,6 +25,12 @@ from nbformat import NotebookNode
 from crmkit.errors import CrmkitError
 
 KEY_PATTERN = re.compile(r"check_answer\(\s*[\"'](ex\d+)\.q\d+")
+#: The stubs nbgrader's release puts in place of a solution (nbgrader_config.py,
+#: ClearSolutions.code_stub and text_stub; a test keeps them in step).
+CODE_STUB = "# YOUR CODE HERE: replace the ... above with your answer"
+TEXT_STUB = "YOUR ANSWER HERE"
+#: The first line of a rubric cell, once Markdown marks are stripped: "Rubric ...".
+RUBRIC_LINE = re.compile(r"^[#*_>\s]*(marking\s+)?rubric\b", re.IGNORECASE)
 
 
 def _nbgrader(cell: NotebookNode) -> dict:
@@ -40,6 +50,72 @@ def is_answer(cell: NotebookNode) -> bool:
     return bool(meta.get("solution")) and not meta.get("grade")
 
 
+def is_manual(cell: NotebookNode) -> bool:
+    """A manually graded answer: the student's work, marked by a grader (solution and grade)."""
+    meta = _nbgrader(cell)
+    return bool(meta.get("solution")) and bool(meta.get("grade"))
+
+
+def release_text(cell: NotebookNode) -> str:
+    """A solution cell as nbgrader's release shows it, to tell an untouched answer.
+
+    As nbgrader's ClearSolutions does: the region between the solution markers
+    becomes the stub (indented like the marker); a cell without markers becomes
+    the stub entirely.
+    """
+    stub = (CODE_STUB if cell.get("cell_type") == "code" else TEXT_STUB).split("\n")
+    lines, inside, replaced = [], False, False
+    for line in str(cell.get("source", "")).split("\n"):
+        if "BEGIN SOLUTION" in line:
+            inside = replaced = True
+            indent = re.match(r"\s*", line).group(0)
+            lines += [indent + part for part in stub]
+        elif "END SOLUTION" in line:
+            inside = False
+        elif not inside:
+            lines.append(line)
+    return "\n".join(lines) if replaced else "\n".join(stub)
+
+
+def unanswered(text: str, source_cell: NotebookNode) -> bool:
+    """Whether a manually graded answer was left empty or as the release had it.
+
+    nbgrader scores such an answer 0 at once (its checksum is unchanged); there
+    is nothing for a grader to mark.
+    """
+    return not text.strip() or text.strip() == release_text(source_cell).strip()
+
+
+def is_rubric(cell: NotebookNode) -> bool:
+    """A rubric: Markdown whose grade id ends in `rubric` or whose first line is "Rubric..."."""
+    if cell.get("cell_type") != "markdown":
+        return False
+    first = next((line for line in str(cell.get("source", "")).splitlines() if line.strip()), "")
+    return (grade_id(cell) or "").endswith("rubric") or bool(RUBRIC_LINE.match(first))
+
+
+def rubric_cells(nb: NotebookNode) -> dict[str, int]:
+    """For each manually graded cell (by grade id), the index of the rubric cell before it.
+
+    The rubric belongs to the answer if it stands between the previous graded or
+    answer cell and the answer itself; an answer without one is left out.
+    """
+    cells = nb.get("cells", [])
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        gid = grade_id(cell)
+        if not gid or not is_manual(cell):
+            continue
+        for before in range(index - 1, -1, -1):
+            earlier = cells[before]
+            if is_rubric(earlier):
+                found[gid] = before
+                break
+            if is_answer(earlier) or _nbgrader(earlier).get("grade"):
+                break
+    return found
+
+
 @dataclass(frozen=True)
 class ExerciseSet:
     """An exercise set as the grader knows it: its name, source notebook and graded cells."""
@@ -51,8 +127,17 @@ class ExerciseSet:
 
     @property
     def answer_ids(self) -> list[str]:
-        """Grade ids of the answer cells, in order."""
-        return [gid for c in self.source.cells if is_answer(c) and (gid := grade_id(c))]
+        """Grade ids of the answer cells (manually graded ones included), in order."""
+        return [
+            gid
+            for c in self.source.cells
+            if (is_answer(c) or is_manual(c)) and (gid := grade_id(c))
+        ]
+
+    @property
+    def manual_ids(self) -> list[str]:
+        """Grade ids of the manually graded answers, in order."""
+        return [gid for c in self.source.cells if is_manual(c) and (gid := grade_id(c))]
 
     @property
     def points(self) -> dict[str, float]:
@@ -62,6 +147,12 @@ class ExerciseSet:
             for c in self.source.cells
             if _nbgrader(c).get("grade") and grade_id(c)
         }
+
+    @property
+    def auto_points(self) -> dict[str, float]:
+        """Points of the cells a check grades (every graded cell but the manual ones)."""
+        manual = set(self.manual_ids)
+        return {gid: p for gid, p in self.points.items() if gid not in manual}
 
 
 def load_sets(solutions: Path | str) -> dict[str, ExerciseSet]:
@@ -117,10 +208,11 @@ class Restored:
 def restore(submitted: NotebookNode, exercise: ExerciseSet) -> Restored:
     """The source notebook with the student's answer cells and extra cells put in.
 
-    Answer cells are matched by grade id; an answer cell retyped to markdown
-    becomes code again (its text is kept); a missing answer cell keeps the
-    source's stub, so it grades as unanswered. Locked cells (text, setup,
-    checks) always come from the source; those the student changed are listed.
+    Answer cells, manually graded ones included, are matched by grade id; an
+    answer cell retyped to another cell type gets the source's type back (its
+    text is kept); a missing answer cell keeps the release's stub, so it grades
+    as unanswered. Locked cells (text, rubrics, setup, checks) always come from
+    the source; those the student changed are listed.
     """
     theirs: dict[str, NotebookNode] = {}
     for cell in submitted.get("cells", []):
@@ -133,13 +225,13 @@ def restore(submitted: NotebookNode, exercise: ExerciseSet) -> Restored:
     for cell, gid in zip(exercise.source.cells, source_ids, strict=True):
         cells.extend(extras.get(gid, []))
         fresh = copy.deepcopy(cell)
-        if gid and is_answer(cell):
+        if gid and (is_answer(cell) or is_manual(cell)):
             if gid in theirs:
                 fresh.source = str(theirs[gid].get("source", ""))
                 fresh.cell_type = cell.cell_type  # retyped cells grade as the source type
             else:
                 missing.append(gid)
-                fresh.source = _stub(cell.source)
+                fresh.source = release_text(cell) if is_manual(cell) else _stub(cell.source)
         elif gid in theirs and str(theirs[gid].get("source", "")).strip() != cell.source.strip():
             changed.append(gid)
         if fresh.cell_type == "code":

@@ -8,6 +8,8 @@ hidden tests included, run in the grader's process (`outside`), where the
 student's code cannot reach them. Points follow nbgrader's own rule
 (`nbgrader.utils.determine_grade`: a graded cell with an error or anything on
 stderr scores zero), so honest work gets the marks `nbgrader autograde` gives.
+A manually graded answer is not run as a check: it scores 0 if left as
+released, else its points are pending until a grader marks it (`marks`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from crmkit.grading import transfer
 from crmkit.grading.outside import Givens, call_source, export_source, needed_names, run_check
-from crmkit.grading.restore import ExerciseSet, grade_id, recognise, restore
+from crmkit.grading.restore import ExerciseSet, grade_id, recognise, restore, unanswered
 from crmkit.grading.sandbox import SandboxedKernelManager
 from crmkit.grading.submissions import Submission
 
@@ -54,17 +56,30 @@ class Result:
     status: str = "graded"
     reason: str = ""
     notebook: nbformat.NotebookNode | None = None
+    #: Manually graded questions (grade ids); those in `pending` wait for a grader's mark
+    #: and have no entry in `points` (neither 0 nor earned) until they get one.
+    manual: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()
+    comments: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
-        """Points earned over all graded cells."""
+        """Points earned so far: the checks' and the marks given by a grader."""
         return float(sum(self.points.values()))
 
     @property
     def max_total(self) -> float:
-        """Points available in the exercise set."""
+        """Points available in the exercise set, pending ones included."""
         return float(sum(self.max_points.values()))
 
+    @property
+    def pending_points(self) -> float:
+        """Points still to be marked by a grader."""
+        return float(sum(self.max_points[gid] for gid in self.pending))
+
+
+#: The comment a manually graded answer left as released gets (it scores 0 at once).
+NOT_ANSWERED = "Not answered."
 
 #: Characters of output kept per cell; beyond this a cell's output is cut (errors are kept).
 MAX_OUTPUT_CHARS = 1_000_000
@@ -142,8 +157,9 @@ def grade_submission(
     exercise = sets[name]
     result.exercise_set = name
     result.max_points = exercise.points
-    result.points = {gid: 0.0 for gid in exercise.points}
+    result.points = {gid: 0.0 for gid in exercise.auto_points}
     restored = restore(submitted, exercise).notebook
+    _manual_state(restored, exercise, result)
     givens = (givens_for or _default_givens)(exercise)
     kernel_nb, checks = kernel_notebook(restored, exercise, givens)
     scratch = Path(tempfile.mkdtemp(prefix="crmkit-grade-", dir=scratch_root))
@@ -195,6 +211,25 @@ def grade_submission(
             result.reason = f"the kernel ran out of its {memory_mb} MB"
     # A run that stopped keeps the points of the checks that ran before it stopped.
     return result
+
+
+def _manual_state(restored: nbformat.NotebookNode, exercise: ExerciseSet, result: Result) -> None:
+    """Manually graded answers: 0 if left as released (as nbgrader does), else pending."""
+    source = {grade_id(c): c for c in exercise.source.cells if grade_id(c)}
+    manual = set(exercise.manual_ids)
+    pending = []
+    for cell in restored.cells:
+        gid = grade_id(cell)
+        if gid not in manual:
+            continue
+        if unanswered(cell.source, source[gid]):
+            result.points[gid] = 0.0
+            result.comments[gid] = NOT_ANSWERED
+        else:
+            pending.append(gid)
+    result.manual = tuple(exercise.manual_ids)
+    result.points = {g: result.points[g] for g in exercise.points if g in result.points}  # in order
+    result.pending = tuple(pending)
 
 
 def _where(nb: nbformat.NotebookNode, index: int) -> str:
@@ -271,7 +306,7 @@ def kernel_notebook(
     checks: set[int] = set()
     for index, cell in enumerate(nb.cells):
         gid = grade_id(cell)
-        if gid in exercise.points and cell.cell_type == "code":
+        if gid in exercise.auto_points and cell.cell_type == "code":
             checks.add(index)
             names = needed_names(cell.source, given_names)
             nb.cells[index] = nbformat.v4.new_code_cell(export_source(gid, names))
