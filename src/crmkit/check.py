@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmkit import unquoted_letters
 from crmkit.errors import CrmkitError
 
 __all__ = [
@@ -758,3 +759,8 @@ def check_true(condition: Any, *, label: str, message: str, hint: str | None = N
         if holds:
             return _correct(label)
     raise _wrong(label, message, hint)
+
+
+# A letter typed without quotes (`answer = b`) gets one friendly line instead of a NameError's
+# traceback. Installed here because every exercise's set-up cell imports the checks.
+unquoted_letters.install()

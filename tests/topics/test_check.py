@@ -540,3 +540,102 @@ def test_kernel_error_output_is_friendly():
         for output in cell_outputs:
             assert output.get("name") != "stderr", output
             assert "Traceback" not in "".join(output.get("traceback", []))
+
+
+# --- a letter typed without quotes ---------------------------------------------------------
+
+PUT_IN_QUOTES = "Put the letter in quotes and run the cell again: "
+
+
+def _letter_shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from crmkit import unquoted_letters
+
+    shell = InteractiveShell.instance()
+    assert unquoted_letters.install(shell) is True
+    assert unquoted_letters.install(shell) is True  # a second import changes nothing
+    assert shell.events.callbacks["post_run_cell"].count(unquoted_letters._go_on) == 1
+    return shell
+
+
+def test_unquoted_letter_in_an_answer_cell_is_one_line_and_stays_unanswered():
+    shell = _letter_shell()
+    shell.user_ns["answer_q4"] = "a"  # an earlier answer must not be checked instead
+    result, out, err = _run_in_ipython("answer_q4 = b\nanswer_q4")
+    assert out == PUT_IN_QUOTES + 'answer_q4 = "b"\n' and err == ""
+    assert result.success  # "Run All" goes on, as after an unanswered question
+    assert shell.user_ns["answer_q4"] is Ellipsis
+    result, out, err = _run_in_ipython("check.check_choice(answer_q4, 'b', label='q4')")
+    assert isinstance(result.error_in_exec, NotAnswered) and out.startswith("Not answered yet")
+    result, out, _ = _run_in_ipython("picks: list = [B, 'c', d]  # several letters")
+    assert (
+        out == 'Put the letters in quotes and run the cell again: picks: list = ["B", \'c\', "d"]\n'
+    )
+    result, out, _ = _run_in_ipython("first, second = a, (\n    1)")
+    assert out == PUT_IN_QUOTES + 'write "a", not a\n'
+    assert shell.user_ns["first"] is Ellipsis and shell.user_ns["second"] is Ellipsis
+
+
+def test_unquoted_letter_where_a_check_runs_stays_an_error():
+    """In a check cell or a function the line is the cell's error, so the check still fails."""
+    _letter_shell()
+    for code, shown in [
+        ("check.check_choice(c, 'c', label='q')", "check.check_choice(\"c\", 'c', label='q')"),
+        ("answer = e\nassert answer == 'e'", 'answer = "e"'),
+        ("def pick():\n    return A\n\npick()", 'return "A"'),
+    ]:
+        result, out, err = _run_in_ipython(code)
+        assert isinstance(result.error_in_exec, NameError), code
+        assert out == PUT_IN_QUOTES + shown + "\n" and err == ""
+
+
+def test_other_name_errors_keep_their_traceback():
+    _letter_shell()
+    for code, name in [("x = bb", "bb"), ("x = f", "f"), ("def g():\n    a += 1\n\ng()", "a")]:
+        result, out, err = _run_in_ipython(code)
+        assert isinstance(result.error_in_exec, NameError), code  # UnboundLocalError too
+        assert "Traceback" in out and f"'{name}'" in out and "in quotes" not in out
+        assert err == ""
+
+
+def test_install_leaves_other_handlers_and_plain_python_alone():
+    from crmkit import unquoted_letters
+
+    class OtherToolsShell:
+        custom_exceptions = (ValueError,)
+
+        def set_custom_exc(self, *args):
+            raise AssertionError("must not replace another tool's handler")
+
+    assert unquoted_letters.install(OtherToolsShell()) is False
+    assert unquoted_letters.install(object()) is False
+    assert (
+        unquoted_letters.advice_for(NameError("name 'zz' is not defined", name="zz"), None) is None
+    )
+    line, names = unquoted_letters.advice_for(NameError("x", name="c"), None)
+    assert line == PUT_IN_QUOTES + 'write "c", not c.' and names is None
+
+
+def test_kernel_goes_on_after_an_unquoted_letter():
+    """As "Run All" runs an exercise: the answer cell prints one line and the run goes on."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    check_cell = nbformat.v4.new_code_cell(
+        "check.check_choice(best, 'b', label='q2')", metadata={"tags": ["raises-exception"]}
+    )
+    cells = [
+        nbformat.v4.new_code_cell("from crmkit import check  # as an exercise's set-up cell"),
+        nbformat.v4.new_code_cell("best = b\nbest"),
+        check_cell,
+        nbformat.v4.new_code_cell("print('went on')"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    # allow_errors=False: an error reply outside the tagged check cell would stop the run here.
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    answer, checked, after = (cell.outputs for cell in nb.cells[1:])
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in answer] == [
+        ("stream", "stdout", PUT_IN_QUOTES + 'best = "b"\n')
+    ]
+    assert [(o.output_type, o.get("ename")) for o in checked] == [("error", "NotAnswered")]
+    assert after[0].text == "went on\n"

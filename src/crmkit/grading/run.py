@@ -258,6 +258,8 @@ class Isolation:
 #: the kernel needs only a `check_answer` that does nothing, and must not hold the keys.
 ANSWER_KEYS_STUB = '''"""Stand-in for crmkit.answer_keys while grading: checks run outside."""
 
+from crmkit import check  # noqa: F401  (a letter typed without quotes gets the same help)
+
 KEYS = {}
 
 
