@@ -197,7 +197,7 @@ RFM_SEGMENTS = [  # (name, r range, f range), first match wins
     ("Cannot lose them", (1, 2), (4, 5)),
     ("At risk", (1, 2), (3, 3)),
     ("Hibernating", (2, 2), (1, 2)),
-    ("Lost", (1, 1), (1, 2)),
+    ("Gone quiet", (1, 1), (1, 2)),  # RFM's usual "Lost"; renamed, see rfm_table
 ]
 
 
@@ -228,7 +228,8 @@ def rfm_table(orders: pd.DataFrame, as_of, *, bins: int = 5) -> pd.DataFrame:
     - Cannot lose them: R 1-2 and F 4-5 (used to buy often, silent now)
     - At risk: R 1-2 and F 3
     - Hibernating: R 2 and F 1-2
-    - Lost: R 1 and F 1-2
+    - Gone quiet: R 1 and F 1-2 (RFM's usual name is "Lost"; renamed so that it does
+      not clash with the workbook's lost customers, who ordered last year and not this)
     """
     if orders.empty:
         raise CrmkitError("no orders to score")

@@ -123,7 +123,9 @@ def whale_peak(profit: pd.Series) -> dict[str, float]:
 
 # -- PY6: tier migration --------------------------------------------------------------------
 
-NEW, GONE = "new", "inactive"
+#: The extra row (no order in the earlier year) and column (lost customers: no order in the
+#: later year) of the migration matrix.
+NEW, GONE = "new", "lost"
 
 
 def _migration_labels(before: pd.Series, after: pd.Series) -> pd.DataFrame:
@@ -156,10 +158,13 @@ def migration_moves(
     profit_before: pd.Series | None = None,
     profit_after: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Each customer's tier before and after and the move: up, down, same, new or left.
+    """Each customer's tier before and after and the move: up, down, same, new or lost.
 
-    With both profits given, a `change` column holds later profit minus earlier
-    profit (zero for a year the customer was not active). `migration_counts` and
+    Tier each year's buyers (`customer_base.customer_profit` lists them); then
+    'lost' marks the lost customers (流失客户: ordered in the earlier year, not
+    in the later) and 'new' those with no order in the earlier year. With both
+    profits given, a `change` column holds later profit minus earlier profit
+    (zero for a year without orders). `migration_counts` and
     `migration_profit_table` turn this frame into the two matrices, so a two-year
     comparison labels its customers once.
     """
@@ -168,7 +173,7 @@ def migration_moves(
     rank_a = labels["after"].cat.codes
     direction = np.select(
         [labels["before"] == NEW, labels["after"] == GONE, rank_a < rank_b, rank_a > rank_b],
-        ["new", "left", "up", "down"],
+        [NEW, GONE, "up", "down"],
         "same",
     )
     labels["direction"] = direction
@@ -206,9 +211,11 @@ def migration_profit_table(moves: pd.DataFrame) -> pd.DataFrame:
 def tier_migration(before: pd.Series, after: pd.Series) -> pd.DataFrame:
     """Customers by tier in the earlier year (rows) and the later year (columns).
 
-    Rows add 'new' (not active in the earlier year); columns add 'inactive'
-    (not active in the later year), so each tier's row sums to its count in the
-    earlier year and each column to the count in the later year.
+    Rows add 'new' (no order in the earlier year); columns add 'lost' (lost
+    customers: no order in the later year), so each tier's row sums to its count
+    in the earlier year and each column to the count in the later year. The
+    'new' row's 'lost' cell is always 0: a customer with no order in either year
+    is in neither pyramid.
     """
     return migration_counts(migration_moves(before, after))
 
@@ -223,7 +230,7 @@ def migration_profit(
 
     Same rows and columns as `tier_migration`. A customer absent in a year
     counts zero profit for it, so the 'new' row is the profit the new customers
-    brought and the 'inactive' column the profit lost with the customers who left.
+    brought and the 'lost' column the profit that left with the lost customers.
     """
     return migration_profit_table(migration_moves(before, after, profit_before, profit_after))
 

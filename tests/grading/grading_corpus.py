@@ -71,11 +71,12 @@ class Course:
         self.root = Path(root)
         self.source = {s: self._read("solutions", s) for s in SETS}
         self.release = {s: self._read("exercises", s) for s in SETS}
+        # Autograded points only: a written answer (a graded markdown cell) waits for a grader.
         self.points = {
             s: {
                 _gid(c): float(c.metadata.nbgrader.get("points", 0))
                 for c in nb.cells
-                if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c.cell_type == "code"
             }
             for s, nb in self.source.items()
         }
@@ -119,6 +120,10 @@ def _as_typed(source: str) -> str:
     lines = [ln for ln in lines if "### END SOLUTION" not in ln]
     lines = [ln for ln in lines if not re.fullmatch(r"\s*(\w+ = )?\.\.\.\s*", ln)]
     return "\n".join(lines)
+
+
+#: A check of an answer: its key and the answer name, e.g. ("ex02.q7_number", "small_profitable").
+CHECKED = re.compile(r"check_answer\(\s*[\"']([\w.]+)[\"'],\s*(\w+)\s*\)")
 
 
 def answer_name(source: str) -> str:
@@ -222,15 +227,15 @@ WRONG = {
         "q1": "top_share = 0.5",
         "q2": "n_class_a = 1",
         "q3": 'def abc_class(share_before, a=0.8, b=0.95):\n    return "C"',
-        "q4": "destroyers_profit = -1.0",
+        "q4": "bottom_profit = -1.0",
         "q5": 'first_step = "a"',
-        "q6": 'top_customer = "C99999"',
-        "q7": "n_grade_a = 1",
-        "q8": 'best_format = "kiosk"',
-        "q9": 'margin_by_market = pd.Series({"urban": 0.5, "suburban": 0.5, "rural": 0.5})',
+        "q6": 'n_grade_a_new = 1\nvisit_plan = "a"',
+        "q8": 'focus_profit = -1.0\nfocus_format = "a"',
         "q10": 'moved_into_a = {"C99999"}',
         "q11": 'motive = "economic"',
-        "q12": "n_a_leads = -1",
+        "q12": 'n_a_leads = -1\nthreshold_plan = "d"',
+        "q13": "champions_revenue_share = 0.999",
+        "q14": 'n_cannot_lose = -1\ncannot_lose_action = "d"',
     },
     "ex02_pyramid": {
         "q1": "complaint_cost = 1.0",
@@ -239,10 +244,12 @@ WRONG = {
         "q4": 'metal_name = "a"',
         "q5": 'def tier_of(position, cutoffs=(0.05, 0.20, 0.50)):\n    return "small"',
         "q6": "given_back = 0.999",
-        "q7": 'first_step = "a"',
+        "q7": 'small_profitable = -1\nsmall_plan = "a"',
         "q8": "fell_from_vip = -1",
         "q9": 'risers = {"C99999"}',
-        "q10": 'major_plan = "a"',
+        "q10": 'major_plan = "b"',
+        "q11": 'service_ratio = 9.0\nservice_verdict = "d"',
+        "q12": 'worst_change = 1.0\nworst_move = "a"',
     },
     "ex03_value": {
         "q1": "perceived = -1.0",
@@ -406,7 +413,7 @@ for path in sorted(found):
     try:
         if path.name == "grades.csv":
             with path.open("a", encoding="utf-8") as handle:
-                handle.write("mallory,ex01_classification,2,2,3,2,1,2,2,2,2,2,1,2,23,23,graded,\\n")
+                handle.write("mallory,ex01_classification,2,2,3,2,1,3,3,2,1,3,2,3,27,27,graded,\\n")
         else:
             con = sqlite3.connect(path, timeout=5)
             con.execute("UPDATE grades SET points = max_points")
@@ -481,7 +488,7 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         )
         yield nb_entry(f"blank_{short}", name, c.blank(name), "handed in untouched", 0.0)
     mixes = [
-        (E1, "partial_ex01_a", ["q1", "q2", "q7"]),
+        (E1, "partial_ex01_a", ["q1", "q2", "q13"]),
         (E1, "partial_ex01_even", ["q2", "q4", "q6", "q8", "q10", "q12"]),
         (E2, "partial_ex02_a", ["q1", "q3", "q4", "q7", "q10"]),
         (E3, "partial_ex03_a", ["q1", "q2", "q3", "q7", "q11", "q12"]),
@@ -529,14 +536,14 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
     )
     typed = set_answers(
         c.solved(E1),
-        {"q1": 'top_share = "0.27"', "q9": "margin_by_market = [0.0916, 0.0832, 0.0769]"},
+        {"q1": 'top_share = "0.27"', "q8": 'focus_profit = [7480.0, 7448.0]\nfocus_format = "c"'},
     )
     yield nb_entry(
         "wrong_type_ex01",
         E1,
         typed,
-        "q1 a string where a number is wanted, q9 a list where a Series is wanted",
-        c.max_total(E1) - c.worth(E1, ["q1", "q9"]),
+        "q1 a string where a number is wanted, q8 a list where one number is wanted",
+        c.max_total(E1) - c.worth(E1, ["q1", "q8"]),
     )
     qs = ["q2", "q3", "q7", "q11"]
     typed3 = set_answers(c.solved(E3, qs), {"q1": 'perceived = "13"'})
@@ -590,9 +597,9 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
     yield nb_entry(
         "answer_deleted_ex01",
         E1,
-        delete(c.solved(E1), "q7_answer"),
-        "solved, q7's answer cell deleted",
-        c.max_total(E1) - c.worth(E1, ["q7"]),
+        delete(c.solved(E1), "q13_answer"),
+        "solved, q13's answer cell deleted",
+        c.max_total(E1) - c.worth(E1, ["q13"]),
     )
     extra = c.solved(E2)
     insert_before(
@@ -829,9 +836,13 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         c.blank(E2), "q1_text", _code("from crmkit.answer_keys import expected", "cheat-1")
     )
     copied = {}
-    for gid, _ in c.answers[E2].items():
+    for gid in c.answers[E2]:
         q = gid[: -len("_answer")]
-        copied[q] = f'{answer_name(_cell(c.release[E2], gid).source)} = expected("ex02.{q}")'
+        # Each answer name with the key its check cell gives it (a decision has two); the
+        # written answer (Q13) has no key to copy.
+        keys = CHECKED.findall(_cell(c.source[E2], f"{q}_check").source) if q != "q13" else []
+        if keys:
+            copied[q] = "\n".join(f'{name} = expected("{key}")' for key, name in keys)
     set_answers(nb, copied)
     yield tampered(
         "tamper_copy_expected",
@@ -841,15 +852,15 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         0.0,
     )
     nb = insert_before(
-        c.solved(E1, ["q1", "q2", "q7"]), "q1_text", _code(gradebook_attack(), "cheat-1")
+        c.solved(E1, ["q1", "q2", "q13"]), "q1_text", _code(gradebook_attack(), "cheat-1")
     )
     yield tampered(
         "tamper_gradebook",
         E1,
         nb,
-        "q1, q2, q7 right; searches for grades.csv / gradebook.sqlite and gives "
+        "q1, q2, q13 right; searches for grades.csv / gradebook.sqlite and gives "
         "everyone full marks in them",
-        c.worth(E1, ["q1", "q2", "q7"]),
+        c.worth(E1, ["q1", "q2", "q13"]),
         "partial_ex01_a",
     )
 

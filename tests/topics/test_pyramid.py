@@ -125,14 +125,14 @@ def test_migration_by_hand():
     after = pd.Series(["major", "VIP", "small", "VIP"], index=["a", "b", "c", "e"])
     counts = pyr.tier_migration(before, after)
     assert counts.loc["VIP", "major"] == 1 and counts.loc["major", "VIP"] == 1
-    assert counts.loc["small", "inactive"] == 1 and counts.loc["new", "VIP"] == 1
+    assert counts.loc["small", "lost"] == 1 and counts.loc["new", "VIP"] == 1
     moves = pyr.migration_moves(before, after)["direction"]
-    assert moves.to_dict() == {"a": "down", "b": "up", "c": "same", "d": "left", "e": "new"}
+    assert moves.to_dict() == {"a": "down", "b": "up", "c": "same", "d": "lost", "e": "new"}
     profit = pyr.migration_profit(
         before, after, pd.Series({"a": 10.0, "b": 5.0, "c": 1.0, "d": 3.0}),
         pd.Series({"a": 4.0, "b": 9.0, "c": 2.0, "e": 7.0}),
     )  # fmt: skip
-    assert profit.loc["VIP", "major"] == -6 and profit.loc["small", "inactive"] == -3
+    assert profit.loc["VIP", "major"] == -6 and profit.loc["small", "lost"] == -3
     assert profit.loc["new", "VIP"] == 7
 
 
@@ -156,12 +156,26 @@ def test_migration_rows_sum_to_the_earlier_counts(data):
     assert moved.to_numpy().sum() == pytest.approx(total)
 
 
+def test_lost_column_counts_the_lost_customers(data):
+    # One term, one count: the matrix's 'lost' column is customer_base's lost customers.
+    p = cb.periods(data)
+    tiers = [
+        pyr.assign_tiers(cb.customer_profit(data, year)["profit"])
+        for year in (p.year_before, p.last_full_year)
+    ]
+    moves = pyr.migration_moves(*tiers)
+    lost = cb.lost_customers(data, p.last_full_year)
+    assert pyr.tier_migration(*tiers)[pyr.GONE].sum() == len(lost) > 0
+    assert set(moves.index[moves["direction"] == pyr.GONE]) == set(lost)
+    assert pyr.tier_migration(*tiers).loc[pyr.NEW, pyr.GONE] == 0
+
+
 def test_migration_without_newcomers_has_no_new_row():
     before = pd.Series(["VIP", "small"], index=["a", "b"])
     after = pd.Series(["small"], index=["a"])
     counts = pyr.tier_migration(before, after)
     assert "new" not in counts.index
-    assert counts.loc["VIP", "small"] == 1 and counts.loc["small", "inactive"] == 1
+    assert counts.loc["VIP", "small"] == 1 and counts.loc["small", "lost"] == 1
 
 
 def test_responses_follow_the_scheme():

@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from crmkit.plots.style import PALETTE
 from crmkit.widgets.tables import friendly, readable_table, table_html
@@ -103,8 +104,10 @@ def test_the_look_is_scoped_to_the_table_and_stable():
 
 def test_readable_table_is_a_styler_for_notebooks():
     styler = readable_table(_frame(), percent=["profit_share"])
-    assert type(styler).__name__ == "Styler"
+    assert isinstance(styler, Styler)
     assert "12%" in styler.to_html()
+    # A saved notebook keeps the plain-text form too: the table's text, never an address.
+    assert " at 0x" not in repr(styler) and "profit_share" in repr(styler)
 
 
 def test_categories_read_as_plain_words():
@@ -113,3 +116,15 @@ def test_categories_read_as_plain_words():
         "convenience store",
         "kiosk",
     ]
+
+
+def test_dates_show_without_a_midnight_time():
+    frame = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2025-01-02", "2025-03-04"]),
+            "stamp": pd.to_datetime(["2025-01-02 10:30", "2025-03-04 00:00"]),
+        }
+    )
+    html = table_html(frame)
+    assert "2025-01-02<" in html and "00:00:00" not in html
+    assert "2025-01-02 10:30" in html and "2025-03-04 00:00" in html

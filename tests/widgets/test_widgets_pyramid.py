@@ -97,6 +97,25 @@ def test_migration_years_and_show_switch(data):
         explorer.view(2025, 2024)
 
 
+def test_migration_headline_counts_the_lost_customers(data):
+    # One term and one count: the headline's lost customers are customer_base's.
+    view = widgets.MigrationExplorer(data).view()
+    lost = cb.lost_customers(data, view.year_after)
+    assert f"{len(lost):,} are lost customers (no order in {view.year_after})" in view.headline
+    assert int(view.counts[pyr.GONE].sum()) == len(lost)
+
+
+def test_whale_curve_marks_a_reading(data):
+    from crmkit import plots
+
+    profit = cb.customer_profit(data, cb.periods(data).last_full_year)["profit"]
+    curve = pyr.whale_curve(profit)
+    plain = plots.whale_curve(curve)
+    marked = plots.whale_curve(curve, reading=(0.2, 0.77))
+    assert len(marked.axes[0].lines) == len(plain.axes[0].lines) + 1
+    assert any(t.get_text() == "top 20% bring 77%" for t in marked.axes[0].texts)
+
+
 def test_static_fallbacks_display_image_and_table(table, data, capsys):
     from IPython.core.interactiveshell import InteractiveShell
 

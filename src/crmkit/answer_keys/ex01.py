@@ -347,7 +347,7 @@ KEYS: dict[str, Key] = {
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             _segment_count("At risk"),  # the neighbouring segment
-            _segment_count("Lost"),
+            _segment_count("Gone quiet"),
             _segment_count("Cannot lose them") / int(_segments()["customers"].sum()),  # a share
         ),
     ),

@@ -1,4 +1,10 @@
-"""Answer keys of exercise set 2 (the customer pyramid)."""
+"""Answer keys of exercise set 2 (the customer pyramid).
+
+A decision question has two keys, checked in one cell: the number that justifies
+the decision ("ex02.qN_number") and the choice itself ("ex02.qN"). Where the data
+decides the choice, the key computes the letter from the number, so it holds on
+any data. Every key lists its plausible wrong answers (`wrong`).
+"""
 
 from __future__ import annotations
 
@@ -98,10 +104,118 @@ def _fell_from_vip() -> int:
     return int(counts.loc["VIP", ["major", "ordinary", "small"]].sum())
 
 
-def _small_risers() -> set[str]:
+def _lost_vips() -> int:
+    counts = pyr.tier_migration(_tiers(_before()), _tiers(_last()))
+    return int(counts.loc["VIP", pyr.GONE])
+
+
+def _risers_into(tiers: set[str]) -> set[str]:
     moves = _moves()
-    rose = (moves["before"] == "small") & moves["after"].isin(["VIP", "major"])
+    rose = (moves["before"] == "small") & moves["after"].isin(sorted(tiers))
     return set(moves.index[rose])
+
+
+def _small_risers() -> set[str]:
+    return _risers_into({"VIP", "major"})
+
+
+def _other_letters(right: str) -> tuple[str, ...]:
+    return tuple(letter for letter in LETTERS if letter != right)
+
+
+def _changed_by_contacts() -> int:
+    """A slip for Q2: the contact ranking instead of the revenue ranking."""
+    year = _year(_last())
+    by_contacts = pyr.assign_tiers(year["contacts"])["tier"].sort_index()
+    by_profit = pyr.assign_tiers(year["profit"])["tier"].sort_index()
+    return int((by_contacts != by_profit).sum())
+
+
+def _tier_count(tier: str, **options) -> int:
+    tiers = pyr.assign_tiers(_year(_last())["profit"], **options)
+    return int((tiers["tier"] == tier).sum())
+
+
+def _tier_of_or_equal(position: float, cutoffs=pyr.DEFAULT_CUTOFFS["percentile"]) -> str:
+    """A slip for Q5: <= instead of <, wrong on the cut-offs themselves."""
+    names = pyr.SCHEMES["vip"].names
+    for name, cut in zip(names, cutoffs, strict=False):
+        if position <= cut:
+            return name
+    return names[3]
+
+
+def _tier_of_fixed(position: float, cutoffs=(0.1, 0.3, 0.6)) -> str:
+    """A slip for Q5: the default cut-offs typed in, so other cut-offs are ignored."""
+    return _tier_of_reference(position)
+
+
+# -- Q7: the small tier, customer by customer ----------------------------------------------
+
+
+def _small_tier() -> pd.DataFrame:
+    tiers = _tiers(_last())
+    return _year(_last()).loc[tiers.index[tiers["tier"] == "small"]]
+
+
+def _small_profitable() -> int:
+    return int((_small_tier()["profit"] > 0).sum())
+
+
+def _small_plan() -> str:
+    """d (review each customer) while the tier mixes earners and loss makers; b if all earn."""
+    return "b" if _small_profitable() == len(_small_tier()) else "d"
+
+
+# -- Q11: does service follow value? -------------------------------------------------------
+
+
+def _per_customer(column: str) -> pd.Series:
+    summary = pyr.tier_summary(_year(_last()), _tiers(_last()))
+    return summary[column] / summary["customers"]
+
+
+def _service_ratio() -> float:
+    """The cost to serve per small customer as a fraction of the cost per VIP customer."""
+    cost = _per_customer("cost_to_serve")
+    return float(cost["small"] / cost["VIP"])
+
+
+def _service_letter() -> str:
+    """a: a VIP gets at least four times the service; c: a small customer gets more; else b."""
+    ratio = _service_ratio()
+    return "a" if ratio <= 0.25 else "c" if ratio > 1 else "b"
+
+
+def _tier_total_ratio() -> float:
+    """A slip for Q11: the tiers' total cost to serve instead of the cost per customer."""
+    summary = pyr.tier_summary(_year(_last()), _tiers(_last()))
+    return float(summary.loc["small", "cost_to_serve"] / summary.loc["VIP", "cost_to_serve"])
+
+
+# -- Q12: which movement took the most profit away -----------------------------------------
+
+#: Q12's options: the letter of each kind of move.
+Q12_OPTIONS = {"a": "new", "b": "same", "c": "down", "d": pyr.GONE}
+
+
+@cache
+def _profit_moves() -> pd.Series:
+    """The summed profit change per kind of move, year before to last full year."""
+    before, last = _before(), _last()
+    moves = pyr.migration_moves(
+        _tiers(before), _tiers(last), _year(before)["profit"], _year(last)["profit"]
+    )
+    return moves.groupby("direction")["change"].sum()
+
+
+def _worst_move_letter() -> str:
+    changes = _profit_moves()
+    return min(Q12_OPTIONS, key=lambda letter: changes.get(Q12_OPTIONS[letter], 0.0))
+
+
+def _worst_move_change() -> float:
+    return float(_profit_moves()[Q12_OPTIONS[_worst_move_letter()]])
 
 
 KEYS: dict[str, Key] = {
@@ -113,6 +227,11 @@ KEYS: dict[str, Key] = {
         "complaint_handling column, or the 'complaint handling' step of its profit "
         "waterfall; give the cost as a positive amount in yuan.",
         tolerance={"rel_tol": 1e-3},
+        wrong=lambda: (
+            -_complaint_cost(),  # the waterfall's step, sign and all
+            float(_year(_last()).loc[Q1_CUSTOMER, "cost_to_serve"]),  # the whole cost to serve
+            float(_year(_before()).loc[Q1_CUSTOMER, "complaint_handling"]),  # the year before
+        ),
     ),
     "ex02.q2": Key(
         "Q2, the number of customers whose tier changes between revenue and profit",
@@ -122,6 +241,10 @@ KEYS: dict[str, Key] = {
         "rule), sort both tier columns by customer id with .sort_index(), then count the "
         "customers whose two tiers differ.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            len(_year(_last())) - _changed_tier(),  # the customers who kept their tier
+            _changed_by_contacts(),  # contacts instead of revenue
+        ),
     ),
     "ex02.q3": Key(
         "Q3, the number of platinum customers under the profit-share rule",
@@ -130,6 +253,10 @@ KEYS: dict[str, Key] = {
         "Use method='profit_share' and scheme_name='metal' with the default cut-offs, "
         "then count the rows whose tier is 'platinum'.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            _tier_count("platinum", scheme_name="metal"),  # the percentile rule
+            _tier_count("gold", method="profit_share", scheme_name="metal"),  # the next tier
+        ),
     ),
     "ex02.q4": Key(
         "Q4, the metal name of the ordinary customers",
@@ -138,16 +265,18 @@ KEYS: dict[str, Key] = {
         "Both schemes name the same four tiers from the top down; count which tier from "
         "the top 'ordinary' is and take the metal name in the same place.",
         options=LETTERS,
+        wrong=lambda: _other_letters(_metal_letter()),
     ),
     "ex02.q5": Key(
-        "Q5, your tier_of function",
+        "Q5, your tier_of function (optional challenge)",
         "function",
         lambda: _tier_of_reference,
         "A customer is VIP while the share of customers ranked above it is below the "
         "first cut-off, major while it is below the second, ordinary while it is below "
-        "the third, otherwise small. Return the names exactly: 'VIP', 'major', "
-        "'ordinary', 'small'.",
+        "the third, otherwise small. Use `<`, not `<=`, and the cut-offs the function is "
+        "given. Return the names exactly: 'VIP', 'major', 'ordinary', 'small'.",
         cases=FUNCTION_CASES,
+        wrong=lambda: (_tier_of_or_equal, _tier_of_fixed, lambda position, cutoffs=None: "small"),
     ),
     "ex02.q6": Key(
         "Q6, the share of profit the loss makers give back",
@@ -156,23 +285,46 @@ KEYS: dict[str, Key] = {
         "pyr.whale_peak(year['profit']) returns a dictionary; its 'destroyed' entry is the "
         "height of the hump above 100%, as a fraction (0.25 would mean 25%).",
         tolerance={"rel_tol": 0.01},
+        wrong=lambda: (
+            pyr.whale_peak(_year(_last())["profit"])["profit_share"],  # the peak itself
+            pyr.whale_peak(_year(_last())["profit"])["customer_share"],  # where it peaks
+        ),
+    ),
+    "ex02.q7_number": Key(
+        "Q7, the number of small customers who made a profit in the last full year",
+        "number",
+        _small_profitable,
+        "The given cell keeps the small tier's rows in `small`; count the rows whose "
+        "profit is above zero: (small['profit'] > 0).sum().",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            len(_small_tier()) - _small_profitable(),  # the loss makers instead
+            len(_small_tier()),  # the whole tier
+            int((_year(_last())["profit"] > 0).sum()),  # profitable customers of every tier
+        ),
     ),
     "ex02.q7": Key(
-        "Q7, the first step with the loss-making tier",
+        "Q7, what to do first with the small tier",
         "choice",
-        lambda: "b",
-        "Seed 003 asks first why the unprofitable relationships lose money and whether "
-        "that can change; only then whether to give them up.",
+        _small_plan,
+        "The tier loses money as a whole, but look at your count: seed 003 asks first why "
+        "the unprofitable relationships lose money and whether that can change, customer "
+        "by customer; only then whether to end them.",
         options=LETTERS,
+        wrong=lambda: _other_letters(_small_plan()),
     ),
     "ex02.q8": Key(
         "Q8, the number of VIP customers of the year before in a lower tier in the last full year",
         "number",
         _fell_from_vip,
         "In the migration table, read the VIP row (the tier of the year before) and add up the "
-        "major, "
-        "ordinary and small columns; leave out the 'inactive' column.",
+        "major, ordinary and small columns; leave out the 'lost' column.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            _fell_from_vip() + _lost_vips(),  # the lost VIPs counted too
+            _lost_vips(),  # the lost VIPs only
+            int((_tiers(_before())["tier"] == "VIP").sum()),  # the whole VIP row
+        ),
     ),
     "ex02.q9": Key(
         "Q9, the small customers of the year before who became VIP or major customers "
@@ -182,13 +334,68 @@ KEYS: dict[str, Key] = {
         "In pyr.migration_moves(tiers_before, tiers_last) keep the rows whose 'before' is "
         "'small' and whose 'after' is 'VIP' or 'major', and give their customer ids "
         "(the index) as a set.",
+        wrong=lambda: (
+            _risers_into({"VIP"}),  # VIP only
+            _risers_into({"VIP", "major", "ordinary"}),  # any rise
+        ),
     ),
     "ex02.q10": Key(
         "Q10, the service plan for the major customers",
         "choice",
-        lambda: "b",
+        lambda: "a",
         "Service follows value: the second tier gets regular, tailored attention to grow "
-        "it towards the top, less than a VIP and more than the standard service.",
+        "it towards the top, less than a VIP and more than the standard service. "
+        "pyr.tier_responses('vip') shows each tier's plan.",
         options=LETTERS,
+        wrong=lambda: _other_letters("a"),
+    ),
+    "ex02.q11_number": Key(
+        "Q11, the cost to serve per small customer as a fraction of the cost per VIP customer",
+        "number",
+        _service_ratio,
+        "In pyr.tier_summary(year, tiers_last) divide each tier's cost_to_serve by its "
+        "customers, then divide the small tier's figure by the VIP tier's; give a fraction "
+        "(0.5 would mean half).",
+        tolerance={"rel_tol": 0.01},
+        wrong=lambda: (
+            1 / _service_ratio(),  # VIP over small
+            _tier_total_ratio(),  # tier totals, not per customer
+            float(_per_customer("profit")["small"] / _per_customer("profit")["VIP"]),  # profit
+        ),
+    ),
+    "ex02.q11": Key(
+        "Q11, whether our service follows value",
+        "choice",
+        _service_letter,
+        "Read your fraction: how much of a VIP customer's service does a small customer "
+        "get? Then compare with what each earns (the profit per customer of each tier).",
+        options=LETTERS,
+        wrong=lambda: _other_letters(_service_letter()),
+    ),
+    "ex02.q12_number": Key(
+        "Q12, the profit change of the movement that took the most profit away",
+        "number",
+        _worst_move_change,
+        "pyr.migration_moves(tiers_before, tiers_last, year_before['profit'], year['profit']) "
+        "has a 'direction' and a 'change' column; moves.groupby('direction')['change'].sum() "
+        "gives each kind of move's total. Give the most negative one, in yuan, sign and all.",
+        tolerance={"rel_tol": 1e-3},
+        wrong=lambda: (
+            -_worst_move_change(),  # the sign dropped
+            *(  # another movement's total, e.g. the lost customers'
+                float(_profit_moves().get(move, 0.0))
+                for letter, move in Q12_OPTIONS.items()
+                if letter != _worst_move_letter()
+            ),
+        ),
+    ),
+    "ex02.q12": Key(
+        "Q12, the movement to act on first",
+        "choice",
+        _worst_move_letter,
+        "Compare the summed profit change of each kind of move: the most negative total is "
+        "the movement that took the most profit away.",
+        options=LETTERS,
+        wrong=lambda: _other_letters(_worst_move_letter()),
     ),
 }

@@ -80,13 +80,16 @@ def whale_curve(
     curve: pd.DataFrame,
     *,
     peak: dict[str, float] | None = None,
+    reading: tuple[float, float] | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Cumulative profit share against customers ranked by profit, with the hump marked.
 
     `curve` is `pyramid.whale_curve(...)`; `peak` is `pyramid.whale_peak(...)`
-    (computed from the curve when not given).
+    (computed from the curve when not given). `reading` (share of customers,
+    share of profit), e.g. the top 20% from `classification.concentration_table`,
+    is marked with guide lines, so the chart and the table can be read together.
     """
     fig, ax = new_axes(ax)
     x = curve["customer_share"].to_numpy()
@@ -107,6 +110,17 @@ def whale_curve(
         ha="right",
         fontsize=9,
     )
+    if reading is not None:
+        rx, ry = reading
+        ax.plot([rx, rx, 0], [0, ry, ry], color=PALETTE["blue"], lw=1, ls="--")
+        ax.annotate(
+            f"top {rx:.0%} bring {ry:.0%}",
+            (rx, ry),
+            xytext=(6, -14),
+            textcoords="offset points",
+            fontsize=9,
+            color=PALETTE["blue"],
+        )
     ax.text(0.01, 1.01, "100% of total profit", fontsize=8, color=PALETTE["grey"], va="bottom")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, max(1.1, float(y.max()) + 0.12))
@@ -130,7 +144,7 @@ def migration_heatmap(
 ) -> Figure:
     """The tier migration matrix (earlier tier in rows, later tier in columns) as a heatmap.
 
-    Staying customers sit on the diagonal; above it they moved up, below it down.
+    Staying customers sit on the diagonal; left of it they moved up, right of it down.
     """
     stayed = (
         sum(int(counts.loc[t, t]) for t in counts.index if t in counts.columns)

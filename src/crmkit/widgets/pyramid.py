@@ -89,7 +89,15 @@ def compute_pyramid(table: pd.DataFrame, settings: PyramidSettings) -> PyramidVi
 
 def pyramid_png(view: PyramidView) -> bytes:
     """The pyramid chart of one view, as PNG bytes."""
-    fig = plots.pyramid_chart(view.summary, metric="profit")
+    first, total = view.summary.iloc[0], float(view.summary["profit"].sum())
+    # Say which ranking the tiers come from: ranked by revenue, the top tier's profit differs.
+    title = (
+        f"Ranked by {view.settings.metric}, the top {first['customer_share']:.0%} of customers "
+        f"bring {first['profit'] / total:.0%} of profit"
+        if total
+        else None
+    )
+    fig = plots.pyramid_chart(view.summary, metric="profit", title=title)
     return plots.to_png(fixed_layout(fig, left=0.02, right=0.98, top=0.9, bottom=0.02))
 
 
@@ -255,7 +263,8 @@ class MigrationExplorer(Explorer[MigrationSettings, MigrationView]):
         headline = (
             f"{before} → {after}: {shares.get('up', 0):,} customers moved up, "
             f"{shares.get('down', 0):,} moved down, {shares.get('same', 0):,} stayed, "
-            f"{shares.get('left', 0):,} stopped ordering and {shares.get('new', 0):,} are new."
+            f"{shares.get(pyr.GONE, 0):,} are lost customers (no order in {after}) and "
+            f"{shares.get(pyr.NEW, 0):,} are new (no order in {before})."
         )
         return MigrationView(before, after, settings.show, counts, profit, moves, headline)
 

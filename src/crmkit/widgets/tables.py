@@ -33,6 +33,10 @@ def _formatter(column: pd.Series, kind: str, decimals: int | None) -> Callable[[
         return yuan
     if kind == "percent":
         return f"{{:.{0 if decimals is None else decimals}%}}".format
+    if pd.api.types.is_datetime64_any_dtype(column):
+        dates = column.dropna()
+        whole_days = bool((dates == dates.dt.normalize()).all())
+        return lambda v: v.strftime("%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M")
     if pd.api.types.is_bool_dtype(column):
         return lambda v: "yes" if v else "no"
     if pd.api.types.is_integer_dtype(column):
@@ -60,7 +64,7 @@ def _styles(numbers: list[int]) -> list[dict]:
             "selector": "th",
             "props": f"text-align: left; border-bottom: 1px solid {blue}; padding: 2px 8px;",
         },
-        {"selector": "td", "props": "padding: 2px 8px; white-space: normal;"},
+        {"selector": "td", "props": "padding: 2px 8px; white-space: normal; text-align: left;"},
         {"selector": "tbody tr:nth-child(even)", "props": "background: rgba(0, 0, 0, 0.03);"},
     ]
     # One rule per number column: its header and cells (both carry the class col<i>).
@@ -69,6 +73,13 @@ def _styles(numbers: list[int]) -> list[dict]:
         for i in numbers
     ]
     return styles
+
+
+class ReadableTable(Styler):
+    """A Styler whose plain-text form is the table's text: a saved notebook holds no address."""
+
+    def __repr__(self) -> str:
+        return self.data.to_string(index=False)
 
 
 def readable_table(
@@ -103,7 +114,7 @@ def readable_table(
     # and different for two tables on one page.
     content = pd.util.hash_pandas_object(shown, index=False).to_numpy().tobytes()
     key = hashlib.sha1("|".join([caption or "", *labels]).encode() + content)
-    styler = Styler(
+    styler = ReadableTable(
         shown,
         uuid=key.hexdigest()[:8],
         cell_ids=False,
