@@ -137,7 +137,7 @@ def migration_from_orders(data, before: int, after: int, show: str) -> Migration
         .join(years[1][["tier", "profit"]].add_suffix("_after"), how="outer")
     )
     joined["tier_before"] = joined["tier_before"].fillna("new")
-    joined["tier_after"] = joined["tier_after"].fillna("inactive")
+    joined["tier_after"] = joined["tier_after"].fillna("lost")
     counts = pd.crosstab(joined["tier_before"], joined["tier_after"])
     change = joined["profit_after"].fillna(0) - joined["profit_before"].fillna(0)
     profit = joined.assign(change=change).pivot_table(

@@ -11,6 +11,7 @@ change them. The profile card joins the core-customer card of PY4 (001
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -141,22 +142,31 @@ def identify_key_accounts(
     )
     out["criteria_met"] = out[OTHER_CRITERIA].sum(axis=1).astype(int)
     out["key_account"] = out["volume"] & (out["criteria_met"] >= rule.min_other_criteria)
-    out["reason"] = [_reason(m.loc[i], out.loc[i], rule) for i in m.index]
+    out["reason"] = _reasons(m, out, rule)
     return out
 
 
-def _reason(m: pd.Series, met: pd.Series, rule: KeyAccountRule) -> str:
-    mark = {True: "✓", False: "✗"}
-    parts = [
-        f"{mark[bool(met['volume'])]} top {rule.volume_top_share:.0%} by revenue "
-        f"(¥{m['revenue']:,.0f})",
-        f"{mark[bool(met['concentration'])]} share of wallet {m['share_of_wallet']:.0%}",
-        f"{mark[bool(met['service_demand'])]} {m['contacts_per_month']:.2f} contacts a month",
-        f"{mark[bool(met['price_sensitivity'])]} discounts {m['price_sensitivity']:.0%} of margin",
-        f"{mark[bool(met['partnership'])]} ordered in {m['months_ordered_share']:.0%} of months, "
-        f"{m['tenure_years']:.1f} years",
+def _reasons(m: pd.DataFrame, met: pd.DataFrame, rule: KeyAccountRule) -> list[str]:
+    """Each customer's verdict on every criterion, as one line (built column-wise: fast)."""
+    mark = np.where(met[["volume", *OTHER_CRITERIA]].to_numpy(), "✓", "✗")
+    columns = zip(
+        mark,
+        m["revenue"].to_numpy(),
+        m["share_of_wallet"].to_numpy(),
+        m["contacts_per_month"].to_numpy(),
+        m["price_sensitivity"].to_numpy(),
+        m["months_ordered_share"].to_numpy(),
+        m["tenure_years"].to_numpy(),
+        strict=True,
+    )
+    return [
+        f"{k[0]} top {rule.volume_top_share:.0%} by revenue (¥{revenue:,.0f}); "
+        f"{k[1]} share of wallet {wallet:.0%}; "
+        f"{k[2]} {contacts:.2f} contacts a month; "
+        f"{k[3]} discounts {price:.0%} of margin; "
+        f"{k[4]} ordered in {months:.0%} of months, {tenure:.1f} years"
+        for k, revenue, wallet, contacts, price, months, tenure in columns
     ]
-    return "; ".join(parts)
 
 
 def key_account_changes(
@@ -183,21 +193,54 @@ def key_account_changes(
     return pd.DataFrame(rows).set_index("period_end")
 
 
+#: The status of a customer when a rule changes, in the order the explorer shows them.
+CHANGES = ("enters", "leaves", "stays")
+
+
+def compare_rules(
+    measures: pd.DataFrame, rule: KeyAccountRule, base: KeyAccountRule | None = None
+) -> pd.DataFrame:
+    """Who is a key account under `rule` compared with `base` (the default rule).
+
+    One row per customer on either list: shop_name, revenue, profit, criteria_met (under
+    `rule`), change ('enters': only under `rule`; 'leaves': only under `base`; 'stays':
+    both) and the reason under `rule`. Sorted by change, then revenue, largest first.
+    """
+    now = identify_key_accounts(measures, rule)
+    before = identify_key_accounts(measures, base or KeyAccountRule())
+    on_now, on_before = now["key_account"], before["key_account"]
+    either = on_now | on_before
+    change = np.where(on_now & on_before, "stays", np.where(on_now, "enters", "leaves"))
+    out = measures.loc[either, ["shop_name", "revenue", "profit"]].copy()
+    out["criteria_met"] = now.loc[either, "criteria_met"]
+    out["change"] = pd.Categorical(change[either.to_numpy()], categories=CHANGES)
+    out["reason"] = now.loc[either, "reason"]
+    out = out.assign(_id=out.index).sort_values(
+        ["change", "revenue", "_id"], ascending=[True, False, True], kind="mergesort"
+    )
+    return out.drop(columns="_id")
+
+
 # -- PY4 + KA3: the profile card ---------------------------------------------------------------
 
-#: Each card section and the category of the key-account file (KA3, 001 §5.3.9) it belongs to.
+#: Each card section and the category of the key-account file (KA3, seed 001 §5.3.9) it is
+#: filed under. The seed's four categories: basic information (contacts and people),
+#: important information (the customer's business, what we sell them, at what profit), core
+#: information (our own plans and strategy for the account, checked for effect) and process
+#: information (negotiations, orders, stock: what is going on now).
 KA3_CATEGORY = {
-    "basic data": "basic information (基础资料)",
-    "characteristics": "important information (特征记录)",
-    "performance": "core information (业绩分析)",
-    "current trading": "process information (交易现状)",
-    "satisfaction": "process information (满意程度)",
+    "basic data": "basic information (基本信息)",
+    "characteristics": "important information (重要信息)",
+    "performance": "important information (重要信息)",
+    "current trading": "process information (过程管理信息)",
+    "satisfaction": "process information (过程管理信息)",
+    "our plan": "core information (核心信息)",
 }
 
 
 @dataclass(frozen=True)
 class ProfileCard:
-    """One customer's card: five sections of (field, value) rows, each in a KA3 category.
+    """One customer's card: six sections of (field, value) rows, each in a KA3 category.
 
     Data only: `crmkit.widgets.card_html` renders it for the explorer.
     """
@@ -234,12 +277,20 @@ def _rows_of(frame: pd.DataFrame, customer_id: str) -> pd.DataFrame:
     return frame[frame["customer_id"].to_numpy() == customer_id]
 
 
-def profile_card(data: SampleData, customer_id: str, *, as_of=None, history=None) -> ProfileCard:
+def profile_card(
+    data: SampleData,
+    customer_id: str,
+    *,
+    as_of=None,
+    history=None,
+    plan: AccountPlan | None = None,
+) -> ProfileCard:
     """The profile card (PY4) / key-account file (KA3) of one customer, as of `as_of`.
 
     Basic data, characteristics, performance by year (revenue, profit, tier),
-    current trading (last 90 days, unpaid and overdue invoices) and
-    satisfaction (latest survey, complaints in the last 12 months). `history`
+    current trading (last 90 days, unpaid and overdue invoices), satisfaction
+    (latest survey, complaints in the last 12 months) and our plan (the core
+    information of KA3: the strategies of `plan`, if one is given). `history`
     (from `yearly_tiers`) saves recomputing every year's tiers for each card.
     """
     cid = known_customer(data, customer_id)
@@ -346,8 +397,21 @@ def profile_card(data: SampleData, customer_id: str, *, as_of=None, history=None
         "performance": performance,
         "current trading": trading,
         "satisfaction": satisfaction,
+        "our plan": _plan_section(plan, cid),
     }
     return ProfileCard(cid, str(info["shop_name"]), sections)
+
+
+def _plan_section(plan: AccountPlan | None, cid: str) -> pd.DataFrame:
+    """The core information of the file: our strategies for the account and the weakest key."""
+    if plan is None or plan.customer_id != cid:
+        return _section([("strategy", "no plan yet: write one (KA4, KA5)")])
+    rows: list[tuple[str, object]] = [(name, reason) for name, reason in plan.strategies.items()]
+    scored = [(k, v[0]) for k, v in plan.keys.items() if isinstance(v[0], int | np.integer)]
+    if scored:
+        weakest = min(scored, key=lambda kv: kv[1])
+        rows.append(("weakest key", f"{weakest[0]} ({weakest[1]} of 5)"))
+    return _section(rows or [("strategy", "none chosen yet")])
 
 
 # -- KA4, KA5: relationship keys, loyalty strategies and the account plan --------------------------
@@ -359,11 +423,65 @@ RELATIONSHIP_KEYS = content.table("relationship_keys")
 LOYALTY_STRATEGIES = content.table("loyalty_strategies")
 
 
+#: What `plan_template` puts in every note: a plan that keeps it is not written yet.
+TEMPLATE_NOTE = "why this score? name a figure from the card"
+
+#: A plan must tie at least this many of its notes and reasons to figures of its customer.
+MIN_FIGURES = 3
+
+#: Fewest words in a note or a reason: "good" or "ok" says nothing about the account.
+MIN_WORDS = 4
+
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+def _numbers(text: str) -> list[float]:
+    """The numbers written in a text ('¥12,345', '87%', '2.5' -> 12345, 87, 2.5)."""
+    return [float(n.replace(",", "")) for n in _NUMBER.findall(text) if n.strip(",-")]
+
+
+def card_figures(card: ProfileCard) -> set[float]:
+    """The figures on a card that a plan can cite.
+
+    Every number of the card's values except the shop's name, dates and years, the plan
+    itself, and small whole numbers (up to 5, which a score could be mistaken for).
+    """
+    found: set[float] = set()
+    for name, section in card.sections.items():
+        if name == "our plan":
+            continue
+        for field_name, value in section[["field", "value"]].itertuples(index=False):
+            if field_name == "shop":
+                continue
+            found.update(_numbers(re.sub(r"\d{4}-\d{2}-\d{2}", " ", str(value))))
+    return {f for f in found if not _trivial(f)}
+
+
+def _trivial(n: float) -> bool:
+    """A year or a small whole number: citing it shows nothing about the customer."""
+    return n.is_integer() and (abs(n) <= 5 or 1990 <= n <= 2100)
+
+
+def _cites(text: str, figures: set[float]) -> bool:
+    """Whether a text names one of the figures (as written on the card, or within 1%)."""
+    for n in _numbers(text):
+        if _trivial(n):
+            continue
+        for f in figures:
+            if n == f or (abs(f) >= 10 and abs(n - f) <= 0.01 * abs(f)):
+                return True
+    return False
+
+
 @dataclass
 class AccountPlan:
     """A relationship plan for one key account (KA4, KA5), filled in by the learner.
 
     keys: relationship key -> (score 1 to 5, note); strategies: strategy name -> reason.
+    A plan is specific, not generic: notes and reasons of at least MIN_WORDS words, no
+    note copied from the template or repeated, and (when checked against the data) at
+    least MIN_FIGURES of them naming a figure from this customer's card (the workbook's
+    own rule for "made for this account").
     """
 
     customer_id: str
@@ -394,6 +512,10 @@ class AccountPlan:
                 )
             if not isinstance(note, str) or not note.strip():
                 found.append(f"'{key}': add a note saying why you gave that score")
+            elif note.strip().lower() == TEMPLATE_NOTE:
+                found.append(f"'{key}': replace the template's note with your own reason")
+            elif len(note.split()) < MIN_WORDS:
+                found.append(f"'{key}': say more than '{note.strip()}': why, for this account?")
         for key in self.keys:
             if key not in RELATIONSHIP_KEYS.index:
                 found.append(
@@ -407,8 +529,26 @@ class AccountPlan:
                 found.append(f"'{name}' is not one of the loyalty strategies{hint}")
             elif not isinstance(reason, str) or not reason.strip():
                 found.append(f"strategy '{name}': add the reason it fits this account")
+            elif len(reason.split()) < MIN_WORDS:
+                found.append(f"strategy '{name}': say how it helps this account, in a sentence")
         if len(self.strategies) < 2:
             found.append("choose at least two loyalty strategies, each with a reason")
+        texts = [str(v[1]).strip().lower() for v in self.keys.values() if len(tuple(v)) > 1]
+        texts = [t for t in texts if t]
+        if len(texts) != len(set(texts)):
+            found.append("each key needs its own note: some notes are the same")
+        if data is not None and not found:
+            figures = card_figures(profile_card(data, self.customer_id))
+            written = [str(v[1]) for v in self.keys.values()] + [
+                str(r) for r in self.strategies.values()
+            ]
+            cited = sum(_cites(text, figures) for text in written)
+            if cited < MIN_FIGURES:
+                found.append(
+                    f"the plan could be about any customer: name figures from "
+                    f"{self.customer_id}'s card (e.g. its profit, orders, discounts or "
+                    f"overdue invoices) in at least {MIN_FIGURES} notes or reasons; {cited} do now"
+                )
         return found
 
     def check(self, data=None) -> None:
@@ -425,8 +565,8 @@ class AccountPlan:
 
 
 def plan_template(customer_id: str) -> AccountPlan:
-    """An empty plan with every relationship key present (score 0, empty note) to fill in."""
-    return AccountPlan(customer_id, {k: (0, "") for k in RELATIONSHIP_KEYS.index}, {})
+    """A plan to fill in: every relationship key with score 0 and the template's note."""
+    return AccountPlan(customer_id, {k: (0, TEMPLATE_NOTE) for k in RELATIONSHIP_KEYS.index}, {})
 
 
 __all__ = [
@@ -434,7 +574,10 @@ __all__ = [
     "KA3_CATEGORY",
     "LOYALTY_STRATEGIES",
     "RELATIONSHIP_KEYS",
+    "TEMPLATE_NOTE",
     "AccountPlan",
+    "card_figures",
+    "compare_rules",
     "KeyAccountRule",
     "ProfileCard",
     "identify_key_accounts",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from numbers import Real
 from typing import TYPE_CHECKING
 
@@ -183,6 +183,11 @@ VALUE_COMPONENTS = content.table("value_components")
 
 # -- VA2: customer lifetime value ------------------------------------------------------------
 
+#: The workbook's one lifetime-value horizon and discount rate (our choice, not a seed's):
+#: every lesson, exercise and default uses them, so two values are always comparable.
+HORIZON_YEARS = 5
+DISCOUNT_RATE = 0.08
+
 ASSUMPTIONS = [
     "The customer brings the same margin every year they stay; it does not grow or shrink.",
     "Each year the customer stays with the same probability (the retention rate); once "
@@ -192,7 +197,8 @@ ASSUMPTIONS = [
     "Each year's margin arrives at the end of that year and is discounted by "
     "(1 + discount rate) ** t, because money later is worth less than money now.",
     "The cost of winning the customer is already spent and is not counted.",
-    "Without a horizon the sum runs for ever; it stays finite because retention is below 1.",
+    f"The sum stops after a stated horizon: {HORIZON_YEARS} years in this workbook, "
+    "because nobody can see further ahead with any confidence.",
     "Referrals and other value beyond the customer's own margin are left out (see VA5).",
 ]
 
@@ -231,12 +237,16 @@ def _clv_factor(r: float, d: float, years: int | None) -> float:
 
 
 def lifetime_value(
-    margin: float, retention: float, discount_rate: float, years: int | None = None
+    margin: float,
+    retention: float,
+    discount_rate: float = DISCOUNT_RATE,
+    years: int | None = HORIZON_YEARS,
 ) -> float:
     """Customer lifetime value (客户终生价值): the margin a customer will bring, discounted.
 
-    Rule: the sum over years t = 1..years of margin * retention**t / (1 + discount_rate)**t;
-    with years=None it runs for ever: margin * retention / (1 + discount_rate - retention).
+    Rule: the sum over years t = 1..years of margin * retention**t / (1 + discount_rate)**t,
+    over the workbook's horizon (HORIZON_YEARS) unless told otherwise; years=None runs for
+    ever: margin * retention / (1 + discount_rate - retention).
     """
     m = _number(margin, "the margin per year")
     r, d, years = _clv_inputs(retention, discount_rate, years)
@@ -244,7 +254,10 @@ def lifetime_value(
 
 
 def lifetime_values(
-    margins: pd.Series, retention: float, discount_rate: float, years: int | None = None
+    margins: pd.Series,
+    retention: float,
+    discount_rate: float = DISCOUNT_RATE,
+    years: int | None = HORIZON_YEARS,
 ) -> pd.Series:
     """`lifetime_value` for every customer's yearly margin (same rule, same index)."""
     if not isinstance(margins, pd.Series) or not pd.api.types.is_numeric_dtype(margins):
@@ -255,29 +268,60 @@ def lifetime_values(
     return (margins.astype(float) * _clv_factor(r, d, years)).rename("lifetime_value")
 
 
+def clv_by_year(
+    margin: float,
+    retention: float,
+    discount_rate: float = DISCOUNT_RATE,
+    years: int = HORIZON_YEARS,
+) -> pd.DataFrame:
+    """Year by year: the chance the customer is still here, the discounted margin, the total.
+
+    Columns: year, still_here (retention**t), discounted_margin (margin * still_here /
+    (1 + discount_rate)**t) and cumulative (their running sum, ending at the lifetime value).
+    """
+    m = _number(margin, "the margin per year")
+    r, d, years = _clv_inputs(retention, discount_rate, years)
+    if years is None:
+        raise CrmkitError("give a horizon in whole years, e.g. 5")
+    t = np.arange(1, years + 1)
+    still = r**t
+    discounted = m * still / (1 + d) ** t
+    return pd.DataFrame(
+        {
+            "year": t,
+            "still_here": still,
+            "discounted_margin": discounted,
+            "cumulative": np.cumsum(discounted),
+        }
+    )
+
+
+SENSITIVITY_INPUTS = ("margin", "retention", "discount_rate")
+
+
 def clv_sensitivity(
     margin: float,
     retention: float,
-    discount_rate: float,
-    years: int | None = None,
+    discount_rate: float = DISCOUNT_RATE,
+    years: int | None = HORIZON_YEARS,
     change: float = 0.10,
 ) -> pd.DataFrame:
-    """How much the lifetime value swings when each input moves, the others held at base.
+    """How much the lifetime value moves when each input moves by the same share of itself.
 
-    Rule: margin and discount rate move by ±change of their own value (±10%); retention
-    moves by ±change in points of rate (0.80 -> 0.70 and 0.90), clipped into [0, 0.99].
-    swing = CLV at high - CLV at low; rows sorted by the size of the swing, largest first.
+    Rule: every input moves by ±change of its own value (±10%: margin 1,000 -> 900 and 1,100;
+    retention 0.80 -> 0.72 and 0.88; discount rate 8% -> 7.2% and 8.8%), the others held at
+    base, so the steps are equal and the comparison is fair. Retention is clipped at 1 (0.99
+    without a horizon). effect_up = (CLV at high - base CLV) / base CLV; swing = CLV at high -
+    CLV at low. Rows sorted by the size of the swing, largest first.
     """
     change = _number(change, "the change")
     if not 0 < change < 1:
         raise CrmkitError(f"the change must be between 0 and 1 (e.g. 0.10 for 10%); got {change}")
     base = {"margin": margin, "retention": retention, "discount_rate": discount_rate}
     base_clv = lifetime_value(margin, retention, discount_rate, years)
-    moves = {
-        "margin": (margin * (1 - change), margin * (1 + change)),
-        "retention": (max(retention - change, 0.0), min(retention + change, 0.99)),
-        "discount_rate": (discount_rate * (1 - change), discount_rate * (1 + change)),
-    }
+    top = 1.0 if years is not None else 0.99
+    moves = {name: (value * (1 - change), value * (1 + change)) for name, value in base.items()}
+    moves["retention"] = (retention * (1 - change), min(retention * (1 + change), top))
     rows = []
     for name, (low, high) in moves.items():
         clv_low = lifetime_value(**{**base, name: low}, years=years)
@@ -291,12 +335,27 @@ def clv_sensitivity(
                 "clv_low": clv_low,
                 "clv_base": base_clv,
                 "clv_high": clv_high,
+                "effect_up": (clv_high - base_clv) / base_clv if base_clv else math.nan,
                 "swing": clv_high - clv_low,
             }
         )
     out = pd.DataFrame(rows)
     order = out["swing"].abs().sort_values(ascending=False, kind="mergesort").index
     return out.loc[order].reset_index(drop=True)
+
+
+def sensitivity_headline(table: pd.DataFrame, change: float = 0.10) -> str:
+    """One sentence naming the input that moves the value most, from a `clv_sensitivity` table."""
+    top = table.iloc[0]
+    name = str(top["input"]).replace("_", " ")
+    others = ", ".join(
+        f"{str(r['input']).replace('_', ' ')} {r['effect_up']:+.1%}"
+        for _, r in table.iloc[1:].iterrows()
+    )
+    return (
+        f"Each input raised by {change:.0%} of itself: {name} moves the lifetime value most "
+        f"({top['effect_up']:+.1%}); {others}."
+    )
 
 
 # -- retention measured in the data ----------------------------------------------------------
@@ -377,8 +436,8 @@ def core_value_table(
     ids: Sequence[str],
     *,
     as_of=None,
-    discount_rate: float = 0.08,
-    years: int | None = 5,
+    discount_rate: float = DISCOUNT_RATE,
+    years: int | None = HORIZON_YEARS,
     retention: float | None = None,
 ) -> pd.DataFrame:
     """The core-customer value analysis (001 §5.2.5) for several customers, one row each.
@@ -437,8 +496,8 @@ def core_value_analysis(
     customer_id: str,
     *,
     as_of=None,
-    discount_rate: float = 0.08,
-    years: int | None = 5,
+    discount_rate: float = DISCOUNT_RATE,
+    years: int | None = HORIZON_YEARS,
     retention: float | None = None,
 ) -> pd.Series:
     """The six figures of a core customer's value (001 §5.2.5), each stated as a rule.
@@ -543,37 +602,56 @@ OURS = "our assumption"
 
 @dataclass(frozen=True)
 class StayWhatIf:
-    """Starbucks what-if (seed 002): longer stays after free Wi-Fi, turned into money.
+    """Starbucks what-if (seed 002): is free Wi-Fi worth what it costs?
 
-    Rule: hours per customer a month = visits a month * hours per visit; extra spend =
-    extra hours * spend per hour (spending assumed to grow with time in the shop); extra
-    margin = extra spend * margin rate * core customers. We read the seed's stay of 2 hours
-    (3-4 after Wi-Fi) as per visit. stay_after below stay_before is allowed: it models a
-    change that shortens stays, and the extras come out negative.
+    Seed 002 gives the facts: core customers aged 25 to 40 came about 18 times a month; from
+    August 2002, 1,000 stores offered wireless internet, and stays grew from about 2 hours to
+    3 to 4 hours per person. The seed gives no period for the stay, and 18 two-hour visits
+    would be 36 hours a month, so the workbook reads the stays as those of a laptop visit
+    (the seed: more and more young customers brought laptops) and lets only a share of the
+    visits be laptop visits. Rule, per core customer a month: laptop visits = visits *
+    laptop_share; extra hours = laptop visits * (stay after - stay before); extra spend =
+    extra hours * spend per extra hour + extra visits * spend per visit. A year, all Wi-Fi
+    stores: extra margin = extra spend * 12 * margin rate * customers per store * stores;
+    service cost = cost per store a month * 12 * stores; net gain = extra margin - service
+    cost. Break-even spend per extra hour = what each extra hour must bring for the net gain
+    to be zero. Shorter stays (after < before) are allowed: the extras come out negative.
     """
 
     core_age_min: int = _fact(25, "years of age")
     core_age_max: int = _fact(40, "years of age")
-    visits_per_month: float = _fact(18.0, "visits per customer a month")
-    stay_before_hours: float = _fact(2.0, "hours per visit")
-    stay_after_hours: float = _fact(3.5, "hours per visit (seed: 3-4)")
+    visits_per_month: float = _fact(18.0, "visits per core customer a month")
+    stay_before_hours: float = _fact(2.0, "hours per laptop visit (seed: about 2 per person)")
+    stay_after_hours: float = _fact(3.5, "hours per laptop visit (seed: 3-4 per person)")
     wifi_launch: str = _fact("2002-08", "month")
     wifi_stores: int = _fact(1000, "stores")
-    spend_per_hour: float = _fact(2.0, "USD per hour of stay", OURS)
+    laptop_share: float = _fact(0.15, "share of visits with a laptop", OURS)
+    spend_per_hour: float = _fact(2.0, "USD per extra hour in the shop", OURS)
     margin_rate: float = _fact(0.6, "share of spend", OURS)
-    core_customers: int = _fact(100_000, "customers", OURS)
-    extra_visits_per_month: float = _fact(0.0, "visits per customer a month", OURS)
+    customers_per_store: int = _fact(300, "core customers per Wi-Fi store", OURS)
+    cost_per_store_month: float = _fact(
+        500.0, "USD per store a month (line, equipment, support)", OURS
+    )
+    extra_visits_per_month: float = _fact(0.0, "visits per core customer a month", OURS)
+    spend_per_visit: float = _fact(4.0, "USD per extra visit", OURS)
 
     def __post_init__(self) -> None:
         for name in ("visits_per_month", "stay_before_hours", "stay_after_hours"):
             _number(getattr(self, name), name, minimum=0)
-        for name in ("spend_per_hour", "core_customers", "wifi_stores"):
+        for name in (
+            "spend_per_hour",
+            "customers_per_store",
+            "wifi_stores",
+            "cost_per_store_month",
+            "spend_per_visit",
+        ):
             _number(getattr(self, name), name, minimum=0)
         _number(self.core_age_min, "core_age_min", minimum=0)
         if _number(self.core_age_max, "core_age_max") < self.core_age_min:
             raise CrmkitError("core_age_max must not be below core_age_min")
-        if not 0 <= _number(self.margin_rate, "margin_rate") <= 1:
-            raise CrmkitError(f"margin_rate is a share between 0 and 1; got {self.margin_rate}")
+        for name in ("margin_rate", "laptop_share"):
+            if not 0 <= _number(getattr(self, name), name) <= 1:
+                raise CrmkitError(f"{name} is a share between 0 and 1; got {getattr(self, name)}")
         extra = _number(self.extra_visits_per_month, "extra_visits_per_month")
         if self.visits_per_month + extra < 0:
             raise CrmkitError("extra_visits_per_month cannot take the visits below zero")
@@ -591,21 +669,64 @@ class StayWhatIf:
         ]
         return pd.DataFrame(rows, columns=["name", "value", "unit", "source"])
 
-    def results(self) -> pd.DataFrame:
-        """Hours before and after, extra hours, extra spend a month and a year, group margin."""
-        hours_before = self.visits_per_month * self.stay_before_hours
-        visits_after = self.visits_per_month + self.extra_visits_per_month
-        hours_after = visits_after * self.stay_after_hours
+    def figures(self) -> dict[str, float]:
+        """The results as a dict (see `results` for the rows and the class for the rule)."""
+        laptop_visits = self.visits_per_month * self.laptop_share
+        hours_before = laptop_visits * self.stay_before_hours
+        hours_after = laptop_visits * self.stay_after_hours
         extra_hours = hours_after - hours_before
-        spend_month = extra_hours * self.spend_per_hour
-        spend_year = spend_month * 12
-        margin_year = spend_year * self.margin_rate * self.core_customers
-        rows = [
-            ("hours per customer a month, before", hours_before, "hours"),
-            ("hours per customer a month, after", hours_after, "hours"),
-            ("extra hours per customer a month", extra_hours, "hours"),
-            ("extra spend per customer a month", spend_month, "USD"),
-            ("extra spend per customer a year", spend_year, "USD"),
-            ("extra margin a year, whole core group", margin_year, "USD"),
-        ]
+        spend_month = extra_hours * self.spend_per_hour + (
+            self.extra_visits_per_month * self.spend_per_visit
+        )
+        customers = self.customers_per_store * self.wifi_stores
+        margin_year = spend_month * 12 * self.margin_rate * customers
+        cost_year = self.cost_per_store_month * 12 * self.wifi_stores
+        hour_margin = extra_hours * 12 * self.margin_rate * customers
+        other = self.extra_visits_per_month * self.spend_per_visit * 12 * self.margin_rate
+        other *= customers
+        break_even = (cost_year - other) / hour_margin if hour_margin > 0 else math.nan
+        return {
+            "laptop visits per customer a month": laptop_visits,
+            "hours with a laptop per customer a month, before": hours_before,
+            "hours with a laptop per customer a month, after": hours_after,
+            "extra hours per customer a month": extra_hours,
+            "extra spend per customer a month": spend_month,
+            "extra margin a year, all Wi-Fi stores": margin_year,
+            "service cost a year, all Wi-Fi stores": cost_year,
+            "net gain a year": margin_year - cost_year,
+            "service cost per customer a month": cost_year / 12 / customers
+            if customers
+            else math.nan,
+            "break-even spend per extra hour": break_even,
+        }
+
+    def results(self) -> pd.DataFrame:
+        """Each figure of the what-if with its unit: hours, spend, margin, the service's cost."""
+        units = {
+            "laptop visits per customer a month": "visits",
+            "hours with a laptop per customer a month, before": "hours",
+            "hours with a laptop per customer a month, after": "hours",
+            "extra hours per customer a month": "hours",
+        }
+        rows = [(name, value, units.get(name, "USD")) for name, value in self.figures().items()]
         return pd.DataFrame(rows, columns=["measure", "value", "unit"])
+
+    def sweep(self, name: str, values: Sequence[float]) -> pd.DataFrame:
+        """The extra margin, service cost and net gain as one assumption takes each value."""
+        known = {f.name for f in fields(self)}
+        if name not in known:
+            raise CrmkitError(
+                f"'{name}' is not an input of the what-if; use one of {sorted(known)}"
+            )
+        rows = []
+        for v in values:
+            f = replace(self, **{name: v}).figures()
+            rows.append(
+                {
+                    name: v,
+                    "extra_margin": f["extra margin a year, all Wi-Fi stores"],
+                    "service_cost": f["service cost a year, all Wi-Fi stores"],
+                    "net_gain": f["net gain a year"],
+                }
+            )
+        return pd.DataFrame(rows)

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 import nbformat
 from nbformat import NotebookNode
 
-SETS = ("ex01_classification", "ex02_pyramid", "ex03_value")
+SETS = ("ex01_classification", "ex02_pyramid", "ex03_value", "ex04_key_accounts")
 SHORT = {name: name.split("_")[0] for name in SETS}  # "ex01_classification" -> "ex01"
 
 #: The file that marks a folder whose grades.csv / gradebook.sqlite the gradebook tamper
@@ -65,7 +65,7 @@ def _gid(cell) -> str | None:
 
 
 class Course:
-    """The three exercise sets: source and release notebooks, answers, points."""
+    """The exercise sets: source and release notebooks, answers, points."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -254,16 +254,23 @@ WRONG = {
     "ex03_value": {
         "q1": "perceived = -1.0",
         "q2": 'best_promise = "a"',
-        "q3": "def clv(margin, retention, discount_rate, years):\n    return 0.0",
+        "q3": 'best_gain = -1.0\nproposal = "c"',
         "q4": "small_retention = 0.999",
         "q5": "n_hidden = -1",
-        "q6": "expected_profit = -1.0",
+        "q6": 'network_profit = -1.0\nvisits_advice = "d"',
         "q7": 'kind_of_value = "social value"',
-        "q8": "extra_margin = -1.0",
-        "q9": "n_key_accounts = -1",
-        "q10": "n_left = -1",
-        "q11": 'card_section = "a"',
-        "q12": 'plan = "a plan for C00006"',
+        "q8": "break_even = -1.0",
+        "q9": 'net_gain = 1.0\nwifi_advice = "c"',
+    },
+    "ex04_key_accounts": {
+        "q1": "expected_profit = -1.0",
+        "q2": 'n_different = -1\nplaces_rule = "c"',
+        "q3": "n_key_accounts = -1",
+        "q4": 'n_left = -1\nlist_advice = "c"',
+        "q5": 'card_section = "b"',
+        "q6": 'plan_part = "a"',
+        "q7": 'n_stricter = -1\nrule_advice = "a"',
+        "q8": 'plan = "a plan for C00006"',
     },
 }
 
@@ -472,7 +479,7 @@ def write_corpus(entries: Iterable[Entry], folder: Path | str) -> Path:
 
 
 def _base_corpus(c: Course) -> Iterable[Entry]:
-    E1, E2, E3 = SETS
+    E1, E2, E3, E4 = SETS
     graded = "graded"
 
     def nb_entry(student, name, nb, note, total=None, *, layout=None, raw=None, **kw):
@@ -491,7 +498,8 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         (E1, "partial_ex01_a", ["q1", "q2", "q13"]),
         (E1, "partial_ex01_even", ["q2", "q4", "q6", "q8", "q10", "q12"]),
         (E2, "partial_ex02_a", ["q1", "q3", "q4", "q7", "q10"]),
-        (E3, "partial_ex03_a", ["q1", "q2", "q3", "q7", "q11", "q12"]),
+        (E3, "partial_ex03_a", ["q1", "q2", "q3", "q7", "q9"]),
+        (E4, "partial_ex04_a", ["q1", "q5", "q6", "q8"]),
     ]
     for name, student, qs in mixes:
         yield nb_entry(
@@ -545,13 +553,13 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         "q1 a string where a number is wanted, q8 a list where one number is wanted",
         c.max_total(E1) - c.worth(E1, ["q1", "q8"]),
     )
-    qs = ["q2", "q3", "q7", "q11"]
+    qs = ["q2", "q3", "q7", "q8"]
     typed3 = set_answers(c.solved(E3, qs), {"q1": 'perceived = "13"'})
     yield nb_entry(
         "wrong_type_ex03",
         E3,
         typed3,
-        "q1 the right number as text; q2, q3, q7, q11 right",
+        "q1 the right number as text; q2, q3, q7, q8 right",
         c.worth(E3, qs),
     )
     yield nb_entry(
@@ -679,14 +687,14 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         c.max_total(E2),
         raw=as_nbformat_42(c.solved(E2)),
     )
-    bare = c.solved(E3, ["q1", "q2", "q3", "q7", "q11", "q12"])
+    bare = c.solved(E3, ["q1", "q2", "q3", "q7", "q9"])
     bare.metadata.pop("kernelspec", None)
     yield nb_entry(
         "no_kernelspec_ex03",
         E3,
         bare,
-        "partial (q1-q3, q7, q11, q12), no kernelspec",
-        c.worth(E3, ["q1", "q2", "q3", "q7", "q11", "q12"]),
+        "partial (q1-q3, q7, q9), no kernelspec",
+        c.worth(E3, ["q1", "q2", "q3", "q7", "q9"]),
     )
     renumbered = c.solved(E1)
     for i, cell in enumerate(renumbered.cells):

@@ -130,19 +130,70 @@ def test_account_plan_problems_and_a_complete_plan(data):
     problems = template.problems(data)
     assert any("at least two" in p for p in problems)
     assert any("'trust': the score" in p for p in problems)
+    assert any("template" in p for p in problems)
     plan = ka.AccountPlan(
         "C00002",
-        {k: (4, "seen in the card") for k in ka.RELATIONSHIP_KEYS.index},
-        {"supply priority": "stock-outs hurt them", "joint promotton": "they like promotions"},
+        {k: (4, f"{k} looks fine, we think") for k in ka.RELATIONSHIP_KEYS.index},
+        {
+            "supply priority": "stock-outs would hurt this shop",
+            "joint promotton": "they like promotions a lot",
+        },
     )
     found = plan.problems(data)
     assert found == ["'joint promotton' is not one of the loyalty strategies; did you mean "
                      "'joint promotions'?"]  # fmt: skip
     with pytest.raises(CrmkitError, match="not complete"):
         plan.check(data)
-    plan.strategies = {"supply priority": "stock-outs hurt them", "annual meeting": "plan 2026"}
-    plan.check(data)  # complete: no error
+    plan.strategies = {
+        "supply priority": "stock-outs would hurt this shop",
+        "annual meeting": "agree next year's volume together",
+    }
+    # complete in form, but generic: nothing ties it to C00002's card
+    assert any("could be about any customer" in p for p in plan.problems(data))
+    assert plan.problems() == []  # without the data only the form is checked
+    figures = sorted(ka.card_figures(ka.profile_card(data, "C00002")), reverse=True)
+    big, second = f"¥{figures[0]:,.0f}", f"¥{figures[1]:,.0f}"
+    plan.keys = {k: (3, f"{k}: our notes, case {i}") for i, k in enumerate(plan.keys)}
+    plan.keys["trust"] = (4, f"a figure of {big} on its card shows the trust")
+    plan.keys["competitors"] = (3, f"{second} is what a rival would win")
+    plan.strategies["annual meeting"] = f"protect the {big} with a yearly review"
+    plan.check(data)  # complete and specific: no error
     assert len(plan.to_frame()) == len(ka.RELATIONSHIP_KEYS) + 2
+    # the same plan for another customer cites figures that are not on that card
+    other = ka.AccountPlan("C00006", plan.keys, plan.strategies)
+    assert any("could be about any customer" in p for p in other.problems(data))
+    # short notes and copied notes are caught
+    short = ka.AccountPlan("C00002", {**plan.keys, "trust": (4, "good")}, plan.strategies)
+    assert any("say more than 'good'" in p for p in short.problems())
+    same = ka.AccountPlan("C00002", {k: (3, "the same note for all") for k in plan.keys}, {})
+    assert any("some notes are the same" in p for p in same.problems())
+
+
+def test_the_plan_is_the_core_information_of_the_file(data):
+    assert ka.KA3_CATEGORY["our plan"].startswith("core information (核心信息)")
+    assert "performance" not in [k for k, v in ka.KA3_CATEGORY.items() if "core" in v]
+    empty = ka.profile_card(data, "C00002").sections["our plan"]
+    assert "no plan yet" in empty["value"].iloc[0]
+    plan = ka.AccountPlan(
+        "C00002",
+        {"trust": (4, "x"), "exit barriers": (2, "y")},
+        {"supply priority": "keep the shelves full"},
+    )
+    filed = ka.profile_card(data, "C00002", plan=plan).sections["our plan"]
+    rows = dict(zip(filed["field"], filed["value"], strict=True))
+    assert rows["supply priority"] == "keep the shelves full"
+    assert rows["weakest key"] == "exit barriers (2 of 5)"
+
+
+def test_compare_rules_shows_who_enters_and_leaves(data):
+    measures = ka.key_account_measures(data, period_end="2025-12-31")
+    same = ka.compare_rules(measures, ka.KeyAccountRule())
+    assert set(same["change"]) == {"stays"}
+    stricter = ka.compare_rules(measures, ka.KeyAccountRule(volume_top_share=0.05))
+    assert "enters" not in set(stricter["change"]) and (stricter["change"] == "leaves").any()
+    looser = ka.compare_rules(measures, ka.KeyAccountRule(min_other_criteria=1))
+    entered = looser.index[looser["change"] == "enters"]
+    assert len(entered) and (looser.loc[entered, "criteria_met"] == 1).all()
 
 
 def test_tables_carry_the_seed_terms():

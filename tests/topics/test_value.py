@@ -134,7 +134,8 @@ def test_value_added_services():
 
 
 def test_lifetime_value_by_hand():
-    assert va.lifetime_value(1000, 0.8, 0.1) == pytest.approx(1000 * 0.8 / 0.3)
+    assert va.lifetime_value(1000, 0.8, 0.1, None) == pytest.approx(1000 * 0.8 / 0.3)
+    assert va.lifetime_value(1000, 0.8) == va.lifetime_value(1000, 0.8, 0.08, va.HORIZON_YEARS)
     assert va.lifetime_value(1000, 0.8, 0.1, years=2) == pytest.approx(
         1000 * (0.8 / 1.1 + 0.64 / 1.21)
     )
@@ -146,11 +147,11 @@ def test_lifetime_value_by_hand():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((1000, 1.0, 0.1), "infinite"),
+        ((1000, 1.0, 0.1, None), "infinite"),
         ((1000, 1.2, 0.1, 5), "between 0 and 1"),
-        ((1000, -0.1, 0.1), "at least 0"),
+        ((1000, -0.1, 0.1, None), "at least 0"),
         ((1000, 0.8, -1.0), "above -1"),
-        ((1000, 0.8, -0.3), "never ends"),
+        ((1000, 0.8, -0.3, None), "never ends"),
         ((1000, 0.8, 0.1, -1), "years"),
         ((1000, 0.8, 0.1, 2.5), "years"),
         (("1000", 0.8, 0.1), "margin"),
@@ -165,7 +166,7 @@ def test_lifetime_value_rejects_bad_inputs(args, message):
 @given(st.floats(0, 1e5), st.floats(0, 0.95), st.floats(0, 0.3), st.integers(0, 30))
 def test_lifetime_value_properties(margin, retention, rate, years):
     finite = va.lifetime_value(margin, retention, rate, years)
-    forever = va.lifetime_value(margin, retention, rate)
+    forever = va.lifetime_value(margin, retention, rate, None)
     more = va.lifetime_value(margin, retention, rate, years + 1)
     assert more >= finite - 1e-9  # one more year can only add
     assert finite <= forever + 1e-6  # a horizon can only cut the value
@@ -184,28 +185,46 @@ def test_lifetime_values_match_the_scalar_rule():
     with pytest.raises(CrmkitError, match="Series of numbers"):
         va.lifetime_values(pd.Series(["a"]), 0.7, 0.05)
     with pytest.raises(CrmkitError, match="infinite"):
-        va.lifetime_values(margins, 1.0, 0.05)
+        va.lifetime_values(margins, 1.0, 0.05, None)
 
 
 def test_clv_sensitivity_by_hand():
     table = va.clv_sensitivity(1000, 0.8, 0.08).set_index("input")
-    base = va.lifetime_value(1000, 0.8, 0.08)
+    base = va.lifetime_value(1000, 0.8, 0.08, va.HORIZON_YEARS)
     assert table.loc["margin", ["low", "high"]].tolist() == pytest.approx([900, 1100])
     assert table.loc["margin", "swing"] == pytest.approx(0.2 * base)
-    assert table.loc["retention", ["low", "high"]].tolist() == pytest.approx([0.7, 0.9])
-    assert table.loc["retention", "clv_high"] == pytest.approx(1000 * 0.9 / 0.18)
+    assert table.loc["margin", "effect_up"] == pytest.approx(0.1)
+    # equal relative steps: retention moves by 10% of itself, not by ten points
+    assert table.loc["retention", ["low", "high"]].tolist() == pytest.approx([0.72, 0.88])
+    assert table.loc["retention", "clv_high"] == pytest.approx(
+        va.lifetime_value(1000, 0.88, 0.08, va.HORIZON_YEARS)
+    )
+    assert table.loc["discount_rate", ["low", "high"]].tolist() == pytest.approx([0.072, 0.088])
     assert table.loc["discount_rate", "swing"] < 0  # a higher rate lowers the value
     assert (table["clv_base"] == base).all()
     assert list(table.index) == ["retention", "margin", "discount_rate"]  # largest swing first
+    headline = va.sensitivity_headline(table.reset_index())
+    assert "retention moves the lifetime value most" in headline
 
 
 def test_clv_sensitivity_clips_retention():
     high = va.clv_sensitivity(1000, 0.95, 0.08).set_index("input").loc["retention"]
-    assert high["high"] == 0.99
-    low = va.clv_sensitivity(1000, 0.05, 0.08, years=3).set_index("input").loc["retention"]
+    assert high["high"] == 1.0
+    forever = va.clv_sensitivity(1000, 0.95, 0.08, years=None).set_index("input")
+    assert forever.loc["retention", "high"] == 0.99
+    low = va.clv_sensitivity(1000, 0.0, 0.08, years=3).set_index("input").loc["retention"]
     assert low["low"] == 0.0 and low["clv_low"] == 0.0
     with pytest.raises(CrmkitError, match="change"):
         va.clv_sensitivity(1000, 0.8, 0.08, change=1.5)
+
+
+def test_clv_by_year_adds_up_to_the_lifetime_value():
+    table = va.clv_by_year(1000, 0.7, 0.1, 4)
+    assert table["year"].tolist() == [1, 2, 3, 4]
+    assert table["still_here"].iloc[1] == pytest.approx(0.49)
+    assert table["cumulative"].iloc[-1] == pytest.approx(va.lifetime_value(1000, 0.7, 0.1, 4))
+    with pytest.raises(CrmkitError, match="horizon"):
+        va.clv_by_year(1000, 0.7, 0.1, None)
 
 
 @settings(max_examples=40, deadline=None)
@@ -450,23 +469,42 @@ def test_stay_what_if_defaults_come_from_seed_002():
     assert (case.wifi_launch, case.wifi_stores) == ("2002-08", 1000)
     table = case.assumptions().set_index("name")
     assert table.loc["visits_per_month", "source"] == "seed 002"
-    assert table.loc["spend_per_hour", "source"] == "our assumption"
+    for ours in ("spend_per_hour", "laptop_share", "cost_per_store_month"):
+        assert table.loc[ours, "source"] == "our assumption"
     assert table.loc["extra_visits_per_month", "value"] == 0
 
 
 def test_stay_what_if_results_by_hand():
-    results = va.StayWhatIf().results().set_index("measure")["value"]
-    assert results["extra hours per customer a month"] == pytest.approx(18 * (3.5 - 2))
-    assert results["extra spend per customer a month"] == pytest.approx(27 * 2.0)
-    assert results["extra spend per customer a year"] == pytest.approx(54 * 12)
-    assert results["extra margin a year, whole core group"] == pytest.approx(648 * 0.6 * 100_000)
+    case = va.StayWhatIf()
+    results = case.results().set_index("measure")["value"]
+    laptop = 18 * case.laptop_share
+    assert results["laptop visits per customer a month"] == pytest.approx(laptop)
+    assert results["extra hours per customer a month"] == pytest.approx(laptop * 1.5)
+    assert results["extra spend per customer a month"] == pytest.approx(laptop * 1.5 * 2.0)
+    customers = case.customers_per_store * 1000
+    margin = laptop * 1.5 * 2.0 * 12 * 0.6 * customers
+    cost = case.cost_per_store_month * 12 * 1000
+    assert results["extra margin a year, all Wi-Fi stores"] == pytest.approx(margin)
+    assert results["service cost a year, all Wi-Fi stores"] == pytest.approx(cost)
+    assert results["net gain a year"] == pytest.approx(margin - cost)
+    # at the break-even spend per hour the service just pays for itself
+    even = results["break-even spend per extra hour"]
+    flat = va.StayWhatIf(spend_per_hour=even).results().set_index("measure")["value"]
+    assert flat["net gain a year"] == pytest.approx(0, abs=1e-6)
+    # plausible: a core customer's laptop hours stay well under a working week a month
+    assert results["hours with a laptop per customer a month, after"] < 40
     more = va.StayWhatIf(extra_visits_per_month=2).results().set_index("measure")["value"]
-    assert more["hours per customer a month, after"] == pytest.approx(20 * 3.5)
+    assert more["extra spend per customer a month"] == pytest.approx(laptop * 3.0 + 2 * 4.0)
 
 
-def test_stay_what_if_shorter_stays_give_negative_extras():
+def test_stay_what_if_sweep_and_shorter_stays():
     results = va.StayWhatIf(stay_after_hours=1.5).results().set_index("measure")["value"]
-    assert results["extra hours per customer a month"] == pytest.approx(-9)
+    assert results["extra hours per customer a month"] == pytest.approx(18 * 0.15 * -0.5)
+    sweep = va.StayWhatIf().sweep("laptop_share", [0.0, 0.3])
+    assert sweep["net_gain"].iloc[0] == pytest.approx(-sweep["service_cost"].iloc[0])
+    assert sweep["net_gain"].iloc[1] > sweep["net_gain"].iloc[0]
+    with pytest.raises(CrmkitError, match="not an input"):
+        va.StayWhatIf().sweep("wifi", [1])
 
 
 @pytest.mark.parametrize(
@@ -475,9 +513,11 @@ def test_stay_what_if_shorter_stays_give_negative_extras():
         {"stay_before_hours": -1},
         {"visits_per_month": "many"},
         {"margin_rate": 1.5},
+        {"laptop_share": 2},
         {"core_age_min": 41},
         {"extra_visits_per_month": -20},
         {"spend_per_hour": -2},
+        {"cost_per_store_month": -1},
     ],
 )
 def test_stay_what_if_rejects_bad_inputs(bad):
@@ -490,4 +530,5 @@ def test_stay_what_if_rejects_bad_inputs(bad):
 def test_stay_what_if_extra_hours_rule(before, after, visits):
     case = va.StayWhatIf(stay_before_hours=before, stay_after_hours=after, visits_per_month=visits)
     results = case.results().set_index("measure")["value"]
-    assert results["extra hours per customer a month"] == pytest.approx(visits * (after - before))
+    expected = visits * case.laptop_share * (after - before)
+    assert results["extra hours per customer a month"] == pytest.approx(expected)

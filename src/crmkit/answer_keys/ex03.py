@@ -1,4 +1,9 @@
-"""Answer keys of exercise set 3 (customer value and key accounts)."""
+"""Answer keys of exercise set 3 (customer value).
+
+A decision question has two keys, checked in one cell: the number that justifies the
+decision ("ex03.qN_number") and the choice itself ("ex03.qN"). The choice is computed
+from the number where the data decides it, so the key holds on any data.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,16 @@ from functools import cache
 
 import pandas as pd
 
-from crmkit import key_accounts as ka
 from crmkit import value
 from crmkit.answer_keys.core import Key, sample_data
 from crmkit.customer_base import Period, Periods, customer_profit, periods
 from crmkit.tiers import assign_tiers
+
+LETTERS = ("a", "b", "c", "d")
+
+
+def _other_letters(right: str) -> tuple[str, ...]:
+    return tuple(letter for letter in LETTERS if letter != right)
 
 
 @cache
@@ -20,21 +30,16 @@ def _periods() -> Periods:
 
 
 @cache
+def _profit(period: Period) -> pd.DataFrame:
+    return customer_profit(sample_data(), period)
+
+
+@cache
 def _tiers(period: Period) -> pd.DataFrame:
-    return assign_tiers(customer_profit(sample_data(), period)["profit"])
+    return assign_tiers(_profit(period)["profit"])
 
 
-def _clv_reference(margin: float, retention: float, discount_rate: float, years: int) -> float:
-    return value.lifetime_value(margin, retention, discount_rate, years=years)
-
-
-CLV_CASES = (
-    (1000.0, 0.8, 0.08, 1),
-    (1000.0, 0.8, 0.08, 5),
-    (2500.0, 0.5, 0.1, 3),
-    (100.0, 0.0, 0.05, 4),
-    (800.0, 0.9, 0.0, 10),
-)
+# --- Q1: perceived value ----------------------------------------------------------------------
 
 Q1_PARTS = {
     "product": 35,
@@ -46,85 +51,143 @@ Q1_PARTS = {
     "energy": 6,
     "physical": 4,
 }
-WHAT_IF = {"stay_after_hours": 3.0, "spend_per_hour": 2.5}
+_Q1 = value.perceived_value(**Q1_PARTS)
 
 
-def _hidden_small() -> int:
-    last = _periods().last_full_year
-    network = value.network_value(sample_data(), last.year)
-    summary = value.hidden_value_summary(network, _tiers(last))
-    return int(summary.loc["small", "referred_beats_own"])
-
-
-def _expected_profit(customer_id: str) -> float:
-    analysis = value.core_value_analysis(sample_data(), customer_id)
-    return float(analysis["expected profit"])
-
-
-KA_RULE = {"volume_top_share": 0.05, "min_other_criteria": 2}
+# --- Q3: lifetime value, price or retention --------------------------------------------------
 
 
 @cache
-def _key_accounts(**rule) -> frozenset[str]:
-    end = _periods().last_full_year.last_day
-    found = ka.identify_key_accounts(
-        ka.key_account_measures(sample_data(), period_end=end), ka.KeyAccountRule(**rule)
-    )
-    return frozenset(found.index[found["key_account"]])
-
-
-def _left_last_year() -> int:
-    """Key accounts at the end of the year before that are not key accounts a year later."""
+def _retention_by_tier() -> pd.Series:
     p = _periods()
-    ends = [p.year_before.last_day, p.last_full_year.last_day]
-    return int(ka.key_account_changes(sample_data(), ends)["left"].iloc[-1])
+    return value.retention_rate(sample_data(), p.last_full_year.year, by=_tiers(p.year_before))
 
 
-def _small_retention() -> float:
-    p = _periods()
-    rates = value.retention_rate(sample_data(), p.last_full_year.year, by=_tiers(p.year_before))
-    return float(rates["small"])
+@cache
+def _typical_major() -> tuple[float, float]:
+    """The median profit of the major tier of the last full year, and the tier's retention."""
+    last = _periods().last_full_year
+    year, tiers = _profit(last), _tiers(last)
+    margin = float(year["profit"][tiers["tier"].reindex(year.index) == "major"].median())
+    return margin, float(_retention_by_tier()["major"])
 
 
-def _extra_margin() -> float:
-    results = value.StayWhatIf(**WHAT_IF).results().set_index("measure")["value"]
-    return float(results["extra margin a year, whole core group"])
+def _gains(years: int | None = value.HORIZON_YEARS) -> dict[str, float]:
+    """What 10% more margin and 10% more retention add to the typical major customer's value."""
+    m, r = _typical_major()
+    base = value.lifetime_value(m, r, years=years)
+    return {
+        "a": value.lifetime_value(m * 1.1, r, years=years) - base,
+        "b": value.lifetime_value(m, min(r * 1.1, 1.0 if years else 0.99), years=years) - base,
+    }
+
+
+def _q3_letter() -> str:
+    """a: the price rise (margin) adds more; b: the retention service adds more."""
+    gains = _gains()
+    return max(gains, key=gains.get)
+
+
+# --- Q4, Q5, Q6: retention and hidden value ----------------------------------------------------
+
+
+@cache
+def _network() -> pd.DataFrame:
+    return value.network_value(sample_data(), _periods().last_full_year.year)
+
+
+def _hidden_small() -> int:
+    summary = value.hidden_value_summary(_network(), _tiers(_periods().last_full_year))
+    return int(summary.loc["small", "referred_beats_own"])
+
+
+def _top_small_referrer() -> pd.Series:
+    """The small customer of the last full year whose referred customers bring most profit."""
+    tiers = _tiers(_periods().last_full_year)["tier"]
+    network = _network()
+    small = network[tiers.reindex(network.index) == "small"]
+    ranked = small.sort_values("referred_profit", ascending=False, kind="mergesort")
+    return ranked.iloc[0]
+
+
+def _q6_letter() -> str:
+    """c: keep its visits (its referrals bring more than its own profit); a: cut them."""
+    shop = _top_small_referrer()
+    return "c" if shop["referred_profit"] > shop["own_profit"] else "a"
+
+
+# --- Q8, Q9: the Starbucks what-if -------------------------------------------------------------
+
+Q9_WHAT_IF = {"laptop_share": 0.05, "stay_after_hours": 3.0}
+
+
+def _figure(name: str, **changes) -> float:
+    return float(value.StayWhatIf(**changes).figures()[name])
+
+
+def _q9_letter() -> str:
+    """a: do not roll it out (it loses money); b: roll it out (it pays)."""
+    return "b" if _figure("net gain a year", **Q9_WHAT_IF) > 0 else "a"
 
 
 KEYS: dict[str, Key] = {
     "ex03.q1": Key(
         "Q1, the perceived value of the supermarket's offer",
         "number",
-        lambda: value.perceived_value(**Q1_PARTS).perceived_value,
+        lambda: _Q1.perceived_value,
         "Perceived value = (product + service + personnel + image) − (money + time + "
         "energy + physical effort).",
         tolerance={"rel_tol": 1e-6},
+        wrong=lambda: (_Q1.total_value, _Q1.total_cost, _Q1.ratio, -_Q1.perceived_value),
     ),
     "ex03.q2": Key(
-        "Q2, the promise that keeps the customer satisfied or delighted",
+        "Q2, the promise that keeps the shops satisfied",
         "choice",
-        lambda: "b",
+        lambda: "d",
         "A promise sets the expectation; the same delivery disappoints when more was "
-        "promised than delivered (seed 000). Which promise is at or below what the "
-        "warehouse really delivers?",
-        options=("a", "b", "c", "d"),
+        "promised than delivered (seed 000). Which promise is at what the warehouse really "
+        "delivers?",
+        options=LETTERS,
+        wrong=lambda: _other_letters("d"),
+    ),
+    "ex03.q3_number": Key(
+        "Q3, what the better of the two moves adds to the lifetime value",
+        "number",
+        lambda: max(_gains().values()),
+        f"value.lifetime_value(margin, retention) uses the workbook's horizon "
+        f"({value.HORIZON_YEARS} years) and discount rate; compute it with the margin 10% "
+        "higher, then with the retention 10% higher (retention * 1.1), and subtract the value "
+        "you started from.",
+        tolerance={"rel_tol": 1e-3},
+        wrong=lambda: (
+            min(_gains().values()),  # the weaker move
+            max(_gains(None).values()),  # no horizon: the sum run for ever
+            value.lifetime_value(*_typical_major()),  # the value itself, not what is added
+            value.lifetime_value(_typical_major()[0], _typical_major()[1] + 0.1)
+            - value.lifetime_value(*_typical_major()),  # ten points, not 10% of itself
+        ),
     ),
     "ex03.q3": Key(
-        "Q3, your lifetime-value function",
-        "function",
-        lambda: _clv_reference,
-        "Add up margin × retention**t / (1 + discount_rate)**t for t = 1, 2, …, years.",
-        tolerance={"rel_tol": 1e-6},
-        cases=CLV_CASES,
+        "Q3, price rise or retention service",
+        "choice",
+        _q3_letter,
+        "Compare what each move adds to the lifetime value, on equal 10% steps.",
+        options=LETTERS,
+        wrong=lambda: _other_letters(_q3_letter()),
     ),
     "ex03.q4": Key(
         "Q4, the retention rate of the small tier from the year before into the last full year",
         "number",
-        _small_retention,
+        lambda: float(_retention_by_tier()["small"]),
         "Tier the customers of the year before by that year's profit (tiers_before), then use "
         "value.retention_rate(data, p.last_full_year.year, by=tiers_before) and read the "
         "'small' row.",
         tolerance={"rel_tol": 1e-3},
+        wrong=lambda: (
+            float(value.retention_rate(sample_data(), _periods().last_full_year.year)),  # all
+            1 - float(_retention_by_tier()["small"]),  # the share lost
+            float(_retention_by_tier()["small"]) * 100,  # a percentage, not a fraction
+        ),
     ),
     "ex03.q5": Key(
         "Q5, small customers whose referrals bring more than their own profit",
@@ -134,14 +197,39 @@ KEYS: dict[str, Key] = {
         "value.hidden_value_summary(network, tiers) with the tiers of the last full year; "
         "read referred_beats_own for 'small'.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            int(
+                value.hidden_value_summary(_network(), _tiers(_periods().last_full_year)).loc[
+                    "small", "referrers"
+                ]
+            ),  # every referrer, not those whose referrals beat their own profit
+            int(
+                value.hidden_value_summary(_network(), _tiers(_periods().last_full_year))[
+                    "referred_beats_own"
+                ].sum()
+            ),  # every tier, not only small
+        ),
+    ),
+    "ex03.q6_number": Key(
+        "Q6, the network profit of the small shop",
+        "number",
+        lambda: float(_top_small_referrer()["network_profit"]),
+        "network_profit = its own profit + the profit of the customers it referred: read the "
+        "'network_profit' column of the shop's row.",
+        tolerance={"rel_tol": 1e-3},
+        wrong=lambda: (
+            float(_top_small_referrer()["own_profit"]),  # own profit only
+            float(_top_small_referrer()["referred_profit"]),  # referred profit only
+            float(_top_small_referrer()["revenue"]),  # revenue, not profit
+        ),
     ),
     "ex03.q6": Key(
-        "Q6, the expected profit of customer C00002",
-        "number",
-        lambda: _expected_profit("C00002"),
-        "value.core_value_analysis(data, 'C00002') gives the six figures of the core-customer "
-        "value analysis; take 'expected profit'.",
-        tolerance={"rel_tol": 1e-3},
+        "Q6, the decision on the small shop's visits",
+        "choice",
+        _q6_letter,
+        "Compare the profit of the customers it referred with its own profit.",
+        options=LETTERS,
+        wrong=lambda: _other_letters(_q6_letter()),
     ),
     "ex03.q7": Key(
         "Q7, the kind of value of a single weekly delivery for all categories",
@@ -154,43 +242,39 @@ KEYS: dict[str, Key] = {
             "social value",
             "convenience value",
         ),
+        wrong=lambda: ("functional value", "experiential value", "social value"),
     ),
     "ex03.q8": Key(
-        "Q8, the extra margin a year in the Starbucks what-if",
+        "Q8, the break-even spend per extra hour of the Wi-Fi service",
         "number",
-        _extra_margin,
-        "value.StayWhatIf(stay_after_hours=3.0, spend_per_hour=2.5).results(); take the "
-        "row 'extra margin a year, whole core group'.",
-        tolerance={"rel_tol": 1e-6},
+        lambda: _figure("break-even spend per extra hour"),
+        "value.StayWhatIf().figures() has a 'break-even spend per extra hour'.",
+        tolerance={"rel_tol": 1e-4},
+        wrong=lambda: (
+            value.StayWhatIf().spend_per_hour,  # the assumed spend, not the break-even
+            _figure("service cost per customer a month"),  # the cost, not the price test
+            _figure("extra spend per customer a month"),
+        ),
+    ),
+    "ex03.q9_number": Key(
+        "Q9, the net gain a year with few laptop visits and shorter stays",
+        "number",
+        lambda: _figure("net gain a year", **Q9_WHAT_IF),
+        "value.StayWhatIf(laptop_share=..., stay_after_hours=...).figures()['net gain a "
+        "year']: the extra margin minus the service's cost.",
+        tolerance={"rel_tol": 1e-4},
+        wrong=lambda: (
+            _figure("extra margin a year, all Wi-Fi stores", **Q9_WHAT_IF),  # no cost
+            _figure("net gain a year"),  # the default assumptions
+            _figure("net gain a year", laptop_share=0.05),  # the stays left at 3.5 hours
+        ),
     ),
     "ex03.q9": Key(
-        "Q9, the number of key accounts with the stricter volume rule",
-        "number",
-        lambda: len(_key_accounts(**KA_RULE)),
-        "ka.identify_key_accounts(measures, ka.KeyAccountRule(volume_top_share=0.05)) and "
-        "count the True values of the key_account column.",
-        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
-    ),
-    "ex03.q10": Key(
-        "Q10, the key accounts of the year before that left the list in the last full year",
-        "number",
-        _left_last_year,
-        "ka.key_account_changes(data, [p.year_before.last_day, p.last_full_year.last_day]) "
-        "has a 'left' column; read its last row.",
-        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
-    ),
-    "ex03.q11": Key(
-        "Q11, where the card keeps overdue invoices",
+        "Q9, roll out the Wi-Fi or not",
         "choice",
-        lambda: "c",
-        "Overdue invoices are about the trading going on now; look at ka.KA3_CATEGORY.",
-        options=("a", "b", "c", "d"),
-    ),
-    "ex03.q12": Key(
-        "Q12, your relationship plan for a key account",
-        "plan",
-        lambda: _key_accounts(),
-        "Assess all five relationship keys with a score 1-5 and a note, and choose at least "
-        "two strategies from ka.LOYALTY_STRATEGIES, each with a reason.",
+        _q9_letter,
+        "Does the net gain a year (margin minus the service's cost) come out above zero?",
+        options=LETTERS,
+        wrong=lambda: _other_letters(_q9_letter()),
     ),
 }

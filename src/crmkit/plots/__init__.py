@@ -7,12 +7,14 @@ themselves, so what a chart shows is what the tested code computed.
 Figures are made with `matplotlib.figure.Figure` (not pyplot) when `ax` is not
 given, so explorers can redraw them without touching global state; notebooks
 display them by ending the cell with the figure or `plt.show()`.
-One module per lesson topic plus `general` for charts any lesson uses (heatmap of a
-table, bars by group); everything is importable from `crmkit.plots`.
+One module per lesson topic (classification, pyramid, value, key_accounts) plus `general`
+for charts any lesson uses (heatmap of a table, bars by group); everything is importable
+from `crmkit.plots`.
 """
 
-from crmkit.plots.classification import indicator_profile, pareto_curve
+from crmkit.plots.classification import indicator_profile, pareto_curve, rfm_segment_shares
 from crmkit.plots.general import bar_by_group, segment_heatmap
+from crmkit.plots.key_accounts import list_over_time, rule_change_chart, threshold_curve
 from crmkit.plots.pyramid import migration_heatmap, profit_waterfall, pyramid_chart, whale_curve
 from crmkit.plots.style import (
     CLASS_COLOURS,
@@ -23,6 +25,14 @@ from crmkit.plots.style import (
     apply_style,
     to_png,
 )
+from crmkit.plots.value import (
+    clv_years_chart,
+    network_chart,
+    offer_comparison,
+    promise_chart,
+    sensitivity_chart,
+    what_if_sweep,
+)
 
 __all__ = [
     "CLASS_COLOURS",
@@ -32,12 +42,22 @@ __all__ = [
     "STYLE",
     "apply_style",
     "bar_by_group",
+    "clv_years_chart",
     "indicator_profile",
+    "list_over_time",
     "migration_heatmap",
+    "network_chart",
+    "offer_comparison",
     "pareto_curve",
     "profit_waterfall",
+    "promise_chart",
     "pyramid_chart",
+    "rfm_segment_shares",
+    "rule_change_chart",
     "segment_heatmap",
+    "sensitivity_chart",
+    "threshold_curve",
     "to_png",
+    "what_if_sweep",
     "whale_curve",
 ]

@@ -20,7 +20,13 @@ from crmkit.widgets.classification import (
     render_chart,
     top_table_html,
 )
-from crmkit.widgets.key_accounts import ProfileCardExplorer, card_html
+from crmkit.widgets.key_accounts import (
+    KeyAccountExplorer,
+    ProfileCardExplorer,
+    RuleView,
+    card_html,
+    compute_rule,
+)
 from crmkit.widgets.picker import CustomerExplorer, CustomerPicker, CustomerSearch
 from crmkit.widgets.pyramid import (
     MigrationExplorer,
@@ -34,6 +40,12 @@ from crmkit.widgets.pyramid import (
     pyramid_table_html,
 )
 from crmkit.widgets.tables import readable_table, table_html
+from crmkit.widgets.value import (
+    LifetimeSettings,
+    LifetimeValueExplorer,
+    LifetimeView,
+    compute_lifetime_value,
+)
 
 __all__ = [
     "ALL",
@@ -45,6 +57,10 @@ __all__ = [
     "CustomerPicker",
     "CustomerSearch",
     "Explorer",
+    "KeyAccountExplorer",
+    "LifetimeSettings",
+    "LifetimeValueExplorer",
+    "LifetimeView",
     "MigrationExplorer",
     "MigrationSettings",
     "MigrationView",
@@ -53,9 +69,12 @@ __all__ = [
     "PyramidSettings",
     "PyramidView",
     "Rendered",
+    "RuleView",
     "card_html",
     "compute_classification",
+    "compute_lifetime_value",
     "compute_pyramid",
+    "compute_rule",
     "pyramid_png",
     "pyramid_table_html",
     "readable_table",

@@ -1,4 +1,4 @@
-"""Explorer of lesson 03: the core-customer profile card (PY4) and key-account file (KA3).
+"""Explorers of lesson 04: the profile card (PY4, KA3) and the key-account rule (KA1, KA2).
 
 The card's content is `key_accounts.ProfileCard` (a topic module, no HTML);
 `card_html` renders it here: five sections side by side, each a readable table,
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+import ipywidgets as w
 import pandas as pd
 
 from crmkit import key_accounts as ka
@@ -18,9 +19,9 @@ from crmkit import pyramid as pyr
 from crmkit.customer_base import attributes, best_first, money, periods
 from crmkit.errors import CrmkitError
 from crmkit.plots.style import PALETTE
-from crmkit.widgets.base import Rendered, fixed_layout
+from crmkit.widgets.base import Explorer, Rendered, fixed_layout
 from crmkit.widgets.picker import CustomerExplorer, CustomerSearch
-from crmkit.widgets.tables import table_html
+from crmkit.widgets.tables import headed, table_html
 
 _GREY, _BLUE = PALETTE["grey"], PALETTE["blue"]
 
@@ -113,3 +114,116 @@ class ProfileCardExplorer(CustomerExplorer[CardView]):
             title=f"{customer_id} in {self.year}: what is left is {money(row['profit'])}",
         )
         return plots.to_png(fixed_layout(fig, left=0.16, right=0.98, top=0.9, bottom=0.3))
+
+
+# -- the key-account threshold explorer (KA1, KA2) -------------------------------------------
+
+#: Each threshold of the rule: (label, lowest, highest, step) of its slider.
+RULE_CONTROLS = {
+    "volume_top_share": ("Top share by revenue", 0.01, 0.5, 0.01),
+    "min_share_of_wallet": ("Share of wallet ≥", 0.0, 1.0, 0.05),
+    "min_contacts_per_month": ("Contacts a month ≥", 0.0, 4.0, 0.1),
+    "max_price_sensitivity": ("Discounts / margin ≤", 0.0, 1.0, 0.05),
+    "min_months_ordered_share": ("Months ordered ≥", 0.0, 1.0, 0.05),
+    "min_tenure_years": ("Years a customer ≥", 0.0, 10.0, 0.5),
+}
+
+#: Headers of the explorer's table.
+RULE_HEADERS = {
+    "shop_name": "Shop",
+    "change": "Change",
+    "criteria_met": "Other criteria met",
+    "reason": "Why, under this rule",
+}
+
+
+@dataclass(frozen=True)
+class RuleView:
+    """Who is a key account under one rule, compared with the default rule."""
+
+    rule: ka.KeyAccountRule
+    compared: pd.DataFrame
+    headline: str
+
+
+def compute_rule(measures: pd.DataFrame, rule: ka.KeyAccountRule) -> RuleView:
+    """The key accounts of `rule` against the default rule, with a one-line headline."""
+    compared = ka.compare_rules(measures, rule)
+    counts = compared["change"].value_counts()
+    now = int(counts.get("stays", 0) + counts.get("enters", 0))
+    default = int(counts.get("stays", 0) + counts.get("leaves", 0))
+    headline = (
+        f"{now} key accounts under this rule ({default} under the default rule): "
+        f"{int(counts.get('enters', 0))} enter, {int(counts.get('leaves', 0))} leave."
+    )
+    return RuleView(rule, compared, headline)
+
+
+def rule_table_html(view: RuleView, limit: int = 12) -> str:
+    """The headline, then the customers who enter or leave (up to `limit` of each)."""
+    moved = view.compared[view.compared["change"] != "stays"]
+    shown = moved.groupby("change", observed=True, sort=False).head(limit)
+    frame = shown[["shop_name", "change", "revenue", "profit", "criteria_met", "reason"]]
+    frame = frame.rename_axis("customer")
+    if frame.empty:
+        return headed(
+            view.headline, "<p>Nobody enters or leaves: the same list as the default.</p>"
+        )
+    return headed(
+        view.headline,
+        table_html(
+            frame,
+            headers=RULE_HEADERS,
+            money=("revenue", "profit"),
+            caption=f"Who enters or leaves the list (up to {limit} of each, largest first)",
+        ),
+    )
+
+
+class KeyAccountExplorer(Explorer[ka.KeyAccountRule, RuleView]):
+    """Move the thresholds of the key-account rule; see who enters or leaves the list.
+
+    `measures` is `key_accounts.key_account_measures(data, period_end=...)`; the starting
+    rule is the default (`key_accounts.KeyAccountRule()`), the list compared against.
+    """
+
+    chart_width = "640px"
+    panel_width = "340px"
+    label_width = "150px"
+
+    def __init__(self, measures: pd.DataFrame, rule: ka.KeyAccountRule | None = None):
+        if measures.empty:
+            raise CrmkitError("no customers to assess; check the period of the measures")
+        self.measures = measures
+        super().__init__(rule or ka.KeyAccountRule())
+
+    def compute(self, rule: ka.KeyAccountRule) -> RuleView:
+        return compute_rule(self.measures, rule)
+
+    def render(self, view: RuleView) -> Rendered:
+        counts = view.compared["change"].value_counts()
+        fig = plots.rule_change_chart(
+            view.compared,
+            title=f"{int(counts.get('enters', 0))} enter, {int(counts.get('leaves', 0))} leave "
+            "the default list",
+        )
+        png = plots.to_png(fixed_layout(fig, left=0.14, right=0.95, top=0.85, bottom=0.22))
+        return Rendered(chart=png, table=rule_table_html(view))
+
+    def make_controls(self) -> dict[str, w.Widget]:
+        rule = self.settings
+        controls: dict[str, w.Widget] = {
+            name: w.FloatSlider(
+                value=getattr(rule, name), min=low, max=high, step=step, description=label,
+                continuous_update=False, readout_format=".2f",
+            )
+            for name, (label, low, high, step) in RULE_CONTROLS.items()
+        }  # fmt: skip
+        controls["min_other_criteria"] = w.IntSlider(
+            value=rule.min_other_criteria,
+            min=0,
+            max=4,
+            description="Other criteria ≥",
+            continuous_update=False,
+        )
+        return controls

@@ -1,0 +1,240 @@
+"""Answer keys of exercise set 4 (key accounts).
+
+A decision question has two keys, checked in one cell: the number that justifies the
+decision ("ex04.qN_number") and the choice itself ("ex04.qN"). The choice is computed
+from the number where the data decides it, so the key holds on any data.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from crmkit import key_accounts as ka
+from crmkit import value
+from crmkit.answer_keys.core import Key, sample_data
+from crmkit.customer_base import Periods, customer_profit, periods
+from crmkit.tiers import assign_tiers
+
+LETTERS = ("a", "b", "c", "d")
+
+
+def _other_letters(right: str) -> tuple[str, ...]:
+    return tuple(letter for letter in LETTERS if letter != right)
+
+
+@cache
+def _periods() -> Periods:
+    """The periods of the sample data, as the exercise's set-up cell finds them."""
+    return periods(sample_data())
+
+
+# --- Q1, Q2: core customers -------------------------------------------------------------------
+
+Q1_CUSTOMER = "C00002"
+
+
+def _core_row(customer_id: str, **options) -> pd.Series:
+    return value.core_value_analysis(sample_data(), customer_id, **options)
+
+
+#: Places in the core-customer programme (set in the exercise).
+Q2_PLACES = 10
+
+
+@cache
+def _vip_table() -> pd.DataFrame:
+    year = customer_profit(sample_data(), _periods().last_full_year)
+    tiers = assign_tiers(year["profit"])
+    return value.core_value_table(sample_data(), tiers.index[tiers["tier"] == "VIP"])
+
+
+def _not_in_both(column: str = "profit in the last 12 months") -> int:
+    """Customers of the top places by expected profit who are not in the top by `column`."""
+    table = _vip_table()
+    by_expected = set(table["expected profit"].nlargest(Q2_PLACES, keep="first").index)
+    by_other = set(table[column].nlargest(Q2_PLACES, keep="first").index)
+    return len(by_expected - by_other)
+
+
+def _q2_letter() -> str:
+    """b: choose by expected profit (the lists differ); a: last year's profit (they agree)."""
+    return "b" if _not_in_both() > 0 else "a"
+
+
+# --- Q3 to Q7: key accounts -------------------------------------------------------------------
+
+
+@cache
+def _measures() -> pd.DataFrame:
+    return ka.key_account_measures(sample_data(), period_end=_periods().last_full_year.last_day)
+
+
+@cache
+def _key_accounts(**rule) -> frozenset[str]:
+    found = ka.identify_key_accounts(_measures(), ka.KeyAccountRule(**rule))
+    return frozenset(found.index[found["key_account"]])
+
+
+def _changes() -> pd.DataFrame:
+    p = _periods()
+    return ka.key_account_changes(
+        sample_data(), [p.year_before.last_day, p.last_full_year.last_day]
+    )
+
+
+def _left_last_year() -> int:
+    """Key accounts at the end of the year before that are not key accounts a year later."""
+    return int(_changes()["left"].iloc[-1])
+
+
+def _q4_letter() -> str:
+    """d: review the list every year (accounts left it); a: fix it (nobody left)."""
+    return "d" if _left_last_year() > 0 else "a"
+
+
+#: Account managers and the key accounts each can look after (set in the exercise).
+Q7_MANAGERS = 8
+Q7_PER_MANAGER = 10
+
+
+def _q7_letter() -> str:
+    """c: adopt the stricter rule, its list fits; d: even the stricter list is too long."""
+    fits = len(_key_accounts(min_other_criteria=3)) <= Q7_MANAGERS * Q7_PER_MANAGER
+    return "c" if fits else "d"
+
+
+def _generic_plan(customer_id: str) -> ka.AccountPlan:
+    """A plan complete in form that names nothing about the customer."""
+    return ka.AccountPlan(
+        customer_id,
+        {key: (3, f"{key} seems fine for now") for key in ka.RELATIONSHIP_KEYS.index},
+        {
+            "supply priority": "key accounts always like this",
+            "annual meeting": "a good habit with every account",
+        },
+    )
+
+
+def _first_key_account() -> str:
+    return sorted(_key_accounts())[0]
+
+
+KEYS: dict[str, Key] = {
+    "ex04.q1": Key(
+        f"Q1, the expected profit of customer {Q1_CUSTOMER}",
+        "number",
+        lambda: float(_core_row(Q1_CUSTOMER)["expected profit"]),
+        f"value.core_value_analysis(data, '{Q1_CUSTOMER}') gives the six figures of the "
+        "core-customer value analysis; take 'expected profit'.",
+        tolerance={"rel_tol": 1e-3},
+        wrong=lambda: (
+            float(_core_row(Q1_CUSTOMER)["profit in the last 12 months"]),  # last year only
+            float(_core_row(Q1_CUSTOMER, years=None)["expected profit"]),  # no horizon
+            float(_core_row(Q1_CUSTOMER)["net customer profit"]),  # the past, not the future
+        ),
+    ),
+    "ex04.q2_number": Key(
+        "Q2, top customers by expected profit who are not in the top by last year's profit",
+        "number",
+        _not_in_both,
+        "Take the top places of the VIP table by 'expected profit' and by 'profit in the last "
+        "12 months' (nlargest), and count the customers in the first list and not the second.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (Q2_PLACES - _not_in_both(), Q2_PLACES, _not_in_both("annual sales")),
+    ),
+    "ex04.q2": Key(
+        "Q2, how to fill the core-customer programme",
+        "choice",
+        _q2_letter,
+        "If the two top lists differ, last year's profit alone would pick different customers "
+        "than the forward view.",
+        options=LETTERS,
+        wrong=lambda: _other_letters(_q2_letter()),
+    ),
+    "ex04.q3": Key(
+        "Q3, the number of key accounts with the stricter volume rule",
+        "number",
+        lambda: len(_key_accounts(volume_top_share=0.05)),
+        "ka.identify_key_accounts(measures, ka.KeyAccountRule(volume_top_share=0.05)) and "
+        "count the True values of the key_account column.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            len(_key_accounts()),  # the default rule
+            int(round(0.05 * len(_measures()))),  # the top 5% by revenue, criteria ignored
+        ),
+    ),
+    "ex04.q4_number": Key(
+        "Q4, the key accounts of the year before that left the list in the last full year",
+        "number",
+        _left_last_year,
+        "ka.key_account_changes(data, [p.year_before.last_day, p.last_full_year.last_day]) "
+        "has a 'left' column; read its last row.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            int(_changes()["joined"].iloc[-1]),  # joined, not left
+            int(_changes()["key_accounts"].iloc[-1]),  # the size of the list
+        ),
+    ),
+    "ex04.q4": Key(
+        "Q4, fix the key-account list or review it",
+        "choice",
+        _q4_letter,
+        "How many of last year's key accounts are still on the list?",
+        options=LETTERS,
+        wrong=lambda: _other_letters(_q4_letter()),
+    ),
+    "ex04.q5": Key(
+        "Q5, where the card keeps overdue invoices, and where the file files them",
+        "choice",
+        lambda: "a",
+        "Overdue invoices are about the trading going on now; look at ka.KA3_CATEGORY. "
+        "Core information is our own plan for the account (seed 001 §5.3.9).",
+        options=LETTERS,
+        wrong=lambda: ("b", "c", "d"),
+    ),
+    "ex04.q6": Key(
+        "Q6, where the account plan goes in the key-account file",
+        "choice",
+        lambda: "b",
+        "Seed 001 §5.3.9: core information is our own plans and strategy for the account, "
+        "checked for their effect.",
+        options=LETTERS,
+        wrong=lambda: ("a", "c", "d"),
+    ),
+    "ex04.q7_number": Key(
+        "Q7, the number of key accounts when three of the other four criteria are required",
+        "number",
+        lambda: len(_key_accounts(min_other_criteria=3)),
+        "ka.KeyAccountRule(min_other_criteria=3), then count the key accounts.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            len(_key_accounts()),  # the default rule
+            len(_key_accounts(min_other_criteria=4)),  # all four
+            Q7_MANAGERS * Q7_PER_MANAGER,  # the capacity, not the list
+        ),
+    ),
+    "ex04.q7": Key(
+        "Q7, the key-account rule the team can serve",
+        "choice",
+        _q7_letter,
+        "Compare the stricter list with the accounts the managers can look after.",
+        options=LETTERS,
+        wrong=lambda: _other_letters(_q7_letter()),
+    ),
+    "ex04.q8": Key(
+        "Q8, your relationship plan for a key account",
+        "plan",
+        _key_accounts,
+        "Assess all five relationship keys with a score 1-5 and a note, choose at least two "
+        "strategies from ka.LOYALTY_STRATEGIES, each with a reason, and name the account's own "
+        "figures from its card in at least three notes or reasons.",
+        wrong=lambda: (
+            ka.plan_template(_first_key_account()),  # the template, unfilled
+            ka.AccountPlan(_first_key_account()),  # empty
+            _generic_plan(_first_key_account()),  # complete in form, about nobody
+            "a plan for " + _first_key_account(),  # a sentence, not a plan
+        ),
+    ),
+}
