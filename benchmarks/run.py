@@ -151,7 +151,9 @@ def _timed_redraw(what: str, ours, base, budget: float) -> dict:
 
 def _pyramid_cases(data, label: str, budget: float) -> list[dict]:
     """Pyramid explorer (cut-offs, names, metric) and migration explorer (years) redraws."""
-    table = base.with_attributes(base.customer_profit(data, 2025), data)
+    table = base.with_attributes(
+        base.customer_profit(data, base.periods(data).last_full_year), data
+    )
     settings = [
         widgets.PyramidSettings(cutoffs=(c, 0.2, 0.5), scheme=s, metric=m)
         for c in (0.03, 0.05, 0.08, 0.1)
@@ -207,6 +209,38 @@ def _pyramid_cases(data, label: str, budget: float) -> list[dict]:
         ),
         _timed_redraw(f"profile card explorer redraw, {label}", card_redraw, card_baseline, budget),
     ]
+
+
+def bench_value(big: dict | None) -> list[dict]:
+    """Lessons 03 and 04: the lifetime-value explorer and the key-account rule explorer."""
+    from crmkit import key_accounts as ka
+    from crmkit.widgets.value import LifetimeSettings
+
+    ltv = widgets.LifetimeValueExplorer()
+    settings = iter([LifetimeSettings(retention=r / 100) for r in range(40, 95, 5)] * 20)
+
+    def ltv_redraw() -> None:
+        ltv.render(ltv.compute(next(settings)))
+
+    rows = [
+        _timed_redraw("lifetime-value explorer redraw", ltv_redraw, None, BUDGETS["redraw_sample"])
+    ]
+    sets = [("sample", load_sample(), BUDGETS["redraw_sample"])]
+    if big is not None:
+        sets.append(
+            (f"{len(big['data'].customers):,} customers", big["data"], BUDGETS["redraw_100k"])
+        )
+    for label, data, budget in sets:
+        explorer = widgets.KeyAccountExplorer(ka.key_account_measures(data))
+        rules = iter([ka.KeyAccountRule(volume_top_share=v / 100) for v in range(5, 30)] * 20)
+
+        def rule_redraw(explorer=explorer, rules=rules) -> None:
+            explorer.render(explorer.compute(next(rules)))
+
+        rows.append(
+            _timed_redraw(f"key-account explorer redraw, {label}", rule_redraw, None, budget)
+        )
+    return rows
 
 
 def bench_pyramid(big: dict | None) -> list[dict]:
@@ -534,7 +568,7 @@ def main() -> None:
         "command": "make bench",
     }
     big = None
-    if not args.quick and set(wanted) & {"redraw", "pyramid", "classify"}:
+    if not args.quick and set(wanted) & {"redraw", "pyramid", "classify", "value"}:
         big = make_big(args.customers)
         meta["generate"] = (
             f"Generating {args.customers:,} customers and {big['orders']:,} orders took "
@@ -543,6 +577,7 @@ def main() -> None:
     benches = {
         "redraw": lambda: bench_redraw(big),
         "pyramid": lambda: bench_pyramid(big),
+        "value": lambda: bench_value(big),
         "classify": lambda: bench_classify(big),
         "notebooks": bench_notebooks,
     }

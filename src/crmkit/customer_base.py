@@ -435,8 +435,16 @@ def best_first(values: pd.Series) -> pd.Series:
     much faster than sorting on two keys. Values equal to a millionth count as
     equal: float sums of the same cents can differ in the last bit.
     """
-    if not values.index.is_monotonic_increasing:
-        values = values.sort_index(kind="stable")
+    return values.iloc[best_first_positions(values)]
+
+
+def best_first_positions(values: pd.Series) -> np.ndarray:
+    """The positions of `values` in `best_first` order (to mark the top n without labels)."""
+    by_id = (
+        np.arange(len(values))
+        if values.index.is_monotonic_increasing
+        else np.argsort(values.index.to_numpy(), kind="stable")
+    )
     # rounded to a millionth, so sums equal to the cent tie whatever order they were added in
-    order = np.argsort(-np.round(values.to_numpy(dtype=float), 6), kind="stable")
-    return values.iloc[order]
+    key = -np.round(values.to_numpy(dtype=float)[by_id], 6)
+    return by_id[np.argsort(key, kind="stable")]

@@ -22,6 +22,7 @@ from crmkit import content
 from crmkit.customer_base import (
     as_period,
     attributes,
+    best_first_positions,
     customer_profit,
     known_customer,
     money,
@@ -116,24 +117,24 @@ OTHER_CRITERIA = ["concentration", "service_demand", "price_sensitivity", "partn
 
 
 def identify_key_accounts(
-    measures: pd.DataFrame, rule: KeyAccountRule | None = None
+    measures: pd.DataFrame, rule: KeyAccountRule | None = None, *, reasons: bool = True
 ) -> pd.DataFrame:
     """Which customers are key accounts under `rule`, with each criterion and the reason.
 
     Volume ranks customers by revenue, ties by customer id, so row order never
     matters. Columns: the five criteria (True/False), criteria_met (of the other
-    four), key_account, reason.
+    four), key_account, and reason (left out with `reasons=False`, when only the
+    list is wanted: a line per customer costs time on a large base).
     """
     rule = rule or KeyAccountRule()
     if measures.empty:
         raise CrmkitError("no customers to assess; check the period of the measures")
-    order = pd.DataFrame({"revenue": measures["revenue"].to_numpy(), "id": measures.index})
-    order = order.sort_values(["revenue", "id"], ascending=[False, True], kind="mergesort")
-    n_top = max(1, int(round(rule.volume_top_share * len(order))))
-    top = set(order["id"].iloc[:n_top])
+    n_top = max(1, int(round(rule.volume_top_share * len(measures))))
+    top = np.zeros(len(measures), dtype=bool)
+    top[best_first_positions(measures["revenue"])[:n_top]] = True
     m = measures
     out = pd.DataFrame(index=m.index)
-    out["volume"] = m.index.isin(top)
+    out["volume"] = top
     out["concentration"] = m["share_of_wallet"] >= rule.min_share_of_wallet
     out["service_demand"] = m["contacts_per_month"] >= rule.min_contacts_per_month
     out["price_sensitivity"] = m["price_sensitivity"] <= rule.max_price_sensitivity
@@ -142,7 +143,8 @@ def identify_key_accounts(
     )
     out["criteria_met"] = out[OTHER_CRITERIA].sum(axis=1).astype(int)
     out["key_account"] = out["volume"] & (out["criteria_met"] >= rule.min_other_criteria)
-    out["reason"] = _reasons(m, out, rule)
+    if reasons:
+        out["reason"] = _reasons(m, out, rule)
     return out
 
 
@@ -206,15 +208,15 @@ def compare_rules(
     `rule`), change ('enters': only under `rule`; 'leaves': only under `base`; 'stays':
     both) and the reason under `rule`. Sorted by change, then revenue, largest first.
     """
-    now = identify_key_accounts(measures, rule)
-    before = identify_key_accounts(measures, base or KeyAccountRule())
+    now = identify_key_accounts(measures, rule, reasons=False)
+    before = identify_key_accounts(measures, base or KeyAccountRule(), reasons=False)
     on_now, on_before = now["key_account"], before["key_account"]
-    either = on_now | on_before
+    either = (on_now | on_before).to_numpy()
     change = np.where(on_now & on_before, "stays", np.where(on_now, "enters", "leaves"))
     out = measures.loc[either, ["shop_name", "revenue", "profit"]].copy()
     out["criteria_met"] = now.loc[either, "criteria_met"]
-    out["change"] = pd.Categorical(change[either.to_numpy()], categories=CHANGES)
-    out["reason"] = now.loc[either, "reason"]
+    out["change"] = pd.Categorical(change[either], categories=CHANGES)
+    out["reason"] = _reasons(measures[either], now[either], rule)
     out = out.assign(_id=out.index).sort_values(
         ["change", "revenue", "_id"], ascending=[True, False, True], kind="mergesort"
     )

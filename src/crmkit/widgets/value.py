@@ -69,7 +69,7 @@ def lifetime_figure(view: LifetimeView) -> Figure:
     import matplotlib as mpl
 
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(11.0, 3.8))
+        fig = Figure(figsize=(10.0, 3.6))
         left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
     top = view.sensitivity.iloc[0]
     plots.clv_years_chart(
