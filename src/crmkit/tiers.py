@@ -43,7 +43,7 @@ SCHEMES = {
 
 METHODS = ("percentile", "profit_share")
 #: Default cut-offs: top 5% / next 15% / next 30% of customers, or the customers
-#: bringing the first 50% / next 30% / next 15% of the profit pool.
+#: bringing the first 50% / next 30% / next 15% of the net total profit.
 DEFAULT_CUTOFFS = {"percentile": (0.05, 0.20, 0.50), "profit_share": (0.50, 0.80, 0.95)}
 
 
@@ -81,8 +81,10 @@ def assign_tiers(
       the best 5% of customers form tier 1, the next 15% tier 2, the next 30%
       tier 3 and the rest tier 4. A customer is in tier 1 while the share of
       customers ranked above it is below 0.05, and so on.
-    - 'profit_share': by the running share of the profit pool, the total of
-      the positive values. A customer is in tier 1 while the share brought by
+    - 'profit_share': by the running share of the total, the net sum of the
+      values (losses included: the basis of every share in the workbook, so
+      with loss makers the best customers bring more than 100% of it, as the
+      whale curve shows). A customer is in tier 1 while the share brought by
       the customers above it is below the first cut-off (so the customer who
       crosses 50% still belongs to tier 1), and so on. Customers with zero or
       negative value are always in the bottom tier under this rule.
@@ -102,11 +104,14 @@ def assign_tiers(
     ranked = order.to_numpy()
     n = len(ranked)
     customers_before = np.arange(n) / n
-    pool = ranked.clip(min=0).sum()
+    total = ranked.sum()
+    if method == "profit_share" and total <= 0:
+        raise CrmkitError(
+            "the values add up to zero or less, so there is no total to take shares of; "
+            "use method='percentile'"
+        )
     share_before = (
-        np.concatenate([[0.0], np.cumsum(ranked.clip(min=0))[:-1]]) / pool
-        if pool > 0
-        else np.zeros(n)
+        np.concatenate([[0.0], np.cumsum(ranked)[:-1]]) / total if total > 0 else np.zeros(n)
     )
     eps = 1e-12
     position = customers_before if method == "percentile" else share_before

@@ -78,7 +78,11 @@ def test_points_per_question_agree_with_nbgrader(graded):
         theirs = nbgrader.scores.get(e.exercise_set, {}).get(e.student)
         if theirs is None:
             continue  # reported by test_nbgrader_grades_every_compared_submission
-        assert set(theirs) == set(points[e.exercise_set]), e.student
+        # nbgrader also lists the hand-marked answers (pending: 0 until marked); crmkit leaves
+        # them blank in grades.csv, which points_of reads as 0 too
+        extra = set(theirs) - set(points[e.exercise_set])
+        assert set(points[e.exercise_set]) <= set(theirs), e.student
+        assert all(gid.endswith("_answer") for gid in extra), (e.student, extra)
         mine = points_of(ours.rows[e.student], theirs)
         for gid in e.reordered:  # the one difference by design: it must be exactly this
             assert mine[gid] == points[e.exercise_set][gid] and theirs[gid] == 0, (e.student, gid)

@@ -11,6 +11,8 @@ import pytest
 
 from crmkit.cli import main
 
+from grading_corpus import Course
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
@@ -42,15 +44,40 @@ def graded(tmp_path_factory):
     return {"rows": rows, "out": out, "subs": subs}
 
 
+def _auto_points(name: str) -> int:
+    """The points the checks of a solutions notebook can give (hand-marked answers aside)."""
+    return round(sum(Course(ROOT).points[name].values()))
+
+
+def _all_points(name: str) -> int:
+    """Every point of a solutions notebook, the hand-marked answers' included (max_total)."""
+    return round(
+        sum(
+            cell.metadata["nbgrader"].get("points", 0)
+            for cell in _nb("solutions", name).cells
+            if cell.metadata.get("nbgrader", {}).get("grade")
+        )
+    )
+
+
+def _graded_cells(name: str) -> int:
+    """Every graded cell of a solutions notebook: the checks and the hand-marked answers."""
+    return sum(
+        1 for cell in _nb("solutions", name).cells if cell.metadata.get("nbgrader", {}).get("grade")
+    )
+
+
 @pytest.mark.parametrize(
     ("student", "status", "total", "max_total"),
     [
-        ("alice", "graded", "23", "23"),  # solved ex01
-        ("bob", "graded", "0", "22"),  # blank ex02, in a student folder
+        ("alice", "graded", "ex01_classification", "ex01_classification"),  # solved ex01
+        ("bob", "graded", "0", "ex02_pyramid"),  # blank ex02, in a student folder
         ("dave", "invalid_notebook", "0", "0"),
     ],
 )
 def test_each_submission_gets_marks_or_a_status(graded, student, status, total, max_total):
+    total = str(_auto_points(total)) if total.startswith("ex") else total
+    max_total = str(_all_points(max_total)) if max_total.startswith("ex") else max_total
     row = graded["rows"][student]
     assert row["status"] == status, row
     if total is not None:
@@ -91,7 +118,8 @@ def test_missing_folder_is_a_clear_error(tmp_path, capsys):
 
 def test_feedback_shows_answers_points_and_hints(graded):
     alice = (graded["out"] / "feedback" / "alice.html").read_text(encoding="utf-8")
-    assert "23 of 23 points" in alice and "✓ Correct" in alice
+    full = _auto_points("ex01_classification")
+    assert f"{full} of {full} points" in alice and "✓ Correct" in alice
     bob = (graded["out"] / "feedback" / "bob.html").read_text(encoding="utf-8")
     assert "0 / 2 points" in bob and "not answered" in bob.lower()
     dave = (graded["out"] / "feedback" / "dave.html").read_text(encoding="utf-8")
@@ -107,7 +135,7 @@ def test_gradebook_replaces_a_regraded_student(graded, tmp_path):
     db = graded["out"] / "gradebook.sqlite"
     con = sqlite3.connect(db)
     before = con.execute("SELECT COUNT(*) FROM grades WHERE student = 'alice'").fetchone()[0]
-    assert before == 12
+    assert before == _graded_cells("ex01_classification")
     again = Result("alice", "alice.ipynb", "ex01_classification",
                    {"q1_check": 0.0}, {"q1_check": 2.0})  # fmt: skip
     run = record_run([again], db, "regrade")

@@ -367,7 +367,12 @@ def test_rfm_by_hand_with_two_bins():
     assert rfm["frequency"].tolist() == [3, 1, 2, 1]
     # X and Z tie on frequency 1, so both score F 1
     assert rfm["rfm_score"].tolist() == ["222", "211", "122", "111"]
-    assert rfm["segment"].astype(str).tolist() == ["Champions", "New", "Cannot lose them", "Gone quiet"]
+    assert rfm["segment"].astype(str).tolist() == [
+        "Champions",
+        "New",
+        "Cannot lose them",
+        "Gone quiet",
+    ]
     summary = cls.rfm_segment_summary(rfm)
     assert summary["customers"].sum() == 4
     assert summary["revenue_share"].sum() == pytest.approx(1.0)

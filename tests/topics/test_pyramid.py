@@ -191,3 +191,13 @@ def test_with_attributes_adds_the_shop_columns(data):
     table = cb.with_attributes(cb.customer_profit(data, 2025), data)
     assert {"shop_name", "business_format", "market_type", "profit"} <= set(table.columns)
     assert len(table) == len(cb.customer_profit(data, 2025))
+
+
+def test_profit_share_tiers_take_shares_of_the_net_total():
+    # net total 100: the top customer alone brings 100% of it, as the whale curve shows
+    values = pd.Series([100.0, 50.0, 30.0, -80.0], index=["C1", "C2", "C3", "C4"])
+    tiers = pyr.assign_tiers(values, method="profit_share")
+    assert tiers["value_share_before"].tolist() == pytest.approx([0.0, 1.0, 1.5, 1.8])
+    assert tiers["tier"].astype(str).tolist() == ["VIP", "small", "small", "small"]
+    with pytest.raises(CrmkitError, match="no total"):
+        pyr.assign_tiers(pd.Series([5.0, -5.0], index=["A", "B"]), method="profit_share")
