@@ -173,7 +173,8 @@ KEYS: dict[str, Key] = {
         "Rank customers by their profit in the last full year, best first, and find how far "
         "down the list you must go before the cumulative profit reaches 80% of the net total "
         "(losses included). Give a share of customers, not a number of customers.",
-        tolerance={"rel_tol": 0.01},
+        # a share read off a percentage the lesson prints (22%) is right to half a point
+        tolerance={"abs_tol": 0.005},
         wrong=lambda: (
             cls.pareto_share(_year()["revenue"], target=0.8),  # revenue instead of profit
             cls.pareto_share(_profit("year_before")["profit"], target=0.8),  # the wrong year
