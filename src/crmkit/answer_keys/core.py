@@ -35,3 +35,20 @@ def sample_data():
     from crmkit.datasets import load_sample
 
     return load_sample()
+
+
+#: The letters of a multiple-choice question.
+LETTERS = ("a", "b", "c", "d")
+
+
+def other_letters(right: str) -> tuple[str, ...]:
+    """Every letter but the right one: the wrong answers of a choice question."""
+    return tuple(letter for letter in LETTERS if letter != right)
+
+
+@cache
+def sample_periods():
+    """The periods of the sample data, as an exercise's set-up cell finds them."""
+    from crmkit.customer_base import periods
+
+    return periods(sample_data())

@@ -12,10 +12,8 @@ from functools import cache
 import pandas as pd
 
 from crmkit import classification as cls
-from crmkit.answer_keys.core import Key, sample_data
-from crmkit.customer_base import Periods, customer_profit, periods
-
-LETTERS = ("a", "b", "c", "d")
+from crmkit.answer_keys.core import LETTERS, Key, other_letters, sample_data, sample_periods
+from crmkit.customer_base import customer_profit
 
 
 def _data():
@@ -23,15 +21,9 @@ def _data():
 
 
 @cache
-def _periods() -> Periods:
-    """The periods of the sample data, as the exercise's set-up cell finds them."""
-    return periods(_data())
-
-
-@cache
 def _profit(which: str = "last_full_year") -> pd.DataFrame:
     """Revenue and profit per buyer of the last full year (or of the year before)."""
-    return customer_profit(_data(), getattr(_periods(), which))
+    return customer_profit(_data(), getattr(sample_periods(), which))
 
 
 def _year() -> pd.DataFrame:
@@ -41,12 +33,8 @@ def _year() -> pd.DataFrame:
 @cache
 def _indicators() -> pd.DataFrame:
     data = _data()
-    end = _periods().last_full_year.last_day
+    end = sample_periods().last_full_year.last_day
     return cls.value_indicators(data.orders, data.category_purchases, period_end=end)
-
-
-def _other_letters(right: str) -> tuple[str, ...]:
-    return tuple(letter for letter in LETTERS if letter != right)
 
 
 # --- Q1 to Q4: the 80/20 rule, ABC analysis, the three-way split ------------------------
@@ -152,7 +140,7 @@ def _q12_letter() -> str:
 
 @cache
 def _rfm() -> pd.DataFrame:
-    data, as_of = _data(), _periods().analysis_date
+    data, as_of = _data(), sample_periods().analysis_date
     return cls.rfm_table(data.orders[data.orders["order_date"] <= as_of], as_of)
 
 
@@ -252,7 +240,7 @@ KEYS: dict[str, Key] = {
         "Compare the number of grade A customers under the NEW weights with the visits "
         "she has in her diary.",
         options=LETTERS,
-        wrong=lambda: _other_letters(_q6_letter(_grade_a(Q6_WEIGHTS))),
+        wrong=lambda: other_letters(_q6_letter(_grade_a(Q6_WEIGHTS))),
     ),
     "ex01.q8_number": Key(
         "Q8, the profit per customer of the format you chose",
@@ -278,7 +266,7 @@ KEYS: dict[str, Key] = {
         # every other letter (the best by revenue per customer, or by margin rate, is
         # among them), and the right format's name instead of its letter
         wrong=lambda: (
-            *_other_letters(_q8_letter("profit_per_customer")),
+            *other_letters(_q8_letter("profit_per_customer")),
             Q8_OPTIONS[_q8_letter("profit_per_customer")],
         ),
     ),
@@ -325,7 +313,7 @@ KEYS: dict[str, Key] = {
         "Count the A leads at the lower threshold and compare them with the first visits "
         "the team can make next month.",
         options=LETTERS,
-        wrong=lambda: _other_letters(_q12_letter()),
+        wrong=lambda: other_letters(_q12_letter()),
     ),
     "ex01.q13": Key(
         "Q13, the Champions' share of revenue",
@@ -366,7 +354,7 @@ KEYS: dict[str, Key] = {
 
 @cache
 def _grades() -> pd.DataFrame:
-    data, p = _data(), _periods()
+    data, p = _data(), sample_periods()
     ends = [p.year_before.last_day, p.last_full_year.last_day]
     return cls.reevaluate(data.orders, data.category_purchases, period_ends=ends)
 

@@ -13,7 +13,7 @@ from functools import cache
 import pandas as pd
 
 from crmkit import pyramid as pyr
-from crmkit.answer_keys.core import Key, sample_data
+from crmkit.answer_keys.core import LETTERS, Key, other_letters, sample_data
 from crmkit.customer_base import Period, customer_profit, periods
 
 #: The customer whose complaint handling Q1 asks about (Old Street Fresh Market).
@@ -21,7 +21,6 @@ Q1_CUSTOMER = "C00729"
 #: Q4: the VIP-scheme tier to translate, and the metal names behind the option letters.
 Q4_TIER = "ordinary"
 Q4_OPTIONS = {"a": "platinum", "b": "gold", "c": "iron", "d": "lead"}
-LETTERS = ("a", "b", "c", "d")
 
 
 def _last() -> Period:
@@ -117,10 +116,6 @@ def _risers_into(tiers: set[str]) -> set[str]:
 
 def _small_risers() -> set[str]:
     return _risers_into({"VIP", "major"})
-
-
-def _other_letters(right: str) -> tuple[str, ...]:
-    return tuple(letter for letter in LETTERS if letter != right)
 
 
 def _changed_by_contacts() -> int:
@@ -265,7 +260,7 @@ KEYS: dict[str, Key] = {
         "Both schemes name the same four tiers from the top down; count which tier from "
         "the top 'ordinary' is and take the metal name in the same place.",
         options=LETTERS,
-        wrong=lambda: _other_letters(_metal_letter()),
+        wrong=lambda: other_letters(_metal_letter()),
     ),
     "ex02.q5": Key(
         "Q5, your tier_of function (optional challenge)",
@@ -312,7 +307,7 @@ KEYS: dict[str, Key] = {
         "the unprofitable relationships lose money and whether that can change, customer "
         "by customer; only then whether to end them.",
         options=LETTERS,
-        wrong=lambda: _other_letters(_small_plan()),
+        wrong=lambda: other_letters(_small_plan()),
     ),
     "ex02.q8": Key(
         "Q8, the number of VIP customers of the year before in a lower tier in the last full year",
@@ -348,7 +343,7 @@ KEYS: dict[str, Key] = {
         "it towards the top, less than a VIP and more than the standard service. "
         "pyr.tier_responses('vip') shows each tier's plan.",
         options=LETTERS,
-        wrong=lambda: _other_letters("a"),
+        wrong=lambda: other_letters("a"),
     ),
     "ex02.q11_number": Key(
         "Q11, the cost to serve per small customer as a fraction of the cost per VIP customer",
@@ -371,7 +366,7 @@ KEYS: dict[str, Key] = {
         "Read your fraction: how much of a VIP customer's service does a small customer "
         "get? Then compare with what each earns (the profit per customer of each tier).",
         options=LETTERS,
-        wrong=lambda: _other_letters(_service_letter()),
+        wrong=lambda: other_letters(_service_letter()),
     ),
     "ex02.q12_number": Key(
         "Q12, the profit change of the movement that took the most profit away",
@@ -397,6 +392,6 @@ KEYS: dict[str, Key] = {
         "Compare the summed profit change of each kind of move: the most negative total is "
         "the movement that took the most profit away.",
         options=LETTERS,
-        wrong=lambda: _other_letters(_worst_move_letter()),
+        wrong=lambda: other_letters(_worst_move_letter()),
     ),
 }

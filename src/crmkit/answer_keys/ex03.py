@@ -12,21 +12,9 @@ from functools import cache
 import pandas as pd
 
 from crmkit import value
-from crmkit.answer_keys.core import Key, sample_data
-from crmkit.customer_base import Period, Periods, customer_profit, periods
+from crmkit.answer_keys.core import LETTERS, Key, other_letters, sample_data, sample_periods
+from crmkit.customer_base import Period, customer_profit
 from crmkit.tiers import assign_tiers
-
-LETTERS = ("a", "b", "c", "d")
-
-
-def _other_letters(right: str) -> tuple[str, ...]:
-    return tuple(letter for letter in LETTERS if letter != right)
-
-
-@cache
-def _periods() -> Periods:
-    """The periods of the sample data, as the exercise's set-up cell finds them."""
-    return periods(sample_data())
 
 
 @cache
@@ -59,14 +47,14 @@ _Q1 = value.perceived_value(**Q1_PARTS)
 
 @cache
 def _retention_by_tier() -> pd.Series:
-    p = _periods()
+    p = sample_periods()
     return value.retention_rate(sample_data(), p.last_full_year.year, by=_tiers(p.year_before))
 
 
 @cache
 def _typical_major() -> tuple[float, float]:
     """The median profit of the major tier of the last full year, and the tier's retention."""
-    last = _periods().last_full_year
+    last = sample_periods().last_full_year
     year, tiers = _profit(last), _tiers(last)
     margin = float(year["profit"][tiers["tier"].reindex(year.index) == "major"].median())
     return margin, float(_retention_by_tier()["major"])
@@ -93,17 +81,17 @@ def _q3_letter() -> str:
 
 @cache
 def _network() -> pd.DataFrame:
-    return value.network_value(sample_data(), _periods().last_full_year.year)
+    return value.network_value(sample_data(), sample_periods().last_full_year.year)
 
 
 def _hidden_small() -> int:
-    summary = value.hidden_value_summary(_network(), _tiers(_periods().last_full_year))
+    summary = value.hidden_value_summary(_network(), _tiers(sample_periods().last_full_year))
     return int(summary.loc["small", "referred_beats_own"])
 
 
 def _top_small_referrer() -> pd.Series:
     """The small customer of the last full year whose referred customers bring most profit."""
-    tiers = _tiers(_periods().last_full_year)["tier"]
+    tiers = _tiers(sample_periods().last_full_year)["tier"]
     network = _network()
     small = network[tiers.reindex(network.index) == "small"]
     ranked = small.sort_values("referred_profit", ascending=False, kind="mergesort")
@@ -148,7 +136,7 @@ KEYS: dict[str, Key] = {
         "promised than delivered (seed 000). Which promise is at what the warehouse really "
         "delivers?",
         options=LETTERS,
-        wrong=lambda: _other_letters("d"),
+        wrong=lambda: other_letters("d"),
     ),
     "ex03.q3_number": Key(
         "Q3, what the better of the two moves adds to the lifetime value",
@@ -173,7 +161,7 @@ KEYS: dict[str, Key] = {
         _q3_letter,
         "Compare what each move adds to the lifetime value, on equal 10% steps.",
         options=LETTERS,
-        wrong=lambda: _other_letters(_q3_letter()),
+        wrong=lambda: other_letters(_q3_letter()),
     ),
     "ex03.q4": Key(
         "Q4, the retention rate of the small tier from the year before into the last full year",
@@ -184,7 +172,7 @@ KEYS: dict[str, Key] = {
         "'small' row.",
         tolerance={"rel_tol": 1e-3},
         wrong=lambda: (
-            float(value.retention_rate(sample_data(), _periods().last_full_year.year)),  # all
+            float(value.retention_rate(sample_data(), sample_periods().last_full_year.year)),  # all
             1 - float(_retention_by_tier()["small"]),  # the share lost
             float(_retention_by_tier()["small"]) * 100,  # a percentage, not a fraction
         ),
@@ -199,12 +187,12 @@ KEYS: dict[str, Key] = {
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             int(
-                value.hidden_value_summary(_network(), _tiers(_periods().last_full_year)).loc[
+                value.hidden_value_summary(_network(), _tiers(sample_periods().last_full_year)).loc[
                     "small", "referrers"
                 ]
             ),  # every referrer, not those whose referrals beat their own profit
             int(
-                value.hidden_value_summary(_network(), _tiers(_periods().last_full_year))[
+                value.hidden_value_summary(_network(), _tiers(sample_periods().last_full_year))[
                     "referred_beats_own"
                 ].sum()
             ),  # every tier, not only small
@@ -229,7 +217,7 @@ KEYS: dict[str, Key] = {
         _q6_letter,
         "Compare the profit of the customers it referred with its own profit.",
         options=LETTERS,
-        wrong=lambda: _other_letters(_q6_letter()),
+        wrong=lambda: other_letters(_q6_letter()),
     ),
     "ex03.q7": Key(
         "Q7, the kind of value of a single weekly delivery for all categories",
@@ -275,6 +263,6 @@ KEYS: dict[str, Key] = {
         _q9_letter,
         "Does the net gain a year (margin minus the service's cost) come out above zero?",
         options=LETTERS,
-        wrong=lambda: _other_letters(_q9_letter()),
+        wrong=lambda: other_letters(_q9_letter()),
     ),
 }

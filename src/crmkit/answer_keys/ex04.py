@@ -13,22 +13,9 @@ import pandas as pd
 
 from crmkit import key_accounts as ka
 from crmkit import value
-from crmkit.answer_keys.core import Key, sample_data
-from crmkit.customer_base import Periods, customer_profit, periods
+from crmkit.answer_keys.core import LETTERS, Key, other_letters, sample_data, sample_periods
+from crmkit.customer_base import customer_profit
 from crmkit.tiers import assign_tiers
-
-LETTERS = ("a", "b", "c", "d")
-
-
-def _other_letters(right: str) -> tuple[str, ...]:
-    return tuple(letter for letter in LETTERS if letter != right)
-
-
-@cache
-def _periods() -> Periods:
-    """The periods of the sample data, as the exercise's set-up cell finds them."""
-    return periods(sample_data())
-
 
 # --- Q1, Q2: core customers -------------------------------------------------------------------
 
@@ -45,7 +32,7 @@ Q2_PLACES = 10
 
 @cache
 def _vip_table() -> pd.DataFrame:
-    year = customer_profit(sample_data(), _periods().last_full_year)
+    year = customer_profit(sample_data(), sample_periods().last_full_year)
     tiers = assign_tiers(year["profit"])
     return value.core_value_table(sample_data(), tiers.index[tiers["tier"] == "VIP"])
 
@@ -68,7 +55,9 @@ def _q2_letter() -> str:
 
 @cache
 def _measures() -> pd.DataFrame:
-    return ka.key_account_measures(sample_data(), period_end=_periods().last_full_year.last_day)
+    return ka.key_account_measures(
+        sample_data(), period_end=sample_periods().last_full_year.last_day
+    )
 
 
 @cache
@@ -78,7 +67,7 @@ def _key_accounts(**rule) -> frozenset[str]:
 
 
 def _changes() -> pd.DataFrame:
-    p = _periods()
+    p = sample_periods()
     return ka.key_account_changes(
         sample_data(), [p.year_before.last_day, p.last_full_year.last_day]
     )
@@ -151,7 +140,7 @@ KEYS: dict[str, Key] = {
         "If the two top lists differ, last year's profit alone would pick different customers "
         "than the forward view.",
         options=LETTERS,
-        wrong=lambda: _other_letters(_q2_letter()),
+        wrong=lambda: other_letters(_q2_letter()),
     ),
     "ex04.q3": Key(
         "Q3, the number of key accounts with the stricter volume rule",
@@ -183,7 +172,7 @@ KEYS: dict[str, Key] = {
         _q4_letter,
         "How many of last year's key accounts are still on the list?",
         options=LETTERS,
-        wrong=lambda: _other_letters(_q4_letter()),
+        wrong=lambda: other_letters(_q4_letter()),
     ),
     "ex04.q5": Key(
         "Q5, where the card keeps overdue invoices, and where the file files them",
@@ -221,7 +210,7 @@ KEYS: dict[str, Key] = {
         _q7_letter,
         "Compare the stricter list with the accounts the managers can look after.",
         options=LETTERS,
-        wrong=lambda: _other_letters(_q7_letter()),
+        wrong=lambda: other_letters(_q7_letter()),
     ),
     "ex04.q8": Key(
         "Q8, your relationship plan for a key account",
