@@ -30,13 +30,14 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 # Unit, property, exercise, grading and browser tests on two workers (the groups that must
-# not be split or run side by side are in tests/conftest.py); then nbval (strict) on the
+# not be split or run side by side are in tests/conftest.py); then nbval (strict, one notebook
+# per worker: --dist loadfile keeps its cells together) on the
 # lessons and solutions; then the blank exercises, whose unanswered check cells
 # are tagged raises-exception (tests/notebooks/test_exercises.py checks what they raise).
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
-	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
-	$(PY) -m pytest --nbval-lax exercises
+	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
+	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax exercises
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
