@@ -72,7 +72,13 @@ profits = st.lists(
 @settings(max_examples=60, deadline=None)
 @given(profits, st.sampled_from(pyr.METHODS), st.sampled_from(sorted(pyr.SCHEMES)))
 def test_tiers_partition_customers_and_ignore_row_order(values, method, scheme_name):
-    tiers = pyr.assign_tiers(values, method=method, scheme_name=scheme_name)
+    try:
+        tiers = pyr.assign_tiers(values, method=method, scheme_name=scheme_name)
+    except CrmkitError as error:
+        # shares of a total of zero or less mean nothing: only then is profit_share refused
+        scale = max(1.0, float(values.abs().sum()))
+        assert method == "profit_share" and values.sum() <= 1e-9 * scale, error
+        return
     assert sorted(tiers.index) == sorted(values.index)  # every customer exactly once
     shuffled = values.sample(frac=1.0, random_state=1)
     again = pyr.assign_tiers(shuffled, method=method, scheme_name=scheme_name)
