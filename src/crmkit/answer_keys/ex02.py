@@ -108,13 +108,14 @@ def _lost_vips() -> int:
     return int(counts.loc["VIP", pyr.GONE])
 
 
-def _risers_into(tiers: set[str]) -> set[str]:
+def _risers_into(tiers: set[str]) -> int:
+    """How many small customers of the year before were in `tiers` in the last full year."""
     moves = _moves()
     rose = (moves["before"] == "small") & moves["after"].isin(sorted(tiers))
-    return set(moves.index[rose])
+    return int(rose.sum())
 
 
-def _small_risers() -> set[str]:
+def _small_risers() -> int:
     return _risers_into({"VIP", "major"})
 
 
@@ -232,9 +233,9 @@ KEYS: dict[str, Key] = {
         "Q2, the number of customers whose tier changes between revenue and profit",
         "number",
         _changed_tier,
-        "Tier the customers once by year['revenue'] and once by year['profit'] (default "
-        "rule), sort both tier columns by customer id with .sort_index(), then count the "
-        "customers whose two tiers differ.",
+        "In the helper's table, the diagonal cells (VIP and VIP, major and major, ...) hold "
+        "the customers who keep their tier; take the total number of customers minus "
+        "those four cells.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             len(_year(_last())) - _changed_tier(),  # the customers who kept their tier
@@ -245,8 +246,8 @@ KEYS: dict[str, Key] = {
         "Q3, the number of platinum customers under the profit-share rule",
         "number",
         _platinum_count,
-        "Use method='profit_share' and scheme_name='metal' with the default cut-offs, "
-        "then count the rows whose tier is 'platinum'.",
+        "Read the helper's table (profit-share rule, metal names, default cut-offs): the "
+        "customers of the platinum row.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             _tier_count("platinum", scheme_name="metal"),  # the percentile rule
@@ -290,8 +291,8 @@ KEYS: dict[str, Key] = {
         "Q7, the number of small customers who made a profit in the last full year",
         "number",
         _small_profitable,
-        "The given cell keeps the small tier's rows in `small`; count the rows whose "
-        "profit is above zero: (small['profit'] > 0).sum().",
+        "The given cell's table splits the small tier; read the customers of the row "
+        "'made a profit'.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             len(_small_tier()) - _small_profitable(),  # the loss makers instead
@@ -323,13 +324,13 @@ KEYS: dict[str, Key] = {
         ),
     ),
     "ex02.q9": Key(
-        "Q9, the small customers of the year before who became VIP or major customers "
-        "in the last full year",
-        "set",
+        "Q9, the number of small customers of the year before who became VIP or major "
+        "customers in the last full year",
+        "number",
         _small_risers,
-        "In pyr.migration_moves(tiers_before, tiers_last) keep the rows whose 'before' is "
-        "'small' and whose 'after' is 'VIP' or 'major', and give their customer ids "
-        "(the index) as a set.",
+        "In the helper's row (small customers of the year before), add up the VIP and the "
+        "major cells; leave out ordinary, small and lost.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             _risers_into({"VIP"}),  # VIP only
             _risers_into({"VIP", "major", "ordinary"}),  # any rise
@@ -349,9 +350,8 @@ KEYS: dict[str, Key] = {
         "Q11, the cost to serve per small customer as a fraction of the cost per VIP customer",
         "number",
         _service_ratio,
-        "In pyr.tier_summary(year, tiers_last) divide each tier's cost_to_serve by its "
-        "customers, then divide the small tier's figure by the VIP tier's; give a fraction "
-        "(0.5 would mean half).",
+        "Read the helper's last column on the small row: the cost to serve per small "
+        "customer divided by the cost per VIP customer, as a fraction (0.5 would mean half).",
         tolerance={"rel_tol": 0.01},
         wrong=lambda: (
             1 / _service_ratio(),  # VIP over small
@@ -372,9 +372,8 @@ KEYS: dict[str, Key] = {
         "Q12, the profit change of the movement that took the most profit away",
         "number",
         _worst_move_change,
-        "pyr.migration_moves(tiers_before, tiers_last, year_before['profit'], year['profit']) "
-        "has a 'direction' and a 'change' column; moves.groupby('direction')['change'].sum() "
-        "gives each kind of move's total. Give the most negative one, in yuan, sign and all.",
+        "The helper's table gives each kind of move's summed profit change; give the most "
+        "negative one, in yuan, sign and all.",
         tolerance={"rel_tol": 1e-3},
         wrong=lambda: (
             -_worst_move_change(),  # the sign dropped
