@@ -448,3 +448,54 @@ def best_first_positions(values: pd.Series) -> np.ndarray:
     # rounded to a millionth, so sums equal to the cent tie whatever order they were added in
     key = -np.round(values.to_numpy(dtype=float)[by_id], 6)
     return by_id[np.argsort(key, kind="stable")]
+
+
+# -- lost customers and revenue --------------------------------------------------------------
+
+#: What `revenue_bridge` returns, in the order a bridge reads.
+BRIDGE_FIELDS = [
+    "customers_before",
+    "lost_customers",
+    "new_customers",
+    "customers_now",
+    "revenue_before",
+    "from_lost",
+    "from_stayers",
+    "from_new",
+    "revenue_now",
+    "revenue_change",
+]
+
+
+def revenue_bridge(data: SampleData, period: PeriodLike) -> pd.Series:
+    """How revenue went from the period before `period` to `period`, customer group by group.
+
+    Why many customers can be lost while revenue grows. The buyers of the period
+    before are split into lost customers (no order in `period`) and stayers; the
+    buyers of `period` who did not buy before are new. Counts: customers_before,
+    lost_customers, new_customers, customers_now. Yuan: revenue_before and
+    revenue_now, and the bridge between them, which adds up to revenue_change:
+    from_lost (minus what the lost customers bought the period before), from_stayers
+    (the stayers' revenue now minus before) and from_new (what new customers bought).
+    """
+    window = as_period(period)
+    if window is None:
+        raise CrmkitError("give the period to compare with the one before, e.g. a year")
+    before = customer_profit(data, window.previous())["revenue"]
+    now = customer_profit(data, window)["revenue"]
+    lost = before.index.difference(now.index)
+    new = now.index.difference(before.index)
+    stayers = now.index.intersection(before.index)
+    values = {
+        "customers_before": len(before),
+        "lost_customers": len(lost),
+        "new_customers": len(new),
+        "customers_now": len(now),
+        "revenue_before": float(before.sum()),
+        "from_lost": -float(before[lost].sum()),
+        "from_stayers": float(now[stayers].sum() - before[stayers].sum()),
+        "from_new": float(now[new].sum()),
+        "revenue_now": float(now.sum()),
+        "revenue_change": float(now.sum() - before.sum()),
+    }
+    return pd.Series(values, index=BRIDGE_FIELDS, dtype=object, name=str(window))

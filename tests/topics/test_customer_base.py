@@ -316,3 +316,47 @@ def test_lost_customers_and_retention_agree(data):
     assert value.retention_rate(data, p.last_full_year.year) == pytest.approx(
         1 - len(lost) / len(before)
     )
+
+
+def test_revenue_bridge_by_hand_and_on_the_sample(data):
+    # C1 buys in both years (100 -> 250), C2 only in 2024 (40), C3 only in 2025 (30)
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C1", "C2", "C1", "C3"],
+            "order_date": pd.to_datetime(
+                ["2024-02-01", "2024-08-01", "2024-05-01", "2025-03-01", "2025-07-01"]
+            ),
+            "revenue": [60.0, 40.0, 40.0, 250.0, 30.0],
+            "gross_margin": [6.0, 4.0, 4.0, 25.0, 3.0],
+            "discount": [0.0, 0.0, 0.0, 0.0, 0.0],
+        }
+    )
+    tiny = _tiny()
+    tiny.orders = orders
+    bridge = cb.revenue_bridge(tiny, 2025)
+    assert list(bridge.index) == cb.BRIDGE_FIELDS
+    assert bridge[
+        ["customers_before", "lost_customers", "new_customers", "customers_now"]
+    ].tolist() == [
+        2,
+        1,
+        1,
+        2,
+    ]
+    assert bridge["revenue_before"] == 140.0 and bridge["revenue_now"] == 280.0
+    assert (bridge["from_lost"], bridge["from_stayers"], bridge["from_new"]) == (-40.0, 150.0, 30.0)
+    assert bridge["revenue_change"] == 140.0
+    with pytest.raises(CrmkitError, match="give the period"):
+        cb.revenue_bridge(tiny, None)
+
+    # on the sample: the parts add up, and the lost customers are the one definition
+    p = cb.periods(data)
+    sample = cb.revenue_bridge(data, p.last_full_year)
+    parts = sample["from_lost"] + sample["from_stayers"] + sample["from_new"]
+    assert parts == pytest.approx(sample["revenue_change"])
+    assert sample["lost_customers"] == len(cb.lost_customers(data, p.last_full_year))
+    assert sample["customers_now"] == len(cb.buyers(data, p.last_full_year))
+    assert (
+        sample["customers_before"] - sample["lost_customers"] + sample["new_customers"]
+        == (sample["customers_now"])
+    )

@@ -99,28 +99,43 @@ def _q6_letter(n_grade_a: int) -> str:
 
 # --- Q8: business formats ------------------------------------------------------------------
 
-#: The four formats of Q8's options, by letter.
-Q8_OPTIONS = {"a": "kiosk", "b": "supermarket", "c": "convenience_store", "d": "restaurant"}
+#: The four formats of Q8's options, by letter (online shops are not an option).
+Q8_OPTIONS = {"a": "supermarket", "b": "kiosk", "c": "restaurant", "d": "convenience_store"}
 
 
 @cache
+def _all_formats() -> pd.DataFrame:
+    return cls.breakdown(cls.customer_overview(_data()))
+
+
 def _formats() -> pd.DataFrame:
-    return cls.breakdown(cls.customer_overview(_data())).loc[list(Q8_OPTIONS.values())]
+    return _all_formats().loc[list(Q8_OPTIONS.values())]
 
 
-def _q8_letter(column: str) -> str:
-    best = _formats()[column].idxmax()
-    return next(letter for letter, name in Q8_OPTIONS.items() if name == best)
+def _q8_letter(column: str, highest: bool = True) -> str:
+    """The letter of the format with the highest (or lowest) value in `column`."""
+    pick = _formats()[column].idxmax() if highest else _formats()[column].idxmin()
+    return next(letter for letter, name in Q8_OPTIONS.items() if name == pick)
 
 
-def _q8_best() -> pd.Series:
-    return _formats().loc[Q8_OPTIONS[_q8_letter("profit_per_customer")]]
+def _q8_costliest() -> pd.Series:
+    """The format whose customers cost the most to serve: where a cheaper model saves most."""
+    return _formats().loc[Q8_OPTIONS[_q8_letter("cost_to_serve_per_customer")]]
+
+
+# --- Q10: who moved up into grade A ---------------------------------------------------------
+
+
+def _q10_letter() -> str:
+    """c: re-grade every year, most of this year's A customers were not A a year ago; a: keep."""
+    now_a = int((_grades().iloc[:, 1] == "A").sum())
+    return "c" if len(_moved(into_a=True)) > now_a / 2 else "a"
 
 
 # --- Q12: lead grading ---------------------------------------------------------------------
 
 #: First visits the sales team can make to new leads next month (set in the exercise).
-Q12_VISITS = 5
+Q12_VISITS = 10
 Q12_THRESHOLD = 15000
 
 
@@ -131,8 +146,8 @@ def _a_leads(threshold: float) -> int:
 
 
 def _q12_letter() -> str:
-    """a: keep the old threshold (the A list would outgrow the visits); b: lower it."""
-    return "a" if _a_leads(Q12_THRESHOLD) > Q12_VISITS else "b"
+    """b: every A lead gets a visit and B leads get the rest; c: too few visits, rank the A's."""
+    return "b" if _a_leads(Q12_THRESHOLD) <= Q12_VISITS else "c"
 
 
 # --- Q13, Q14: RFM -------------------------------------------------------------------------
@@ -158,9 +173,8 @@ KEYS: dict[str, Key] = {
         "Q1, the share of customers that brings 80% of profit",
         "number",
         lambda: cls.pareto_share(_year()["profit"], target=0.8),
-        "Rank customers by their profit in the last full year, best first, and find how far "
-        "down the list you must go before the cumulative profit reaches 80% of the net total "
-        "(losses included). Give a share of customers, not a number of customers.",
+        "Read the row ranked by profit (not revenue) in the helper table, and give the share "
+        "as a fraction: 25% is 0.25. Give a share of customers, not a number of customers.",
         # a share read off a percentage the lesson prints (22%) is right to half a point
         tolerance={"abs_tol": 0.005},
         wrong=lambda: (
@@ -177,7 +191,7 @@ KEYS: dict[str, Key] = {
         lambda: int(
             (cls.abc_analysis(_year()["revenue"], cutoffs=(0.7, 0.9))["class"] == "A").sum()
         ),
-        "Use revenue, not profit, and cut-offs of 0.7 and 0.9; then count the rows of class A.",
+        "Read row A in the column of the cut-offs 70% and 90% (not the lesson's 80% and 95%).",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             int((cls.abc_analysis(_year()["revenue"])["class"] == "A").sum()),  # default cut-offs
@@ -201,8 +215,8 @@ KEYS: dict[str, Key] = {
         "Q4, the total profit of the bottom group in the last full year",
         "number",
         lambda: _bottom_profit(),
-        "Split the customers with cls.profit_split and add up the profit of the bottom group "
-        "(the last 20% by profit, not every customer who lost money).",
+        "Read the profit of the bottom row in the helper table (the last 20% by profit, not "
+        "every customer who lost money); a loss keeps its minus sign.",
         tolerance={"rel_tol": 1e-3},
         wrong=lambda: (
             float(_year()["profit"].clip(upper=0).sum()),  # every loss maker, not the bottom 20%
@@ -215,7 +229,7 @@ KEYS: dict[str, Key] = {
         "Q5, the first step with the bottom group",
         "choice",
         lambda: "b",
-        "The seeds advise finding the cause first: some unprofitable customers can be made "
+        "Seed 003 advises finding the cause first: some unprofitable customers can be made "
         "profitable by a different service model or price.",
         options=LETTERS,
         wrong=lambda: ("a", "c", "d"),
@@ -224,8 +238,7 @@ KEYS: dict[str, Key] = {
         "Q6, the number of grade A customers under the new weights",
         "number",
         lambda: _grade_a(Q6_WEIGHTS),
-        "Score the customers with cls.value_score(indicators, new_weights), grade the scores "
-        "with cls.value_grade and count the A's. Did you pass new_weights?",
+        "Read grade A in the column of the new weights, not the default weights.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             _grade_a(None),  # the default weights: new_weights ignored
@@ -243,45 +256,56 @@ KEYS: dict[str, Key] = {
         wrong=lambda: other_letters(_q6_letter(_grade_a(Q6_WEIGHTS))),
     ),
     "ex01.q8_number": Key(
-        "Q8, the profit per customer of the format you chose",
+        "Q8, the cost to serve per customer of the format you chose",
         "number",
-        lambda: float(_q8_best()["profit_per_customer"]),
-        "Read the profit per customer (not the revenue, not the format's total profit) of "
-        "the format with the highest profit per customer.",
+        lambda: float(_q8_costliest()["cost_to_serve_per_customer"]),
+        "Read the cost to serve per customer (not the profit per customer, not the revenue) "
+        "of the format whose customers cost the most to serve.",
         tolerance={"rel_tol": 1e-3},
         wrong=lambda: (
-            float(_q8_best()["revenue"] / _q8_best()["customers"]),  # revenue per customer
-            float(_q8_best()["profit_per_customer"] * _q8_best()["customers"]),  # total profit
-            float(_q8_best()["profit_share"]),  # its share of all profit
-            float(_formats()["profit_per_customer"].nlargest(2).iloc[1]),  # the runner-up
+            float(_q8_costliest()["profit_per_customer"]),  # the profit column
+            float(_q8_costliest()["cost_to_serve_per_customer"] * _q8_costliest()["customers"]),
+            float(_formats()["cost_to_serve_per_customer"].nlargest(2).iloc[1]),  # the runner-up
+            float(_all_formats()["cost_to_serve_per_customer"].min()),  # the cheapest, online
         ),
     ),
     "ex01.q8": Key(
-        "Q8, the business format for the new account manager",
+        "Q8, the business format whose service model to review first",
         "choice",
-        lambda: _q8_letter("profit_per_customer"),
-        "Compare the formats on profit per customer: revenue per customer and margin rate "
-        "leave out what a customer costs to serve.",
+        lambda: _q8_letter("cost_to_serve_per_customer"),
+        "Compare the formats on cost to serve per customer: a cheaper service model saves "
+        "the most where serving a customer costs the most. Profit per customer and margin "
+        "rate answer other questions.",
         options=LETTERS,
-        # every other letter (the best by revenue per customer, or by margin rate, is
-        # among them), and the right format's name instead of its letter
+        # every other letter (the lowest profit per customer among them), and the right
+        # format's name instead of its letter
         wrong=lambda: (
-            *other_letters(_q8_letter("profit_per_customer")),
-            Q8_OPTIONS[_q8_letter("profit_per_customer")],
+            *other_letters(_q8_letter("cost_to_serve_per_customer")),
+            Q8_OPTIONS[_q8_letter("cost_to_serve_per_customer")],
+        ),
+    ),
+    "ex01.q10_number": Key(
+        "Q10, the number of customers who moved up into grade A in the last full year",
+        "number",
+        lambda: len(_moved(into_a=True)),
+        "Add up column A of the table, leaving out the row of customers who were already A "
+        "(the new customers' row counts too).",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            len(_moved(into_a=False)),  # the other direction: out of A (lost included)
+            len(_moved(into_a=True, new_count=False)),  # new customers left out
+            int((_grades().iloc[:, 1] == "A").sum()),  # every A, also those already A
+            int(((_grades().iloc[:, 0] == "A") & (_grades().iloc[:, 1] == "A")).sum()),  # kept A
         ),
     ),
     "ex01.q10": Key(
-        "Q10, the customers who moved up into grade A in the last full year",
-        "set",
-        lambda: _moved(into_a=True),
-        "Re-evaluate at the end of the year before and at the end of the last full year, "
-        "then keep customers graded A at the second date who were not A at the first "
-        "(new customers count too).",
-        wrong=lambda: (
-            _moved(into_a=False),  # the other direction: out of A
-            _moved(into_a=True, new_count=False),  # new customers left out
-            set(_grades().index[_grades().iloc[:, 1] == "A"]),  # every A, also those already A
-        ),
+        "Q10, whether to keep last year's grade A list",
+        "choice",
+        lambda: _q10_letter(),
+        "Compare the customers who moved up into A with all the grade A customers now: "
+        "if most of them are new to A, last year's list would miss them.",
+        options=LETTERS,
+        wrong=lambda: other_letters(_q10_letter()),
     ),
     "ex01.q11": Key(
         "Q11, the buying motive of the shop that values twice-weekly delivery",
@@ -295,7 +319,7 @@ KEYS: dict[str, Key] = {
         "Q12, the number of A leads with a buying-power threshold of ¥15,000",
         "number",
         lambda: _a_leads(Q12_THRESHOLD),
-        "Pass min_monthly_purchase=15000 to cls.grade_leads and count grade A.",
+        "Read grade A in the column of the new threshold, ¥15,000.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             _a_leads(20000),  # the old threshold
@@ -307,11 +331,11 @@ KEYS: dict[str, Key] = {
         ),
     ),
     "ex01.q12": Key(
-        "Q12, the buying-power threshold for next month",
+        "Q12, who gets next month's first visits",
         "choice",
         lambda: _q12_letter(),
-        "Count the A leads at the lower threshold and compare them with the first visits "
-        "the team can make next month.",
+        "Compare the A leads at the new threshold with the first visits the team can make "
+        "next month: are there visits left over, or too few for every A lead?",
         options=LETTERS,
         wrong=lambda: other_letters(_q12_letter()),
     ),
