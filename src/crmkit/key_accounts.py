@@ -324,6 +324,7 @@ def profile_card(
         contacts["contact_type"].astype(str).value_counts().idxmax() if len(contacts) else "—"
     )
     list_margin = (last_year["gross_margin"] + last_year["discount"]).sum()
+    wallet = _share_of_wallet(data, cid, as_of, last_year["revenue"].sum())
     characteristics = _section(
         [
             ("consumers reached a week", f"{int(info['consumer_reach']):,}"),
@@ -333,6 +334,10 @@ def profile_card(
                 f"{last_year['promotion'].mean():.0%} of orders" if len(last_year) else "—",
             ),
             ("preferred contact", str(preferred).replace("_", " ")),
+            (
+                "share of wallet",
+                f"{wallet:.0%} of its purchases in our categories" if wallet is not None else "—",
+            ),
             (
                 "price sensitivity",
                 f"discounts {last_year['discount'].sum() / list_margin:.0%} of margin"
@@ -404,6 +409,15 @@ def profile_card(
     return ProfileCard(cid, str(info["shop_name"]), sections)
 
 
+def _share_of_wallet(data: SampleData, cid: str, as_of, revenue: float) -> float | None:
+    """Our revenue over the customer's purchases in our categories, 12 months to `as_of`."""
+    bought = _rows_of(data.category_purchases, cid)
+    month = pd.PeriodIndex(bought["month"].astype(str), freq="M")
+    end = pd.Period(as_of, "M")
+    total = bought.loc[(month > end - 12) & (month <= end), "category_total"].sum()
+    return min(1.0, revenue / total) if total > 0 else None
+
+
 def _plan_section(plan: AccountPlan | None, cid: str) -> pd.DataFrame:
     """The core information of the file: our strategies for the account and the weakest key."""
     if plan is None or plan.customer_id != cid:
@@ -428,51 +442,118 @@ LOYALTY_STRATEGIES = content.table("loyalty_strategies")
 #: What `plan_template` puts in every note: a plan that keeps it is not written yet.
 TEMPLATE_NOTE = "why this score? name a figure from the card"
 
-#: A plan must tie at least this many of its notes and reasons to figures of its customer.
+#: The reason `plan_template`'s filled cell puts beside each strategy to choose.
+TEMPLATE_REASON = "why it fits this account"
+
+#: A plan must tie at least this many of its key notes to figures of its customer's card.
 MIN_FIGURES = 3
 
 #: Fewest words in a note or a reason: "good" or "ok" says nothing about the account.
 MIN_WORDS = 4
 
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+#: Where on the card the evidence of each relationship key is (the workbook's own mapping,
+#: after the card_evidence column of relationship_keys.csv): a note cites a figure for its
+#: key only when the figure comes from one of these sections.
+KEY_EVIDENCE: dict[str, tuple[str, ...]] = {
+    "trust": ("current trading", "satisfaction"),  # paying on time, complaints, survey
+    "competitors": ("characteristics", "performance"),  # share of wallet, revenue over years
+    "entry barriers": ("basic data", "characteristics"),  # terms, service, ordering rhythm
+    "exit barriers": ("characteristics",),  # ordering rhythm, promotion take-up, discounts
+    "cooperation risk": ("basic data", "performance", "current trading"),  # credit, trend
+}
+
+#: Below this share of wallet a rival already sells the customer much of what we sell:
+#: the workbook's own threshold for "competitors cannot score 5".
+LOW_SHARE_OF_WALLET = 0.50
+
+# A number, with the yuan sign before it, a percent sign after it and the next word.
+_FIGURE = re.compile(r"(¥)?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(%)?\s*([a-z]*)", re.IGNORECASE)
+
+#: Words after a number that make it a count or a time span, not a figure of the account.
+_COUNT_WORDS = re.compile(r"^(month|year|day|week|time|point|hour|quarter)s?$", re.IGNORECASE)
 
 
-def _numbers(text: str) -> list[float]:
-    """The numbers written in a text ('¥12,345', '87%', '2.5' -> 12345, 87, 2.5)."""
-    return [float(n.replace(",", "")) for n in _NUMBER.findall(text) if n.strip(",-")]
+def _figures_in(text: str) -> list[float]:
+    """The figures a text names: amounts, percentages and numbers of 100 or more.
 
-
-def card_figures(card: ProfileCard) -> set[float]:
-    """The figures on a card that a plan can cite.
-
-    Every number of the card's values except the shop's name, dates and years, the plan
-    itself, and small whole numbers (up to 5, which a score could be mistaken for).
+    Counts and time spans do not count: whole numbers below 100 (unless a percentage),
+    numbers followed by 'months', 'times', 'points' and the like, dates and years.
     """
-    found: set[float] = set()
-    for name, section in card.sections.items():
-        if name == "our plan":
+    text = re.sub(r"\d{4}-\d{2}-\d{2}", " ", text)
+    found = []
+    for yuan, number, percent, word in _FIGURE.findall(text):
+        number = number.rstrip(",")
+        if not number.strip("-"):
             continue
+        n = float(number.replace(",", ""))
+        if not percent and _COUNT_WORDS.match(word):
+            continue
+        if not percent and n.is_integer() and abs(n) < 100:
+            continue
+        if not yuan and "," not in number and n.is_integer() and 1990 <= n <= 2100:
+            continue  # a year
+        found.append(n)
+    return found
+
+
+def card_figures(card: ProfileCard, sections=None) -> set[float]:
+    """The figures on a card that a plan can cite, from `sections` (default: all but the plan).
+
+    Amounts, percentages and numbers of 100 or more in the card's values; not the shop's
+    name, dates, years, or small counts such as '9 orders in 7 of the last 12 months'.
+    """
+    names = [n for n in card.sections if n != "our plan"] if sections is None else sections
+    found: set[float] = set()
+    for name in names:
+        section = card.sections[name]
         for field_name, value in section[["field", "value"]].itertuples(index=False):
-            if field_name == "shop":
-                continue
-            found.update(_numbers(re.sub(r"\d{4}-\d{2}-\d{2}", " ", str(value))))
-    return {f for f in found if not _trivial(f)}
-
-
-def _trivial(n: float) -> bool:
-    """A year or a small whole number: citing it shows nothing about the customer."""
-    return n.is_integer() and (abs(n) <= 5 or 1990 <= n <= 2100)
+            if field_name != "shop":
+                found.update(_figures_in(str(value)))
+    return found
 
 
 def _cites(text: str, figures: set[float]) -> bool:
     """Whether a text names one of the figures (as written on the card, or within 1%)."""
-    for n in _numbers(text):
-        if _trivial(n):
-            continue
+    for n in _figures_in(text):
         for f in figures:
-            if n == f or (abs(f) >= 10 and abs(n - f) <= 0.01 * abs(f)):
+            if n == f or (abs(f) >= 100 and abs(n - f) <= 0.01 * abs(f)):
                 return True
     return False
+
+
+def _contradictions(card: ProfileCard, keys: dict) -> list[str]:
+    """Scores of 5 that the card contradicts, as friendly sentences (the workbook's own rules)."""
+    facts = card.to_frame().set_index("field")["value"].astype(str)
+    overdue = int(facts.get("overdue invoices", "0").split()[0])
+    open_complaints = int(facts.get("open complaints", "0").split()[0])
+    falling = facts.get("profit trend", "") == "falling"
+    wallet = re.match(r"(\d+)%", facts.get("share of wallet", ""))
+    share = int(wallet.group(1)) / 100 if wallet else None
+    reasons = {
+        "trust": [
+            f"{overdue} overdue invoices" if overdue else "",
+            f"{open_complaints} open complaints" if open_complaints else "",
+        ],
+        "cooperation risk": [
+            f"{overdue} overdue invoices" if overdue else "",
+            "a falling profit trend" if falling else "",
+        ],
+        "competitors": [
+            f"a share of wallet of {share:.0%}: rivals sell it the rest"
+            if share is not None and share < LOW_SHARE_OF_WALLET
+            else ""
+        ],
+    }
+    found = []
+    for key, seen in reasons.items():
+        seen = [r for r in seen if r]
+        entry = keys.get(key)
+        if seen and entry is not None and tuple(entry)[:1] == (5,):
+            found.append(
+                f"'{key}' scores 5 (the strongest), but the card shows {' and '.join(seen)}: "
+                "give the score the card supports, and say in the note what would raise it"
+            )
+    return found
 
 
 @dataclass
@@ -482,8 +563,9 @@ class AccountPlan:
     keys: relationship key -> (score 1 to 5, note); strategies: strategy name -> reason.
     A plan is specific, not generic: notes and reasons of at least MIN_WORDS words, no
     note copied from the template or repeated, and (when checked against the data) at
-    least MIN_FIGURES of them naming a figure from this customer's card (the workbook's
-    own rule for "made for this account").
+    least MIN_FIGURES key notes each naming a figure from the card sections of that key
+    (KEY_EVIDENCE), and no score of 5 the card contradicts (the workbook's own rules for
+    "made for this account").
     """
 
     customer_id: str
@@ -540,18 +622,31 @@ class AccountPlan:
         if len(texts) != len(set(texts)):
             found.append("each key needs its own note: some notes are the same")
         if data is not None and not found:
-            figures = card_figures(profile_card(data, self.customer_id))
-            written = [str(v[1]) for v in self.keys.values()] + [
-                str(r) for r in self.strategies.values()
-            ]
-            cited = sum(_cites(text, figures) for text in written)
+            card = profile_card(data, self.customer_id)
+            found += _contradictions(card, self.keys)
+            cited = sum(
+                _cites(str(tuple(self.keys[key])[1]), card_figures(card, sections))
+                for key, sections in KEY_EVIDENCE.items()
+                if key in self.keys
+            )
             if cited < MIN_FIGURES:
+                where = "; ".join(f"{k}: {', '.join(v)}" for k, v in KEY_EVIDENCE.items())
                 found.append(
-                    f"the plan could be about any customer: name figures from "
-                    f"{self.customer_id}'s card (e.g. its profit, orders, discounts or "
-                    f"overdue invoices) in at least {MIN_FIGURES} notes or reasons; {cited} do now"
+                    f"the plan could be about any customer: in at least {MIN_FIGURES} of the "
+                    f"five notes, use a figure from the part of {self.customer_id}'s card that "
+                    f"shows that key ({where}), e.g. an amount in yuan or a percentage. Counts "
+                    f"and time spans such as '12 months' or '9 times a year' are not figures "
+                    f"of the account; {cited} notes cite one now"
                 )
         return found
+
+    def is_template(self) -> bool:
+        """Whether the plan is still the template as given: no score, note or reason written."""
+        keys_untouched = all(
+            tuple(v)[:2] == (0, TEMPLATE_NOTE) for v in self.keys.values()
+        ) and set(self.keys) == set(RELATIONSHIP_KEYS.index)
+        reasons = [str(r).strip().lower() for r in self.strategies.values()]
+        return keys_untouched and all(r == TEMPLATE_REASON for r in reasons)
 
     def check(self, data=None) -> None:
         """Raise a friendly CrmkitError listing the problems, if there are any."""
@@ -574,9 +669,11 @@ def plan_template(customer_id: str) -> AccountPlan:
 __all__ = [
     "CRITERIA",
     "KA3_CATEGORY",
+    "KEY_EVIDENCE",
     "LOYALTY_STRATEGIES",
     "RELATIONSHIP_KEYS",
     "TEMPLATE_NOTE",
+    "TEMPLATE_REASON",
     "AccountPlan",
     "card_figures",
     "compare_rules",

@@ -305,8 +305,15 @@ def clv_sensitivity(
     discount_rate: float = DISCOUNT_RATE,
     years: int | None = HORIZON_YEARS,
     change: float = 0.10,
+    retention_step: str = "relative",
 ) -> pd.DataFrame:
     """How much the lifetime value moves when each input moves by the same share of itself.
+
+    Equal relative steps are a convention, not a law: +10% of a retention of 85% removes
+    more than half of the customers lost each year. `retention_step="lost"` measures the
+    retention step in lost customers instead: the share lost falls (or rises) by `change`
+    of itself (85% -> 86.5% and 83.5%). Column `capped` says whether the high step was cut
+    at the top (a retention near 100% cannot rise by a full 10%).
 
     Rule: every input moves by ±change of its own value (±10%: margin 1,000 -> 900 and 1,100;
     retention 0.80 -> 0.72 and 0.88; discount rate 8% -> 7.2% and 8.8%), the others held at
@@ -319,9 +326,17 @@ def clv_sensitivity(
         raise CrmkitError(f"the change must be between 0 and 1 (e.g. 0.10 for 10%); got {change}")
     base = {"margin": margin, "retention": retention, "discount_rate": discount_rate}
     base_clv = lifetime_value(margin, retention, discount_rate, years)
+    if retention_step not in ("relative", "lost"):
+        raise CrmkitError(f"retention_step is 'relative' or 'lost'; got {retention_step!r}")
     top = 1.0 if years is not None else 0.99
     moves = {name: (value * (1 - change), value * (1 + change)) for name, value in base.items()}
-    moves["retention"] = (retention * (1 - change), min(retention * (1 + change), top))
+    if retention_step == "lost":
+        lost = 1 - retention
+        wanted = 1 - lost * (1 - change)
+        moves["retention"] = (max(1 - lost * (1 + change), 0.0), min(wanted, top))
+    else:
+        wanted = retention * (1 + change)
+        moves["retention"] = (retention * (1 - change), min(wanted, top))
     rows = []
     for name, (low, high) in moves.items():
         clv_low = lifetime_value(**{**base, name: low}, years=years)
@@ -337,6 +352,7 @@ def clv_sensitivity(
                 "clv_high": clv_high,
                 "effect_up": (clv_high - base_clv) / base_clv if base_clv else math.nan,
                 "swing": clv_high - clv_low,
+                "capped": bool(name == "retention" and wanted > top),
             }
         )
     out = pd.DataFrame(rows)
@@ -344,17 +360,46 @@ def clv_sensitivity(
     return out.loc[order].reset_index(drop=True)
 
 
-def sensitivity_headline(table: pd.DataFrame, change: float = 0.10) -> str:
-    """One sentence naming the input that moves the value most, from a `clv_sensitivity` table."""
+def sensitivity_headline(
+    table: pd.DataFrame, change: float = 0.10, retention_step: str = "relative"
+) -> str:
+    """One sentence naming the input that moves the value most, from a `clv_sensitivity` table.
+
+    `retention_step` names the convention the table was made with, so the sentence says it.
+    """
     top = table.iloc[0]
     name = str(top["input"]).replace("_", " ")
     others = ", ".join(
         f"{str(r['input']).replace('_', ' ')} {r['effect_up']:+.1%}"
         for _, r in table.iloc[1:].iterrows()
     )
+    if retention_step == "lost":
+        step = (
+            f"Margin and discount rate moved by {change:.0%} of themselves, retention by "
+            f"{change:.0%} fewer lost customers"
+        )
+    else:
+        step = f"Each input raised by {change:.0%} of itself"
+    capped = "capped" in table and bool(table["capped"].any())
+    cap = " Retention was capped at 100%: the full step up was not possible." if capped else ""
+    return f"{step}: {name} moves the lifetime value most ({top['effect_up']:+.1%}); {others}.{cap}"
+
+
+def retention_step_note(retention: float, change: float = 0.10) -> str:
+    """The same retention step under both conventions, in lost customers (printed, not typed)."""
+    retention = _number(retention, "retention")
+    if not 0 <= retention < 1:
+        raise CrmkitError(f"retention is a share below 1 here; got {retention}")
+    lost = 1 - retention
+    relative = min(retention * (1 + change), 1.0)
+    removed = (relative - retention) / lost
+    cap = " (capped at 100%)" if retention * (1 + change) > 1 else ""
     return (
-        f"Each input raised by {change:.0%} of itself: {name} moves the lifetime value most "
-        f"({top['effect_up']:+.1%}); {others}."
+        f"From a retention of {retention:.1%} ({lost:.1%} of customers lost a year): "
+        f"+{change:.0%} of itself takes it to {relative:.1%}{cap}, which removes {removed:.0%} of "
+        f"the customers lost each year; measured in lost customers, the same '{change:.0%}' "
+        f"step cuts the share lost to {lost * (1 - change):.1%} (retention "
+        f"{1 - lost * (1 - change):.1%})."
     )
 
 

@@ -230,10 +230,10 @@ WRONG = {
         "q4": "bottom_profit = -1.0",
         "q5": 'first_step = "a"',
         "q6": 'n_grade_a_new = 1\nvisit_plan = "a"',
-        "q8": 'focus_profit = -1.0\nfocus_format = "a"',
-        "q10": 'moved_into_a = {"C99999"}',
+        "q8": 'serve_cost = -1.0\nreview_format = "b"',
+        "q10": 'n_moved_into_a = -1\na_list_plan = "a"',
         "q11": 'motive = "economic"',
-        "q12": 'n_a_leads = -1\nthreshold_plan = "d"',
+        "q12": 'n_a_leads = -1\nfirst_visit_plan = "d"',
         "q13": "champions_revenue_share = 0.999",
         "q14": 'n_cannot_lose = -1\ncannot_lose_action = "d"',
     },
@@ -246,7 +246,7 @@ WRONG = {
         "q6": "given_back = 0.999",
         "q7": 'small_profitable = -1\nsmall_plan = "a"',
         "q8": "fell_from_vip = -1",
-        "q9": 'risers = {"C99999"}',
+        "q9": "risers = -1",
         "q10": 'major_plan = "b"',
         "q11": 'service_ratio = 9.0\nservice_verdict = "d"',
         "q12": 'worst_change = 1.0\nworst_move = "a"',
@@ -259,7 +259,7 @@ WRONG = {
         "q5": "n_hidden = -1",
         "q6": 'network_profit = -1.0\nvisits_advice = "d"',
         "q7": 'kind_of_value = "social value"',
-        "q8": "break_even = -1.0",
+        "q8": 'break_even = -1.0\nchain_advice = "a"',
         "q9": 'net_gain = 1.0\nwifi_advice = "c"',
     },
     "ex04_key_accounts": {
@@ -544,7 +544,7 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
     )
     typed = set_answers(
         c.solved(E1),
-        {"q1": 'top_share = "0.27"', "q8": 'focus_profit = [7480.0, 7448.0]\nfocus_format = "c"'},
+        {"q1": 'top_share = "0.27"', "q8": 'serve_cost = [1668.0, 810.0]\nreview_format = "a"'},
     )
     yield nb_entry(
         "wrong_type_ex01",

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from crmkit import customer_base as cb
 from crmkit import key_accounts as ka
+from crmkit.answer_keys import ex04
 from crmkit.datasets import load_sample
 from crmkit.errors import CrmkitError
 
@@ -151,14 +152,18 @@ def test_account_plan_problems_and_a_complete_plan(data):
     # complete in form, but generic: nothing ties it to C00002's card
     assert any("could be about any customer" in p for p in plan.problems(data))
     assert plan.problems() == []  # without the data only the form is checked
-    figures = sorted(ka.card_figures(ka.profile_card(data, "C00002")), reverse=True)
+    card = ka.profile_card(data, "C00002")
+    figures = sorted(ka.card_figures(card, ka.KEY_EVIDENCE["competitors"]), reverse=True)
     big, second = f"¥{figures[0]:,.0f}", f"¥{figures[1]:,.0f}"
     plan.keys = {k: (3, f"{k}: our notes, case {i}") for i, k in enumerate(plan.keys)}
-    plan.keys["trust"] = (4, f"a figure of {big} on its card shows the trust")
-    plan.keys["competitors"] = (3, f"{second} is what a rival would win")
+    plan.keys["competitors"] = (4, f"a figure of {big} on its card shows rivals get little")
+    plan.keys["cooperation risk"] = (3, f"{second} is what we would lose if it left")
     plan.strategies["annual meeting"] = f"protect the {big} with a yearly review"
+    # two notes cite the card, a strategy's reason does not count: not specific enough
+    assert any("could be about any customer" in p for p in plan.problems(data))
+    reach = max(ka.card_figures(card, ka.KEY_EVIDENCE["exit barriers"]))
+    plan.keys["exit barriers"] = (2, f"{reach:,.0f} consumers a week would miss our goods")
     plan.check(data)  # complete and specific: no error
-    assert len(plan.to_frame()) == len(ka.RELATIONSHIP_KEYS) + 2
     # the same plan for another customer cites figures that are not on that card
     other = ka.AccountPlan("C00006", plan.keys, plan.strategies)
     assert any("could be about any customer" in p for p in other.problems(data))
@@ -167,6 +172,53 @@ def test_account_plan_problems_and_a_complete_plan(data):
     assert any("say more than 'good'" in p for p in short.problems())
     same = ka.AccountPlan("C00002", {k: (3, "the same note for all") for k in plan.keys}, {})
     assert any("some notes are the same" in p for p in same.problems())
+
+
+def test_numbers_that_are_counts_or_time_spans_are_not_figures():
+    text = "every 12 months, 9 times a year, 3 of 5, in 2025, 56% of orders, ¥112,173, 1,930"
+    assert ka._figures_in(text) == [56.0, 112173.0, 1930.0]
+    assert ka._figures_in("review 150 days after, 200 points") == []
+
+
+def test_generic_plans_are_turned_back(data):
+    card = ka.profile_card(data, "C00006")
+    facts = card.to_frame().set_index("field")["value"]
+    assert (
+        facts["ordering rhythm"].startswith("9 orders") and "12 months" in facts["ordering rhythm"]
+    )
+    assert not facts["overdue invoices"].startswith("0 ")
+    # counts and time spans that happen to be on the card cite nothing
+    counts = ex04._plan_of_counts("C00006")
+    assert counts.problems() == []  # complete in form
+    assert any("0 notes cite one" in p for p in counts.problems(data))
+    # a figure from another section of the card does not support a key
+    wrong_part = ka.AccountPlan(
+        "C00006",
+        {k: (3, f"{k}: the ¥112,173 of recent orders says it all") for k in ka.KEY_EVIDENCE},
+        counts.strategies,
+    )
+    found = wrong_part.problems(data)
+    assert any("2 notes cite one" in p for p in found)  # trust and cooperation risk only
+    # trust 5 while invoices are overdue
+    blind = ex04._plan_blind_to_overdue("C00006")
+    found = blind.problems(data)
+    assert found and all("'trust' scores 5" in p for p in found)
+    blind.keys["trust"] = (2, blind.keys["trust"][1])
+    blind.check(data)
+    # competitors 5 while the share of wallet is low
+    assert (
+        ka.profile_card(data, "C00002")
+        .to_frame()
+        .set_index("field")
+        .loc["share of wallet", "value"]
+        .startswith("41%")
+    )
+    low = ka.AccountPlan(
+        "C00002",
+        {**blind.keys, "competitors": (5, "no rival in sight here")},
+        blind.strategies,
+    )
+    assert any("'competitors' scores 5" in p and "41%" in p for p in low.problems(data))
 
 
 def test_the_plan_is_the_core_information_of_the_file(data):

@@ -218,6 +218,28 @@ def test_clv_sensitivity_clips_retention():
         va.clv_sensitivity(1000, 0.8, 0.08, change=1.5)
 
 
+def test_retention_step_in_lost_customers_and_the_cap():
+    relative = va.clv_sensitivity(1000, 0.85, 0.08).set_index("input")
+    lost = va.clv_sensitivity(1000, 0.85, 0.08, retention_step="lost").set_index("input")
+    # a tenth fewer lost customers: 15% lost -> 13.5% lost, and 16.5% for the step down
+    assert lost.loc["retention", ["low", "high"]].tolist() == pytest.approx([0.835, 0.865])
+    assert relative.loc["retention", "high"] == pytest.approx(0.935)
+    assert lost.loc["retention", "swing"] < relative.loc["retention", "swing"]
+    assert lost.loc["margin", "swing"] == pytest.approx(relative.loc["margin", "swing"])
+    assert not relative["capped"].any() and not lost["capped"].any()
+    note = va.retention_step_note(0.85)
+    assert "93.5%" in note and "removes 57%" in note and "13.5%" in note
+    # near 100% the relative step is cut at the top, and the headline says so
+    near = va.clv_sensitivity(1000, 0.95, 0.08)
+    assert near.set_index("input").loc["retention", "capped"]
+    assert "capped at 100%" in va.sensitivity_headline(near)
+    assert "capped at 100%" in va.retention_step_note(0.95)
+    headline = va.sensitivity_headline(lost.reset_index(), retention_step="lost")
+    assert "fewer lost customers" in headline
+    with pytest.raises(CrmkitError, match="retention_step"):
+        va.clv_sensitivity(1000, 0.8, retention_step="points")
+
+
 def test_clv_by_year_adds_up_to_the_lifetime_value():
     table = va.clv_by_year(1000, 0.7, 0.1, 4)
     assert table["year"].tolist() == [1, 2, 3, 4]

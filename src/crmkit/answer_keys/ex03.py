@@ -61,17 +61,25 @@ def _typical_major() -> tuple[float, float]:
 
 
 def _gains(years: int | None = value.HORIZON_YEARS) -> dict[str, float]:
-    """What 10% more margin and 10% more retention add to the typical major customer's value."""
+    """What each of the four proposals of Q3 adds to the typical major customer's value.
+
+    a: a price rise, margin +10%; b: a service programme, retention +10% of itself; c: a
+    smaller service programme that keeps a tenth of the customers now lost; d: payment
+    terms that lower the discount rate by a tenth of itself.
+    """
     m, r = _typical_major()
+    top = 1.0 if years else 0.99
     base = value.lifetime_value(m, r, years=years)
     return {
         "a": value.lifetime_value(m * 1.1, r, years=years) - base,
-        "b": value.lifetime_value(m, min(r * 1.1, 1.0 if years else 0.99), years=years) - base,
+        "b": value.lifetime_value(m, min(r * 1.1, top), years=years) - base,
+        "c": value.lifetime_value(m, min(1 - (1 - r) * 0.9, top), years=years) - base,
+        "d": value.lifetime_value(m, r, value.DISCOUNT_RATE * 0.9, years=years) - base,
     }
 
 
 def _q3_letter() -> str:
-    """a: the price rise (margin) adds more; b: the retention service adds more."""
+    """The proposal that adds the most lifetime value (b on the sample: retention)."""
     gains = _gains()
     return max(gains, key=gains.get)
 
@@ -106,11 +114,20 @@ def _q6_letter() -> str:
 
 # --- Q8, Q9: the Starbucks what-if -------------------------------------------------------------
 
+Q8_WHAT_IF = {"cost_per_store_month": 800.0, "laptop_share": 0.10}
+#: The spend per extra hour the regional chain's own survey finds (USD, set in the exercise).
+Q8_SURVEY_SPEND = 1.50
 Q9_WHAT_IF = {"laptop_share": 0.05, "stay_after_hours": 3.0}
 
 
 def _figure(name: str, **changes) -> float:
     return float(value.StayWhatIf(**changes).figures()[name])
+
+
+def _q8_letter() -> str:
+    """b: do not roll it out (the survey's spend is below the break-even); a: roll it out."""
+    break_even = _figure("break-even spend per extra hour", **Q8_WHAT_IF)
+    return "a" if break_even <= Q8_SURVEY_SPEND else "b"
 
 
 def _q9_letter() -> str:
@@ -139,16 +156,15 @@ KEYS: dict[str, Key] = {
         wrong=lambda: other_letters("d"),
     ),
     "ex03.q3_number": Key(
-        "Q3, what the better of the two moves adds to the lifetime value",
+        "Q3, what the best of the four proposals adds to the lifetime value",
         "number",
         lambda: max(_gains().values()),
-        f"value.lifetime_value(margin, retention) uses the workbook's horizon "
-        f"({value.HORIZON_YEARS} years) and discount rate; compute it with the margin 10% "
-        "higher, then with the retention 10% higher (retention * 1.1), and subtract the value "
-        "you started from.",
+        f"The table above the answer gives each proposal's lifetime value over the workbook's "
+        f"horizon ({value.HORIZON_YEARS} years) and what it adds; take the largest addition.",
         tolerance={"rel_tol": 1e-3},
         wrong=lambda: (
-            min(_gains().values()),  # the weaker move
+            _gains()["a"],  # the price rise
+            _gains()["c"],  # a tenth fewer lost customers
             max(_gains(None).values()),  # no horizon: the sum run for ever
             value.lifetime_value(*_typical_major()),  # the value itself, not what is added
             value.lifetime_value(_typical_major()[0], _typical_major()[1] + 0.1)
@@ -156,10 +172,10 @@ KEYS: dict[str, Key] = {
         ),
     ),
     "ex03.q3": Key(
-        "Q3, price rise or retention service",
+        "Q3, the proposal to fund",
         "choice",
         _q3_letter,
-        "Compare what each move adds to the lifetime value, on equal 10% steps.",
+        "Which proposal adds the most lifetime value in the table?",
         options=LETTERS,
         wrong=lambda: other_letters(_q3_letter()),
     ),
@@ -215,7 +231,8 @@ KEYS: dict[str, Key] = {
         "Q6, the decision on the small shop's visits",
         "choice",
         _q6_letter,
-        "Compare the profit of the customers it referred with its own profit.",
+        "If its visits stop, its referrals to come stop too: are a year's referrals worth "
+        "more than its own profit?",
         options=LETTERS,
         wrong=lambda: other_letters(_q6_letter()),
     ),
@@ -232,17 +249,26 @@ KEYS: dict[str, Key] = {
         ),
         wrong=lambda: ("functional value", "experiential value", "social value"),
     ),
-    "ex03.q8": Key(
-        "Q8, the break-even spend per extra hour of the Wi-Fi service",
+    "ex03.q8_number": Key(
+        "Q8, the break-even spend per extra hour of the regional chain's Wi-Fi",
         "number",
-        lambda: _figure("break-even spend per extra hour"),
-        "value.StayWhatIf().figures() has a 'break-even spend per extra hour'.",
+        lambda: _figure("break-even spend per extra hour", **Q8_WHAT_IF),
+        "Read the 'break-even spend per extra hour' row of the table above the answer.",
         tolerance={"rel_tol": 1e-4},
         wrong=lambda: (
+            _figure("break-even spend per extra hour"),  # the lesson's default figures
             value.StayWhatIf().spend_per_hour,  # the assumed spend, not the break-even
-            _figure("service cost per customer a month"),  # the cost, not the price test
-            _figure("extra spend per customer a month"),
+            _figure("service cost per customer a month", **Q8_WHAT_IF),  # the cost
+            _figure("extra spend per customer a month", **Q8_WHAT_IF),
         ),
+    ),
+    "ex03.q8": Key(
+        "Q8, the regional chain's decision on the Wi-Fi",
+        "choice",
+        _q8_letter,
+        "Compare the spend per extra hour the survey found with the break-even.",
+        options=LETTERS,
+        wrong=lambda: other_letters(_q8_letter()),
     ),
     "ex03.q9_number": Key(
         "Q9, the net gain a year with few laptop visits and shorter stays",

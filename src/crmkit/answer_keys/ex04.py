@@ -106,6 +106,54 @@ def _generic_plan(customer_id: str) -> ka.AccountPlan:
     )
 
 
+#: The key account whose plan the learner writes in Q8 (set in the exercise).
+Q8_CUSTOMER = "C00006"
+
+
+def _plan_of_counts(customer_id: str) -> ka.AccountPlan:
+    """A plan whose only numbers are counts and time spans (12 and 9 happen to be on the card)."""
+    return ka.AccountPlan(
+        customer_id,
+        {
+            "trust": (4, "we visit them every 12 months and they seem happy with us"),
+            "competitors": (3, "they order 9 times a year, so rivals must get the rest"),
+            "entry barriers": (3, "a review every 12 months keeps the rivals out"),
+            "exit barriers": (3, "we should call on them 9 times a year at least"),
+            "cooperation risk": (3, "check the account every 6 months for any problems"),
+        },
+        {
+            "annual meeting": "meet them every 12 months to agree next year's volume",
+            "supply priority": "deliver within 2 days on each of the 9 orders a year",
+        },
+    )
+
+
+def _plan_blind_to_overdue(customer_id: str) -> ka.AccountPlan:
+    """A plan that cites the card but scores trust 5 while invoices are overdue."""
+    return ka.AccountPlan(
+        customer_id,
+        {
+            "trust": (5, "¥112,173 of recent orders show a partner who relies on us fully"),
+            "competitors": (4, "revenue of ¥370,600 last year: rivals have little room here"),
+            "entry barriers": (3, "56% of its orders come with a promotion: a rival could copy it"),
+            "exit barriers": (3, "discounts at 53% of margin tie it to us by price alone"),
+            "cooperation risk": (3, "profit of ¥22,008 last year is still a solid base"),
+        },
+        {
+            "annual meeting": "agree next year's volume together and review the terms",
+            "supply priority": "keep its shelves full so it has no reason to look elsewhere",
+        },
+    )
+
+
+def _scored_template(customer_id: str) -> ka.AccountPlan:
+    """The template with scores typed in but its notes and strategy reasons left as given."""
+    plan = ka.plan_template(customer_id)
+    plan.keys = {key: (3, note) for key, (_, note) in plan.keys.items()}
+    plan.strategies = {"annual meeting": ka.TEMPLATE_REASON, "supply priority": ka.TEMPLATE_REASON}
+    return plan
+
+
 def _first_key_account() -> str:
     return sorted(_key_accounts())[0]
 
@@ -217,13 +265,16 @@ KEYS: dict[str, Key] = {
         "plan",
         _key_accounts,
         "Assess all five relationship keys with a score 1-5 and a note, choose at least two "
-        "strategies from ka.LOYALTY_STRATEGIES, each with a reason, and name the account's own "
-        "figures from its card in at least three notes or reasons.",
+        "strategies from ka.LOYALTY_STRATEGIES, each with a reason; in at least three notes "
+        "use an amount or a percentage from the card section of that key (ka.KEY_EVIDENCE), "
+        "and give no 5 the card contradicts.",
         wrong=lambda: (
-            ka.plan_template(_first_key_account()),  # the template, unfilled
+            _scored_template(Q8_CUSTOMER),  # scores given, the template's notes left
             ka.AccountPlan(_first_key_account()),  # empty
             _generic_plan(_first_key_account()),  # complete in form, about nobody
             "a plan for " + _first_key_account(),  # a sentence, not a plan
+            _plan_of_counts(Q8_CUSTOMER),  # "every 12 months", "9 times a year"
+            _plan_blind_to_overdue(Q8_CUSTOMER),  # trust 5 while invoices are overdue
         ),
     ),
 }

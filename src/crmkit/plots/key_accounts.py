@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from crmkit.plots.style import PALETTE, new_axes, set_title
 
@@ -27,7 +28,11 @@ def list_over_time(changes: pd.DataFrame, *, title: str = "", ax: Axes | None = 
     joined = changes["joined"].fillna(0).to_numpy(dtype=float)
     left = changes["left"].fillna(0).to_numpy(dtype=float)
     stayed = changes["key_accounts"].to_numpy(dtype=float) - joined
-    ax.bar(labels, stayed, color=PALETTE["blue"], label="on the list the year before too")
+    kept = ax.bar(labels, stayed, color=PALETTE["blue"], label="on the list the year before too")
+    for bar, first in zip(kept, changes["joined"].isna().to_numpy(), strict=True):
+        if first:  # the first period end has no earlier list to compare with
+            bar.set_color(PALETTE["grey"])
+            bar.set_label("_first")
     ax.bar(labels, joined, bottom=stayed, color=PALETTE["green"], label="joined the list")
     ax.bar(labels, -left, color=PALETTE["vermillion"], label="left the list")
     for i, (s, j, lft) in enumerate(zip(stayed, joined, left, strict=True)):
@@ -38,7 +43,12 @@ def list_over_time(changes: pd.DataFrame, *, title: str = "", ax: Axes | None = 
     span = float(np.max(stayed + joined) or 1.0)
     ax.set_ylim(-float(left.max()) - 0.2 * span, span * 1.35)
     ax.set_ylabel("key accounts")
-    ax.legend(loc="upper left", fontsize=9, ncols=3)
+    handles, names = ax.get_legend_handles_labels()
+    handles[0] = Patch(color=PALETTE["blue"])  # the container's first bar may be the grey one
+    if changes["joined"].isna().any():
+        handles.append(Patch(color=PALETTE["grey"]))
+        names.append("first year: no earlier list to compare")
+    ax.legend(handles, names, loc="upper left", fontsize=9, ncols=2)
     set_title(ax, title)
     return fig
 
