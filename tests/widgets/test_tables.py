@@ -107,7 +107,7 @@ def test_readable_table_is_a_styler_for_notebooks():
     assert isinstance(styler, Styler)
     assert "12%" in styler.to_html()
     # A saved notebook keeps the plain-text form too: the table's text, never an address.
-    assert " at 0x" not in repr(styler) and "profit_share" in repr(styler)
+    assert " at 0x" not in repr(styler) and "Profit share" in repr(styler) and "12%" in repr(styler)
 
 
 def test_categories_read_as_plain_words():
@@ -128,3 +128,10 @@ def test_dates_show_without_a_midnight_time():
     html = table_html(frame)
     assert "2025-01-02<" in html and "00:00:00" not in html
     assert "2025-01-02 10:30" in html and "2025-03-04 00:00" in html
+
+
+def test_plain_text_form_reads_like_the_table():
+    frame = pd.DataFrame({"measure": ["hours", "margin"], "value": [2.7, 17_496_000.0]})
+    text = repr(readable_table(frame, decimals={"value": 2}))
+    assert "e+" not in text and "17,496,000.00" in text and "2.70" in text
+    assert text.splitlines()[0].split() == ["Measure", "Value"]

@@ -76,10 +76,18 @@ def _styles(numbers: list[int]) -> list[dict]:
 
 
 class ReadableTable(Styler):
-    """A Styler whose plain-text form is the table's text: a saved notebook holds no address."""
+    """A Styler whose plain-text form is the table as shown: the same headers and formatted
+    values (no scientific notation), and no memory address in a saved notebook."""
+
+    text_formats: dict[str, Callable[[object], str]] = {}
+    text_labels: list[str] = []
 
     def __repr__(self) -> str:
-        return self.data.to_string(index=False)
+        shown = {
+            label: [MISSING if pd.isna(v) else self.text_formats[c](v) for v in self.data[c]]
+            for c, label in zip(self.data.columns, self.text_labels, strict=True)
+        }
+        return pd.DataFrame(shown).to_string(index=False)
 
 
 def readable_table(
@@ -121,6 +129,7 @@ def readable_table(
         caption=escape(caption) if caption else None,
     )
     styler.format(formats, na_rep=MISSING, escape="html")
+    styler.text_formats, styler.text_labels = formats, labels
     styler.relabel_index([escape(label) for label in labels], axis="columns")
     styler.hide(axis="index")
     if not show_headers:
