@@ -19,6 +19,7 @@ from crmkit.customer_base import (
     best_first,
     customer_profit,
     months_to,
+    net_total,
     short_view,
     sorted_codes,
     with_attributes,
@@ -44,15 +45,7 @@ def _nonempty(values: pd.Series, what: str = "customers to classify") -> pd.Seri
     return values
 
 
-def _net_total(values: pd.Series) -> float:
-    """The net sum of `values`, the basis of every share; a clear error when it is not positive."""
-    total = float(values.sum())
-    if total <= 0:
-        raise CrmkitError(
-            "the values add up to zero or less, so there is no total to take shares of; "
-            "rank by revenue, or choose customers who make a profit together"
-        )
-    return total
+_REMEDY = "rank by revenue, or choose customers who make a profit together"
 
 
 # -- CL2, CL3: the 80/20 rule and ABC analysis ------------------------------------------
@@ -80,7 +73,7 @@ def abc_analysis(values: pd.Series, cutoffs: Sequence[float] = (0.8, 0.95)) -> p
     if not 0 < a < b <= 1:
         raise CrmkitError(f"cut-offs must satisfy 0 < A < B <= 1; got A={a}, B={b}")
     ranked = best_first(_nonempty(values))
-    total = _net_total(ranked)
+    total = net_total(ranked, _REMEDY)
     share = ranked / total
     cum = share.cumsum()
     before = cum.shift(fill_value=0.0).to_numpy()
@@ -126,7 +119,7 @@ def pareto_share(values: pd.Series, target: float = 0.8) -> float:
     if not 0 < target <= 1:
         raise CrmkitError(f"target must be between 0 and 1, e.g. 0.8; got {target}")
     ranked = best_first(_nonempty(values))
-    cum = ranked.cumsum().to_numpy() / _net_total(ranked)
+    cum = ranked.cumsum().to_numpy() / net_total(ranked, _REMEDY)
     needed = int(np.argmax(cum >= target - 1e-12)) + 1
     return needed / len(ranked)
 

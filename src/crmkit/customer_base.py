@@ -438,6 +438,20 @@ def best_first(values: pd.Series) -> pd.Series:
     return values.iloc[best_first_positions(values)]
 
 
+def net_total(values, remedy: str) -> float:
+    """The net sum of `values` (losses included), the basis of every share in the workbook.
+
+    A clear error when it is zero or less, since shares of it would mean nothing; `remedy`
+    says what to do instead.
+    """
+    total = float(np.sum(values))
+    if total <= 0:
+        raise CrmkitError(
+            f"the values add up to zero or less, so there is no total to take shares of; {remedy}"
+        )
+    return total
+
+
 def best_first_positions(values: pd.Series) -> np.ndarray:
     """The positions of `values` in `best_first` order (to mark the top n without labels)."""
     by_id = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit.customer_base import best_first
+from crmkit.customer_base import best_first, net_total
 from crmkit.errors import CrmkitError
 
 
@@ -104,15 +104,12 @@ def assign_tiers(
     ranked = order.to_numpy()
     n = len(ranked)
     customers_before = np.arange(n) / n
-    total = ranked.sum()
-    if method == "profit_share" and total <= 0:
-        raise CrmkitError(
-            "the values add up to zero or less, so there is no total to take shares of; "
-            "use method='percentile'"
-        )
-    share_before = (
-        np.concatenate([[0.0], np.cumsum(ranked)[:-1]]) / total if total > 0 else np.zeros(n)
-    )
+    value_before = np.concatenate([[0.0], np.cumsum(ranked)[:-1]])
+    if method == "profit_share":
+        share_before = value_before / net_total(ranked, "use method='percentile'")
+    else:  # shown for reference only: the percentile rule does not use it
+        total = ranked.sum()
+        share_before = value_before / total if total > 0 else np.zeros(n)
     eps = 1e-12
     position = customers_before if method == "percentile" else share_before
     tier_no = np.select([position < a - eps, position < b - eps, position < c - eps], [0, 1, 2], 3)
