@@ -36,8 +36,8 @@ TARGET_RATIO = 1.7
 #: Bad files nbgrader gets through too, and the set folder each is handed in under there.
 BAD_FOR_NBGRADER = {
     "text_file": "ex01_classification",
-    "truncated": "ex02_pyramid",
-    "empty": "ex03_value",
+    "truncated": "ex03_pyramid",
+    "empty": "ex04_value",
 }
 
 

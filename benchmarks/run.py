@@ -212,7 +212,7 @@ def _pyramid_cases(data, label: str, budget: float) -> list[dict]:
 
 
 def bench_value(big: dict | None) -> list[dict]:
-    """Lessons 03 and 04: the lifetime-value explorer and the key-account rule explorer."""
+    """Lessons 04 and 05: the lifetime-value explorer and the key-account rule explorer."""
     from crmkit import key_accounts as ka
     from crmkit.widgets.value import LifetimeSettings
 

@@ -74,7 +74,7 @@ def _grade_action_parser(action: str) -> argparse.ArgumentParser:
         parser.add_argument("--gradebook", type=Path, required=True, help="gradebook.sqlite")
         parser.add_argument("--student", help="the student, as in grades.csv")
         parser.add_argument(
-            "--question", help="its grade id or question, e.g. q13, ex01.q13 or q13_answer"
+            "--question", help="its grade id or question, e.g. q8, ex01.q8 or q8_answer"
         )
         parser.add_argument("--points", type=float, help="points given (0 to the question's most)")
         parser.add_argument("--comment", default="", help="a word for the learner's feedback")

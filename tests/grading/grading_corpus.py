@@ -26,7 +26,13 @@ from pathlib import Path, PurePosixPath
 import nbformat
 from nbformat import NotebookNode
 
-SETS = ("ex01_classification", "ex02_pyramid", "ex03_value", "ex04_key_accounts")
+SETS = (
+    "ex01_classification",
+    "ex02_grading",
+    "ex03_pyramid",
+    "ex04_value",
+    "ex05_key_accounts",
+)
 SHORT = {name: name.split("_")[0] for name in SETS}  # "ex01_classification" -> "ex01"
 
 #: The file that marks a folder whose grades.csv / gradebook.sqlite the gradebook tamper
@@ -122,7 +128,7 @@ def _as_typed(source: str) -> str:
     return "\n".join(lines)
 
 
-#: A check of an answer: its key and the answer name, e.g. ("ex02.q7_number", "small_profitable").
+#: A check of an answer: its key and the answer name, e.g. ("ex03.q7_number", "small_profitable").
 CHECKED = re.compile(r"check_answer\(\s*[\"']([\w.]+)[\"'],\s*(\w+)\s*\)")
 
 
@@ -225,19 +231,22 @@ def as_nbformat_42(nb: NotebookNode) -> bytes:
 WRONG = {
     "ex01_classification": {
         "q1": "top_share = 0.5",
-        "q2": "n_class_a = 1",
+        "q2": 'n_class_a = 1\na_cutoff = "d"',
         "q3": 'def abc_class(share_before, a=0.8, b=0.95):\n    return "C"',
         "q4": "bottom_profit = -1.0",
         "q5": 'first_step = "a"',
-        "q6": 'n_grade_a_new = 1\nvisit_plan = "a"',
-        "q8": 'serve_cost = -1.0\nreview_format = "b"',
-        "q10": 'n_moved_into_a = -1\na_list_plan = "a"',
-        "q11": 'motive = "economic"',
-        "q12": 'n_a_leads = -1\nfirst_visit_plan = "d"',
-        "q13": "champions_revenue_share = 0.999",
-        "q14": 'n_cannot_lose = -1\ncannot_lose_action = "d"',
+        "q6": "champions_revenue_share = 0.999",
+        "q7": 'n_cannot_lose = -1\ncannot_lose_action = "d"',
     },
-    "ex02_pyramid": {
+    "ex02_grading": {
+        "q1": 'n_grade_a_new = 1\nvisit_plan = "a"',
+        "q2": 'serve_cost = -1.0\nreview_format = "b"',
+        "q3": 'n_moved_into_a = -1\na_list_plan = "a"',
+        "q4": 'motive = "economic"',
+        "q5": 'n_a_leads = -1\nfirst_visit_plan = "d"',
+        "q6": 'lost_revenue_share = 0.999\nlost_advice = "b"',
+    },
+    "ex03_pyramid": {
         "q1": "complaint_cost = 1.0",
         "q2": "changed_tier = 1",
         "q3": "n_platinum = -1",
@@ -251,7 +260,7 @@ WRONG = {
         "q11": 'service_ratio = 9.0\nservice_verdict = "d"',
         "q12": 'worst_change = 1.0\nworst_move = "a"',
     },
-    "ex03_value": {
+    "ex04_value": {
         "q1": "perceived = -1.0",
         "q2": 'best_promise = "a"',
         "q3": 'best_gain = -1.0\nproposal = "c"',
@@ -262,7 +271,7 @@ WRONG = {
         "q8": 'break_even = -1.0\nchain_advice = "a"',
         "q9": 'net_gain = 1.0\nwifi_advice = "c"',
     },
-    "ex04_key_accounts": {
+    "ex05_key_accounts": {
         "q1": "expected_profit = -1.0",
         "q2": 'n_different = -1\nplaces_rule = "c"',
         "q3": "n_key_accounts = -1",
@@ -479,7 +488,7 @@ def write_corpus(entries: Iterable[Entry], folder: Path | str) -> Path:
 
 
 def _base_corpus(c: Course) -> Iterable[Entry]:
-    E1, E2, E3, E4 = SETS
+    E1, E2, E3, E4, E5 = SETS
     graded = "graded"
 
     def nb_entry(student, name, nb, note, total=None, *, layout=None, raw=None, **kw):
@@ -495,25 +504,26 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         )
         yield nb_entry(f"blank_{short}", name, c.blank(name), "handed in untouched", 0.0)
     mixes = [
-        (E1, "partial_ex01_a", ["q1", "q2", "q13"]),
-        (E1, "partial_ex01_even", ["q2", "q4", "q6", "q8", "q10", "q12"]),
-        (E2, "partial_ex02_a", ["q1", "q3", "q4", "q7", "q10"]),
-        (E3, "partial_ex03_a", ["q1", "q2", "q3", "q7", "q9"]),
-        (E4, "partial_ex04_a", ["q1", "q5", "q6", "q8"]),
+        (E1, "partial_ex01_a", ["q1", "q2", "q6"]),
+        (E1, "partial_ex01_even", ["q2", "q4", "q6"]),
+        (E2, "partial_ex02_a", ["q1", "q3", "q5"]),
+        (E3, "partial_ex03_a", ["q1", "q3", "q4", "q7", "q10"]),
+        (E4, "partial_ex04_a", ["q1", "q2", "q3", "q7", "q9"]),
+        (E5, "partial_ex05_a", ["q1", "q5", "q6", "q8"]),
     ]
     for name, student, qs in mixes:
         yield nb_entry(
             student, name, c.solved(name, qs), f"answers {', '.join(qs)} only", c.worth(name, qs)
         )
     folder_qs = ["q5", "q6", "q8"]
-    folder_nb = set_answers(c.solved(E2, folder_qs), {"q9": WRONG[E2]["q9"]})
+    folder_nb = set_answers(c.solved(E3, folder_qs), {"q9": WRONG[E3]["q9"]})
     yield nb_entry(
         "dana",
-        E2,
+        E3,
         folder_nb,
         "student/<set>.ipynb layout; q5, q6, q8 right, q9 wrong",
-        c.worth(E2, folder_qs),
-        layout="dana/ex02_pyramid.ipynb",
+        c.worth(E3, folder_qs),
+        layout="dana/ex03_pyramid.ipynb",
     )
     yield nb_entry(
         "erik",
@@ -534,33 +544,33 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
             0.0,
         )
     some = ["q2", "q4", "q9"]
-    wrong_some = set_answers(c.solved(E2), {q: WRONG[E2][q] for q in some})
+    wrong_some = set_answers(c.solved(E3), {q: WRONG[E3][q] for q in some})
     yield nb_entry(
-        "wrong_some_ex02",
-        E2,
+        "wrong_some_ex03",
+        E3,
         wrong_some,
         "solved but q2, q4, q9 wrong",
-        c.max_total(E2) - c.worth(E2, some),
+        c.max_total(E3) - c.worth(E3, some),
     )
     typed = set_answers(
         c.solved(E1),
-        {"q1": 'top_share = "0.27"', "q8": 'serve_cost = [1668.0, 810.0]\nreview_format = "a"'},
+        {"q1": 'top_share = "0.27"', "q2": 'n_class_a = [158, 231]\na_cutoff = "b"'},
     )
     yield nb_entry(
         "wrong_type_ex01",
         E1,
         typed,
-        "q1 a string where a number is wanted, q8 a list where one number is wanted",
-        c.max_total(E1) - c.worth(E1, ["q1", "q8"]),
+        "q1 a string where a number is wanted, q2 a list where one number is wanted",
+        c.max_total(E1) - c.worth(E1, ["q1", "q2"]),
     )
     qs = ["q2", "q3", "q7", "q8"]
-    typed3 = set_answers(c.solved(E3, qs), {"q1": 'perceived = "13"'})
+    typed3 = set_answers(c.solved(E4, qs), {"q1": 'perceived = "13"'})
     yield nb_entry(
-        "wrong_type_ex03",
-        E3,
+        "wrong_type_ex04",
+        E4,
         typed3,
         "q1 the right number as text; q2, q3, q7, q8 right",
-        c.worth(E3, qs),
+        c.worth(E4, qs),
     )
     yield nb_entry(
         "hidden_only_ex01",
@@ -570,11 +580,11 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         c.max_total(E1) - c.worth(E1, ["q3"]),
     )
     yield nb_entry(
-        "boundary_ex02",
-        E2,
-        set_answers(c.solved(E2), {"q5": TIER_LE}),
+        "boundary_ex03",
+        E3,
+        set_answers(c.solved(E3), {"q5": TIER_LE}),
         "q5 uses <= instead of <: wrong on the cut-offs the visible check tries",
-        c.max_total(E2) - c.worth(E2, ["q5"]),
+        c.max_total(E3) - c.worth(E3, ["q5"]),
     )
 
     # --- edited, deleted, inserted, reordered, retyped cells ------------------------------
@@ -585,31 +595,31 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
     yield nb_entry(
         "checks_pass_ex01", E1, passed, "blank; every check cell rewritten to `pass`", 0.0
     )
-    ok = set_answers(c.solved(E2, ["q1", "q3"]), {"q2": WRONG[E2]["q2"]})
+    ok = set_answers(c.solved(E3, ["q1", "q3"]), {"q2": WRONG[E3]["q2"]})
     _cell(ok, "q2_check").source = "print('ok')"
     _cell(ok, "q5_check").source = "print('ok')"
     yield nb_entry(
-        "checks_print_ok_ex02",
-        E2,
+        "checks_print_ok_ex03",
+        E3,
         ok,
         "q1, q3 right; q2 wrong and q5 blank with their checks replaced by print('ok')",
-        c.worth(E2, ["q1", "q3"]),
+        c.worth(E3, ["q1", "q3"]),
     )
     yield nb_entry(
-        "check_deleted_ex02",
-        E2,
-        delete(c.solved(E2), "q6_check"),
+        "check_deleted_ex03",
+        E3,
+        delete(c.solved(E3), "q6_check"),
         "solved, q6's check cell deleted (nbgrader scores a missing grade cell 0; "
         "crmkit restores it)",
     )
     yield nb_entry(
         "answer_deleted_ex01",
         E1,
-        delete(c.solved(E1), "q13_answer"),
-        "solved, q13's answer cell deleted",
-        c.max_total(E1) - c.worth(E1, ["q13"]),
+        delete(c.solved(E1), "q6_answer"),
+        "solved, q6's answer cell deleted",
+        c.max_total(E1) - c.worth(E1, ["q6"]),
     )
-    extra = c.solved(E2)
+    extra = c.solved(E3)
     insert_before(
         extra,
         "q2_answer",
@@ -630,11 +640,11 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
     extra.cells.append(_code("print('all done')", "helper-3"))
     extra.cells.append(_markdown("Thanks for reading!", "note-2"))
     yield nb_entry(
-        "extra_cells_ex02",
-        E2,
+        "extra_cells_ex03",
+        E3,
         extra,
         "solved with extra markdown and code cells; q2 and q6 use helpers defined there",
-        c.max_total(E2),
+        c.max_total(E3),
     )
     later = c.solved(E1)
     _cell(later, "q3_answer").source = (
@@ -656,45 +666,45 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
     yield nb_entry(
         "swapped_ex01",
         E1,
-        swap_blocks(c.solved(E1), "q5", "q11"),
-        "solved, the blocks of q5 and q11 swapped",
+        swap_blocks(c.solved(E1), "q5", "q7"),
+        "solved, the blocks of q5 and q7 swapped",
         c.max_total(E1),
     )
     yield nb_entry(
-        "answer_after_check_ex02",
-        E2,
-        move_after(c.solved(E2), "q7_answer", "q7_check"),
+        "answer_after_check_ex03",
+        E3,
+        move_after(c.solved(E3), "q7_answer", "q7_check"),
         "solved, q7's answer moved below its check (nbgrader runs the cells as "
         "handed in; crmkit in the source's order)",
-        c.max_total(E2),
+        c.max_total(E3),
         reordered=("q7_check",),
     )
-    retyped = retype(retype(c.solved(E1), "q11_answer", "markdown"), "q1_text", "code")
+    retyped = retype(retype(c.solved(E1), "q5_answer", "markdown"), "q1_text", "code")
     yield nb_entry(
         "retyped_ex01",
         E1,
         retyped,
-        "solved; q11's answer cell retyped to markdown, q1's text cell to code",
+        "solved; q5's answer cell retyped to markdown, q1's text cell to code",
         c.max_total(E1),
     )
 
     # --- file format ----------------------------------------------------------------------
     yield nb_entry(
-        "nbformat42_ex02",
-        E2,
+        "nbformat42_ex03",
+        E3,
         None,
         "solved, saved as nbformat 4.2 (no cell ids)",
-        c.max_total(E2),
-        raw=as_nbformat_42(c.solved(E2)),
+        c.max_total(E3),
+        raw=as_nbformat_42(c.solved(E3)),
     )
-    bare = c.solved(E3, ["q1", "q2", "q3", "q7", "q9"])
+    bare = c.solved(E4, ["q1", "q2", "q3", "q7", "q9"])
     bare.metadata.pop("kernelspec", None)
     yield nb_entry(
-        "no_kernelspec_ex03",
-        E3,
+        "no_kernelspec_ex04",
+        E4,
         bare,
         "partial (q1-q3, q7, q9), no kernelspec",
-        c.worth(E3, ["q1", "q2", "q3", "q7", "q9"]),
+        c.worth(E4, ["q1", "q2", "q3", "q7", "q9"]),
     )
     renumbered = c.solved(E1)
     for i, cell in enumerate(renumbered.cells):
@@ -707,18 +717,18 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
     yield nb_entry(
         "huge_output_ex01", E1, loud, "solved; q5's answer prints 20 MB", c.max_total(E1)
     )
-    noisy = c.solved(E2)
+    noisy = c.solved(E3)
     _cell(noisy, "q3_answer").source = (
         "import sys\nprint('working on it...', file=sys.stderr)\n"
         + _cell(noisy, "q3_answer").source
     )
     yield nb_entry(
-        "stderr_answer_ex02", E2, noisy, "solved; q3's answer writes to stderr", c.max_total(E2)
+        "stderr_answer_ex03", E3, noisy, "solved; q3's answer writes to stderr", c.max_total(E3)
     )
     bad = [
         ("infinite_loop_ex01", E1, c.blank(E1), "q2", "while True:\n    pass", "timeout"),
-        ("memory_hog_ex02", E2, c.solved(E2), "q3", "hog = bytearray(6 * 2**30)", "memory_limit"),
-        ("kernel_crash_ex03", E3, c.blank(E3), "q2", "import os\nos._exit(1)", "kernel_died"),
+        ("memory_hog_ex03", E3, c.solved(E3), "q3", "hog = bytearray(6 * 2**30)", "memory_limit"),
+        ("kernel_crash_ex04", E4, c.blank(E4), "q2", "import os\nos._exit(1)", "kernel_died"),
     ]
     for student, name, nb, q, source, status in bad:
         set_answers(nb, {q: source})
@@ -786,23 +796,23 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         0.0,
         "blank_ex01",
     )
-    nb = c.blank(E2)
+    nb = c.blank(E3)
     nb.cells.insert(0, _code(PATCH_KEYS_MODULE, "cheat-1"))
     yield tampered(
         "tamper_patch_keys",
-        E2,
+        E3,
         nb,
         "blank; a first cell (before the setup imports it) replaces "
         "crmkit.answer_keys.check_answer",
         0.0,
-        "blank_ex02",
+        "blank_ex03",
     )
     # All answers wrong, plus a cell before the first question that rigs the checks.
     rigged = [
         ("tamper_check_helpers", E1, CHECK_HELPERS,
          "replaces crmkit.check's helpers (check_number, check_set, answered...) with ones "
          "that always pass"),
-        ("tamper_builtins", E3, BUILTINS,
+        ("tamper_builtins", E4, BUILTINS,
          "overrides builtins.isinstance (for crmkit's code) and builtins.AssertionError"),
         ("tamper_comparisons", E1, COMPARISONS,
          "monkeypatches np.isclose, math.isclose, Series.equals"),
@@ -814,7 +824,7 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         yield tampered(
             student, name, nb, f"all answers wrong; {note}", 0.0, f"wrong_all_{SHORT[name]}"
         )
-    nb = insert_before(c.solved(E2), "q1_text", _code(ANY_OBJECTS, "cheat-1"))
+    nb = insert_before(c.solved(E3), "q1_text", _code(ANY_OBJECTS, "cheat-1"))
     set_answers(
         nb,
         {
@@ -826,10 +836,10 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
     )
     yield tampered(
         "tamper_any_objects",
-        E2,
+        E3,
         nb,
         "solved except q1, q4, q5, q9, whose answers compare equal to anything",
-        c.max_total(E2) - c.worth(E2, ["q1", "q4", "q5", "q9"]),
+        c.max_total(E3) - c.worth(E3, ["q1", "q4", "q5", "q9"]),
     )
     nb = insert_before(c.blank(E1), "q1_text", _code(STEAL_SOLUTIONS.format(name=E1), "cheat-1"))
     set_answers(nb, {q[: -len("_answer")]: f'steal("{q}")' for q in c.answers[E1]})
@@ -841,34 +851,34 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         0.0,
     )
     nb = insert_before(
-        c.blank(E2), "q1_text", _code("from crmkit.answer_keys import expected", "cheat-1")
+        c.blank(E3), "q1_text", _code("from crmkit.answer_keys import expected", "cheat-1")
     )
     copied = {}
-    for gid in c.answers[E2]:
+    for gid in c.answers[E3]:
         q = gid[: -len("_answer")]
         # Each answer name with the key its check cell gives it (a decision has two); the
         # written answer (Q13) has no key to copy.
-        keys = CHECKED.findall(_cell(c.source[E2], f"{q}_check").source) if q != "q13" else []
+        keys = CHECKED.findall(_cell(c.source[E3], f"{q}_check").source) if q != "q13" else []
         if keys:
             copied[q] = "\n".join(f'{name} = expected("{key}")' for key, name in keys)
     set_answers(nb, copied)
     yield tampered(
         "tamper_copy_expected",
-        E2,
+        E3,
         nb,
         "every answer copied from crmkit.answer_keys.expected(...)",
         0.0,
     )
     nb = insert_before(
-        c.solved(E1, ["q1", "q2", "q13"]), "q1_text", _code(gradebook_attack(), "cheat-1")
+        c.solved(E1, ["q1", "q2", "q6"]), "q1_text", _code(gradebook_attack(), "cheat-1")
     )
     yield tampered(
         "tamper_gradebook",
         E1,
         nb,
-        "q1, q2, q13 right; searches for grades.csv / gradebook.sqlite and gives "
+        "q1, q2, q6 right; searches for grades.csv / gradebook.sqlite and gives "
         "everyone full marks in them",
-        c.worth(E1, ["q1", "q2", "q13"]),
+        c.worth(E1, ["q1", "q2", "q6"]),
         "partial_ex01_a",
     )
 
@@ -906,7 +916,7 @@ def describe(entries: Iterable[Entry], key: Callable[[Entry], object] | None = N
 #: Students of an earlier grading run, whose marks a submission must not be able to change.
 PREVIOUS = {
     "prev_amy": ("ex01_classification", {"q1_check": 2.0, "q2_check": 0.0}),
-    "prev_ben": ("ex02_pyramid", {"q1_check": 0.0, "q2_check": 3.0}),
+    "prev_ben": ("ex03_pyramid", {"q1_check": 0.0, "q2_check": 3.0}),
 }
 
 

@@ -145,4 +145,4 @@ def test_a_stopped_run_says_where_it_stopped(graded):
     rows = graded[0].rows
     assert "q4_answer" in rows["late_loop_ex01"]["reason"]
     assert "q2_answer" in rows["infinite_loop_ex01"]["reason"]
-    assert "q2_answer" in rows["kernel_crash_ex03"]["reason"]
+    assert "q2_answer" in rows["kernel_crash_ex04"]["reason"]

@@ -35,9 +35,9 @@ def test_every_release_is_recognised(sets):
 
 
 def test_recognised_without_title_and_not_guessed(sets):
-    nb = _release("ex02_pyramid")
+    nb = _release("ex03_pyramid")
     nb.metadata.pop("crmkit")
-    assert rs.recognise(nb, sets) == "ex02_pyramid"  # the check cells name ex02
+    assert rs.recognise(nb, sets) == "ex03_pyramid"  # the check cells name ex03
     blank = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
     assert rs.recognise(blank, sets) is None
 
@@ -56,8 +56,8 @@ def test_restore_puts_back_edited_and_deleted_check_cells(sets):
 
 
 def test_restore_keeps_answers_whatever_their_order_or_type(sets):
-    ex = sets["ex02_pyramid"]
-    nb = _release("ex02_pyramid")
+    ex = sets["ex03_pyramid"]
+    nb = _release("ex03_pyramid")
     _cell(nb, "q1_answer").source = "complaint_cost = 42"
     answer2 = _cell(nb, "q2_answer")
     answer2.source = "n_changed = 7"
@@ -72,8 +72,8 @@ def test_restore_keeps_answers_whatever_their_order_or_type(sets):
 
 
 def test_deleted_answer_grades_as_the_stub(sets):
-    ex = sets["ex03_value"]
-    nb = _release("ex03_value")
+    ex = sets["ex04_value"]
+    nb = _release("ex04_value")
     nb.cells = [c for c in nb.cells if rs.grade_id(c) != "q1_answer"]
     out = rs.restore(nb, ex)
     assert out.missing_answers == ("q1_answer",)
@@ -104,8 +104,8 @@ def test_student_names_from_layouts():
     assert student_name(moodle) == "Li_Wei_104233"
     assert student_name("Ana Ruiz_104240_assignsubmission_file_my work.ipynb") == "Ana_Ruiz_104240"
     # Canvas, on time and late
-    assert student_name("chenjing_48213_1930212_ex02_pyramid.ipynb") == "chenjing"
-    assert student_name("omarh_LATE_48219_1930299_ex02_pyramid-1.ipynb") == "omarh"
+    assert student_name("chenjing_48213_1930212_ex03_pyramid.ipynb") == "chenjing"
+    assert student_name("omarh_LATE_48219_1930299_ex03_pyramid-1.ipynb") == "omarh"
     with pytest.raises(CrmkitError, match="whose submission"):
         student_name("....ipynb")
 
@@ -127,8 +127,8 @@ def test_find_submissions_in_folder_and_zip(tmp_path):
     ]
     archive = tmp_path / "lms.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("erin/ex02_pyramid.ipynb", "{}")
-        zf.writestr("__MACOSX/erin/._ex02_pyramid.ipynb", "junk")
+        zf.writestr("erin/ex03_pyramid.ipynb", "{}")
+        zf.writestr("__MACOSX/erin/._ex03_pyramid.ipynb", "junk")
         zf.writestr("../evil.ipynb", "{}")
     found = find_submissions(archive)
     assert [(s.student, s.content) for s in found] == [("erin", b"{}")]

@@ -28,7 +28,7 @@ def graded(tmp_path_factory):
     archive = subs / "lms-export.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("alice.ipynb", nbformat.writes(_nb("solutions")))
-        zf.writestr("bob/ex02_pyramid.ipynb", nbformat.writes(_nb("exercises", "ex02_pyramid")))
+        zf.writestr("bob/ex03_pyramid.ipynb", nbformat.writes(_nb("exercises", "ex03_pyramid")))
         zf.writestr("dave.ipynb", "this is not a notebook")
         zf.writestr("__MACOSX/._alice.ipynb", "resource fork")
     before = archive.read_bytes()
@@ -71,7 +71,7 @@ def _graded_cells(name: str) -> int:
     ("student", "status", "total", "max_total"),
     [
         ("alice", "graded", "ex01_classification", "ex01_classification"),  # solved ex01
-        ("bob", "graded", "0", "ex02_pyramid"),  # blank ex02, in a student folder
+        ("bob", "graded", "0", "ex03_pyramid"),  # blank ex03, in a student folder
         ("dave", "invalid_notebook", "0", "0"),
     ],
 )

@@ -103,7 +103,7 @@ def test_forged_data_never_runs_code():
 
 def test_needed_names_are_the_answers_only():
     source = (
-        'check_answer("ex02.q5", tier_of)\n'
+        'check_answer("ex03.q5", tier_of)\n'
         "for rule in [(0.1, 0.2, 0.3)]:\n"
         "    ranked = pyr.assign_tiers(year['profit'], cutoffs=rule)\n"
         "    assert len([tier_of(p, rule) for p in ranked['x']]) and risers\n"
@@ -130,7 +130,7 @@ def _bundle(gid, **values):
 def test_a_right_value_scores_and_a_wrong_one_does_not(ex01):
     exercise, givens = ex01
     cell = _check_cell(exercise, "q5_check")
-    right = run_check(cell, givens, _bundle("q5_check", first_step="b"), lambda *a: [])
+    right = run_check(cell, givens, _bundle("q5_check", first_step="d"), lambda *a: [])
     wrong = run_check(cell, givens, _bundle("q5_check", first_step="a"), lambda *a: [])
     missing = run_check(cell, givens, _bundle("q5_check"), lambda *a: [])
     assert (right.points, wrong.points, missing.points) == (1.0, 0.0, 0.0)
@@ -141,7 +141,7 @@ def test_a_right_value_scores_and_a_wrong_one_does_not(ex01):
 def test_a_bundle_for_another_question_is_ignored(ex01):
     exercise, givens = ex01
     cell = _check_cell(exercise, "q5_check")
-    assert run_check(cell, givens, _bundle("q11_check", first_step="b"), lambda *a: []).points == 0
+    assert run_check(cell, givens, _bundle("q7_check", first_step="d"), lambda *a: []).points == 0
 
 
 def _kernel_of(func):

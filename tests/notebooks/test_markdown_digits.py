@@ -255,7 +255,7 @@ def test_allowed_numbers_pass():
         "# Lesson 1 · Customer classification\n\n**Time needed:** about 80 minutes (reading\n"
         "about 30), plus about 60 for the exercise set.\n\n1. check the rule (CL2, PY6);",
         "## 3. ABC analysis\n\nSeeds 001 (§5.1.3) and 004 state the 80/20 rule: about 20% of "
-        "customers bring about 80% of the profit. See lesson 02, section 4, Q3 — 2 points, "
+        "customers bring about 80% of the profit. See lesson 03, section 4, Q3 — 2 points, "
         "`ex01_classification`, [01 · Classification](01_customer_classification.ipynb), "
         "customer `C00042`, Harmony Convenience Store 34, lessons 01 and 02.",
         "Class A up to 70% of revenue, with ¥20,000 of purchases; call "

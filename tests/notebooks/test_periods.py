@@ -32,7 +32,7 @@ TYPED = re.compile(r"\b\d{4}-\d\d-\d\d\b|(?<![0-9A-Za-z.])20\d\d(?![0-9A-Za-z]|\
 
 #: Years that must stay, each with its reason: (file name, text around the year).
 ALLOWED = {
-    ("03_customer_value.ipynb", "From August 2002"): (
+    ("04_customer_value.ipynb", "From August 2002"): (
         "the Starbucks case of seed 002 is dated history, not a period of the data"
     ),
 }
@@ -63,7 +63,7 @@ def _offending_lines(name: str, source: str) -> list[str]:
         ("def _left_in_2025() -> int:", ["2025"]),
         ("years=[2024,2025]", ["2024", "2025"]),
         ("customers of 2024 ordered again in 2025.", ["2024", "2025"]),
-        ('check_answer("ex02.q1", x)  # C00729', []),
+        ('check_answer("ex03.q1", x)  # C00729', []),
         ("min_monthly_purchase=20000, share 0.2025, ¥20,000", []),
         ('f"{data.analysis_date:%Y-%m-%d}"', []),
     ],

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from crmkit import customer_base as cb
 from crmkit import key_accounts as ka
-from crmkit.answer_keys import ex04
+from crmkit.answer_keys import ex05
 from crmkit.datasets import load_sample
 from crmkit.errors import CrmkitError
 
@@ -188,7 +188,7 @@ def test_generic_plans_are_turned_back(data):
     )
     assert not facts["overdue invoices"].startswith("0 ")
     # counts and time spans that happen to be on the card cite nothing
-    counts = ex04._plan_of_counts("C00006")
+    counts = ex05._plan_of_counts("C00006")
     assert counts.problems() == []  # complete in form
     assert any("0 notes cite one" in p for p in counts.problems(data))
     # a figure from another section of the card does not support a key
@@ -200,7 +200,7 @@ def test_generic_plans_are_turned_back(data):
     found = wrong_part.problems(data)
     assert any("2 notes cite one" in p for p in found)  # trust and cooperation risk only
     # trust 5 while invoices are overdue
-    blind = ex04._plan_blind_to_overdue("C00006")
+    blind = ex05._plan_blind_to_overdue("C00006")
     found = blind.problems(data)
     assert found and all("'trust' scores 5" in p for p in found)
     blind.keys["trust"] = (2, blind.keys["trust"][1])

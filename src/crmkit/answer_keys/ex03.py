@@ -1,8 +1,9 @@
-"""Answer keys of exercise set 3 (customer value).
+"""Answer keys of exercise set 3 (the customer pyramid).
 
-A decision question has two keys, checked in one cell: the number that justifies the
-decision ("ex03.qN_number") and the choice itself ("ex03.qN"). The choice is computed
-from the number where the data decides it, so the key holds on any data.
+A decision question has two keys, checked in one cell: the number that justifies
+the decision ("ex03.qN_number") and the choice itself ("ex03.qN"). Where the data
+decides the choice, the key computes the letter from the number, so it holds on
+any data. Every key lists its plausible wrong answers (`wrong`).
 """
 
 from __future__ import annotations
@@ -11,284 +12,385 @@ from functools import cache
 
 import pandas as pd
 
-from crmkit import value
-from crmkit.answer_keys.core import LETTERS, Key, other_letters, sample_data, sample_periods
-from crmkit.customer_base import Period, customer_profit
-from crmkit.tiers import assign_tiers
+from crmkit import pyramid as pyr
+from crmkit.answer_keys.core import LETTERS, Key, other_letters, sample_data
+from crmkit.customer_base import Period, customer_profit, periods
+
+#: The customer whose complaint handling Q1 asks about (Old Street Fresh Market).
+Q1_CUSTOMER = "C00729"
+#: Q4: the VIP-scheme tier to translate, and the metal names behind the option letters.
+Q4_TIER = "ordinary"
+Q4_OPTIONS = {"a": "platinum", "b": "gold", "c": "iron", "d": "lead"}
+
+
+def _last() -> Period:
+    """The last full year of the sample data (the exercise's `year`)."""
+    return periods(sample_data()).last_full_year
+
+
+def _before() -> Period:
+    """The full year before the last one."""
+    return periods(sample_data()).year_before
 
 
 @cache
-def _profit(period: Period) -> pd.DataFrame:
+def _year(period: Period) -> pd.DataFrame:
     return customer_profit(sample_data(), period)
 
 
 @cache
 def _tiers(period: Period) -> pd.DataFrame:
-    return assign_tiers(_profit(period)["profit"])
-
-
-# --- Q1: perceived value ----------------------------------------------------------------------
-
-Q1_PARTS = {
-    "product": 35,
-    "service": 20,
-    "personnel": 12,
-    "image": 8,
-    "money": 40,
-    "time": 12,
-    "energy": 6,
-    "physical": 4,
-}
-_Q1 = value.perceived_value(**Q1_PARTS)
-
-
-# --- Q3: lifetime value, price or retention --------------------------------------------------
+    """Default pyramid of a period: percentile rule, default cut-offs, VIP names, by profit."""
+    return pyr.assign_tiers(_year(period)["profit"])
 
 
 @cache
-def _retention_by_tier() -> pd.Series:
-    p = sample_periods()
-    return value.retention_rate(sample_data(), p.last_full_year.year, by=_tiers(p.year_before))
+def _moves() -> pd.DataFrame:
+    return pyr.migration_moves(_tiers(_before()), _tiers(_last()))
+
+
+def _complaint_cost() -> float:
+    steps = pyr.profit_waterfall(_year(_last()).loc[Q1_CUSTOMER]).set_index("step")["amount"]
+    return float(-steps["complaint handling"])
+
+
+def _changed_tier() -> int:
+    year = _year(_last())
+    by_revenue = pyr.assign_tiers(year["revenue"])["tier"].sort_index()
+    by_profit = pyr.assign_tiers(year["profit"])["tier"].sort_index()
+    return int((by_revenue != by_profit).sum())
+
+
+def _platinum_count() -> int:
+    metal = pyr.assign_tiers(_year(_last())["profit"], method="profit_share", scheme_name="metal")
+    return int((metal["tier"] == "platinum").sum())
+
+
+def _metal_letter() -> str:
+    vip, metal = pyr.SCHEMES["vip"], pyr.SCHEMES["metal"]
+    name = metal.names[vip.names.index(Q4_TIER)]
+    return next(letter for letter, option in Q4_OPTIONS.items() if option == name)
+
+
+def _tier_of_reference(position: float, cutoffs=pyr.DEFAULT_CUTOFFS["percentile"]) -> str:
+    a, b, c = cutoffs
+    names = pyr.SCHEMES["vip"].names
+    if position < a:
+        return names[0]
+    if position < b:
+        return names[1]
+    return names[2] if position < c else names[3]
+
+
+FUNCTION_CASES = (
+    (0.0,),
+    (0.03,),
+    (0.05,),
+    (0.12,),
+    (0.2,),
+    (0.45,),
+    (0.5,),
+    (0.93,),
+    (0.05, (0.1, 0.3, 0.6)),
+    (0.25, (0.1, 0.3, 0.6)),
+    (0.3, (0.1, 0.3, 0.6)),
+    (0.75, (0.1, 0.3, 0.6)),
+)
+
+
+def _fell_from_vip() -> int:
+    counts = pyr.tier_migration(_tiers(_before()), _tiers(_last()))
+    return int(counts.loc["VIP", ["major", "ordinary", "small"]].sum())
+
+
+def _lost_vips() -> int:
+    counts = pyr.tier_migration(_tiers(_before()), _tiers(_last()))
+    return int(counts.loc["VIP", pyr.GONE])
+
+
+def _risers_into(tiers: set[str]) -> int:
+    """How many small customers of the year before were in `tiers` in the last full year."""
+    moves = _moves()
+    rose = (moves["before"] == "small") & moves["after"].isin(sorted(tiers))
+    return int(rose.sum())
+
+
+def _small_risers() -> int:
+    return _risers_into({"VIP", "major"})
+
+
+def _changed_by_contacts() -> int:
+    """A slip for Q2: the contact ranking instead of the revenue ranking."""
+    year = _year(_last())
+    by_contacts = pyr.assign_tiers(year["contacts"])["tier"].sort_index()
+    by_profit = pyr.assign_tiers(year["profit"])["tier"].sort_index()
+    return int((by_contacts != by_profit).sum())
+
+
+def _tier_count(tier: str, **options) -> int:
+    tiers = pyr.assign_tiers(_year(_last())["profit"], **options)
+    return int((tiers["tier"] == tier).sum())
+
+
+def _tier_of_or_equal(position: float, cutoffs=pyr.DEFAULT_CUTOFFS["percentile"]) -> str:
+    """A slip for Q5: <= instead of <, wrong on the cut-offs themselves."""
+    names = pyr.SCHEMES["vip"].names
+    for name, cut in zip(names, cutoffs, strict=False):
+        if position <= cut:
+            return name
+    return names[3]
+
+
+def _tier_of_fixed(position: float, cutoffs=(0.1, 0.3, 0.6)) -> str:
+    """A slip for Q5: the default cut-offs typed in, so other cut-offs are ignored."""
+    return _tier_of_reference(position)
+
+
+# -- Q7: the small tier, customer by customer ----------------------------------------------
+
+
+def _small_tier() -> pd.DataFrame:
+    tiers = _tiers(_last())
+    return _year(_last()).loc[tiers.index[tiers["tier"] == "small"]]
+
+
+def _small_profitable() -> int:
+    return int((_small_tier()["profit"] > 0).sum())
+
+
+def _small_plan() -> str:
+    """d (review each customer) while the tier mixes earners and loss makers; b if all earn."""
+    return "b" if _small_profitable() == len(_small_tier()) else "d"
+
+
+# -- Q11: does service follow value? -------------------------------------------------------
+
+
+def _per_customer(column: str) -> pd.Series:
+    summary = pyr.tier_summary(_year(_last()), _tiers(_last()))
+    return summary[column] / summary["customers"]
+
+
+def _service_ratio() -> float:
+    """The cost to serve per small customer as a fraction of the cost per VIP customer."""
+    cost = _per_customer("cost_to_serve")
+    return float(cost["small"] / cost["VIP"])
+
+
+def _service_letter() -> str:
+    """a: a VIP gets at least four times the service; c: a small customer gets more; else b."""
+    ratio = _service_ratio()
+    return "a" if ratio <= 0.25 else "c" if ratio > 1 else "b"
+
+
+def _tier_total_ratio() -> float:
+    """A slip for Q11: the tiers' total cost to serve instead of the cost per customer."""
+    summary = pyr.tier_summary(_year(_last()), _tiers(_last()))
+    return float(summary.loc["small", "cost_to_serve"] / summary.loc["VIP", "cost_to_serve"])
+
+
+# -- Q12: which movement took the most profit away -----------------------------------------
+
+#: Q12's options: the letter of each kind of move.
+Q12_OPTIONS = {"a": "new", "b": "same", "c": "down", "d": pyr.GONE}
 
 
 @cache
-def _typical_major() -> tuple[float, float]:
-    """The median profit of the major tier of the last full year, and the tier's retention."""
-    last = sample_periods().last_full_year
-    year, tiers = _profit(last), _tiers(last)
-    margin = float(year["profit"][tiers["tier"].reindex(year.index) == "major"].median())
-    return margin, float(_retention_by_tier()["major"])
+def _profit_moves() -> pd.Series:
+    """The summed profit change per kind of move, year before to last full year."""
+    before, last = _before(), _last()
+    moves = pyr.migration_moves(
+        _tiers(before), _tiers(last), _year(before)["profit"], _year(last)["profit"]
+    )
+    return moves.groupby("direction")["change"].sum()
 
 
-def _gains(years: int | None = value.HORIZON_YEARS) -> dict[str, float]:
-    """What each of the four proposals of Q3 adds to the typical major customer's value.
-
-    a: a price rise, margin +10%; b: a service programme, retention +10% of itself; c: a
-    smaller service programme that keeps a tenth of the customers now lost; d: payment
-    terms that lower the discount rate by a tenth of itself.
-    """
-    m, r = _typical_major()
-    top = 1.0 if years else 0.99
-    base = value.lifetime_value(m, r, years=years)
-    return {
-        "a": value.lifetime_value(m * 1.1, r, years=years) - base,
-        "b": value.lifetime_value(m, min(r * 1.1, top), years=years) - base,
-        "c": value.lifetime_value(m, min(1 - (1 - r) * 0.9, top), years=years) - base,
-        "d": value.lifetime_value(m, r, value.DISCOUNT_RATE * 0.9, years=years) - base,
-    }
+def _worst_move_letter() -> str:
+    changes = _profit_moves()
+    return min(Q12_OPTIONS, key=lambda letter: changes.get(Q12_OPTIONS[letter], 0.0))
 
 
-def _q3_letter() -> str:
-    """The proposal that adds the most lifetime value (b on the sample: retention)."""
-    gains = _gains()
-    return max(gains, key=gains.get)
-
-
-# --- Q4, Q5, Q6: retention and hidden value ----------------------------------------------------
-
-
-@cache
-def _network() -> pd.DataFrame:
-    return value.network_value(sample_data(), sample_periods().last_full_year.year)
-
-
-def _hidden_small() -> int:
-    summary = value.hidden_value_summary(_network(), _tiers(sample_periods().last_full_year))
-    return int(summary.loc["small", "referred_beats_own"])
-
-
-def _top_small_referrer() -> pd.Series:
-    """The small customer of the last full year whose referred customers bring most profit."""
-    tiers = _tiers(sample_periods().last_full_year)["tier"]
-    network = _network()
-    small = network[tiers.reindex(network.index) == "small"]
-    ranked = small.sort_values("referred_profit", ascending=False, kind="mergesort")
-    return ranked.iloc[0]
-
-
-def _q6_letter() -> str:
-    """c: keep its visits (its referrals bring more than its own profit); a: cut them."""
-    shop = _top_small_referrer()
-    return "c" if shop["referred_profit"] > shop["own_profit"] else "a"
-
-
-# --- Q8, Q9: the Starbucks what-if -------------------------------------------------------------
-
-Q8_WHAT_IF = {"cost_per_store_month": 800.0, "laptop_share": 0.10}
-#: The spend per extra hour the regional chain's own survey finds (USD, set in the exercise).
-Q8_SURVEY_SPEND = 1.50
-Q9_WHAT_IF = {"laptop_share": 0.05, "stay_after_hours": 3.0}
-
-
-def _figure(name: str, **changes) -> float:
-    return float(value.StayWhatIf(**changes).figures()[name])
-
-
-def _q8_letter() -> str:
-    """b: do not roll it out (the survey's spend is below the break-even); a: roll it out."""
-    break_even = _figure("break-even spend per extra hour", **Q8_WHAT_IF)
-    return "a" if break_even <= Q8_SURVEY_SPEND else "b"
-
-
-def _q9_letter() -> str:
-    """a: do not roll it out (it loses money); b: roll it out (it pays)."""
-    return "b" if _figure("net gain a year", **Q9_WHAT_IF) > 0 else "a"
+def _worst_move_change() -> float:
+    return float(_profit_moves()[Q12_OPTIONS[_worst_move_letter()]])
 
 
 KEYS: dict[str, Key] = {
     "ex03.q1": Key(
-        "Q1, the perceived value of the supermarket's offer",
+        "Q1, the complaint-handling cost of Old Street Fresh Market (C00729) in the last full year",
         "number",
-        lambda: _Q1.perceived_value,
-        "Perceived value = (product + service + personnel + image) − (money + time + "
-        "energy + physical effort).",
-        tolerance={"rel_tol": 1e-6},
-        wrong=lambda: (_Q1.total_value, _Q1.total_cost, _Q1.ratio, -_Q1.perceived_value),
-    ),
-    "ex03.q2": Key(
-        "Q2, the promise that keeps the shops satisfied",
-        "choice",
-        lambda: "d",
-        "A promise sets the expectation; the same delivery disappoints when more was "
-        "promised than delivered (seed 000). Which promise is at what the warehouse really "
-        "delivers?",
-        options=LETTERS,
-        wrong=lambda: other_letters("d"),
-    ),
-    "ex03.q3_number": Key(
-        "Q3, what the best of the four proposals adds to the lifetime value",
-        "number",
-        lambda: max(_gains().values()),
-        f"The table above the answer gives each proposal's lifetime value over the workbook's "
-        f"horizon ({value.HORIZON_YEARS} years) and what it adds; take the largest addition.",
+        _complaint_cost,
+        "Look up the customer's row in `year` (year.loc['C00729']) and read its "
+        "complaint_handling column, or the 'complaint handling' step of its profit "
+        "waterfall; give the cost as a positive amount in yuan.",
         tolerance={"rel_tol": 1e-3},
         wrong=lambda: (
-            _gains()["a"],  # the price rise
-            _gains()["c"],  # a tenth fewer lost customers
-            max(_gains(None).values()),  # no horizon: the sum run for ever
-            value.lifetime_value(*_typical_major()),  # the value itself, not what is added
-            value.lifetime_value(_typical_major()[0], _typical_major()[1] + 0.1)
-            - value.lifetime_value(*_typical_major()),  # ten points, not 10% of itself
+            -_complaint_cost(),  # the waterfall's step, sign and all
+            float(_year(_last()).loc[Q1_CUSTOMER, "cost_to_serve"]),  # the whole cost to serve
+            float(_year(_before()).loc[Q1_CUSTOMER, "complaint_handling"]),  # the year before
+        ),
+    ),
+    "ex03.q2": Key(
+        "Q2, the number of customers whose tier changes between revenue and profit",
+        "number",
+        _changed_tier,
+        "In the helper's table, the diagonal cells (VIP and VIP, major and major, ...) hold "
+        "the customers who keep their tier; take the total number of customers minus "
+        "those four cells.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            len(_year(_last())) - _changed_tier(),  # the customers who kept their tier
+            _changed_by_contacts(),  # contacts instead of revenue
         ),
     ),
     "ex03.q3": Key(
-        "Q3, the proposal to fund",
-        "choice",
-        _q3_letter,
-        "Which proposal adds the most lifetime value in the table?",
-        options=LETTERS,
-        wrong=lambda: other_letters(_q3_letter()),
-    ),
-    "ex03.q4": Key(
-        "Q4, the retention rate of the small tier from the year before into the last full year",
+        "Q3, the number of platinum customers under the profit-share rule",
         "number",
-        lambda: float(_retention_by_tier()["small"]),
-        "Tier the customers of the year before by that year's profit (tiers_before), then use "
-        "value.retention_rate(data, p.last_full_year.year, by=tiers_before) and read the "
-        "'small' row.",
-        tolerance={"rel_tol": 1e-3},
-        wrong=lambda: (
-            float(value.retention_rate(sample_data(), sample_periods().last_full_year.year)),  # all
-            1 - float(_retention_by_tier()["small"]),  # the share lost
-            float(_retention_by_tier()["small"]) * 100,  # a percentage, not a fraction
-        ),
-    ),
-    "ex03.q5": Key(
-        "Q5, small customers whose referrals bring more than their own profit",
-        "number",
-        _hidden_small,
-        "value.network_value(data, p.last_full_year.year) then "
-        "value.hidden_value_summary(network, tiers) with the tiers of the last full year; "
-        "read referred_beats_own for 'small'.",
+        _platinum_count,
+        "Read the helper's table (profit-share rule, metal names, default cut-offs): the "
+        "customers of the platinum row.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
-            int(
-                value.hidden_value_summary(_network(), _tiers(sample_periods().last_full_year)).loc[
-                    "small", "referrers"
-                ]
-            ),  # every referrer, not those whose referrals beat their own profit
-            int(
-                value.hidden_value_summary(_network(), _tiers(sample_periods().last_full_year))[
-                    "referred_beats_own"
-                ].sum()
-            ),  # every tier, not only small
+            _tier_count("platinum", scheme_name="metal"),  # the percentile rule
+            _tier_count("gold", method="profit_share", scheme_name="metal"),  # the next tier
         ),
     ),
-    "ex03.q6_number": Key(
-        "Q6, the network profit of the small shop",
-        "number",
-        lambda: float(_top_small_referrer()["network_profit"]),
-        "network_profit = its own profit + the profit of the customers it referred: read the "
-        "'network_profit' column of the shop's row.",
-        tolerance={"rel_tol": 1e-3},
-        wrong=lambda: (
-            float(_top_small_referrer()["own_profit"]),  # own profit only
-            float(_top_small_referrer()["referred_profit"]),  # referred profit only
-            float(_top_small_referrer()["revenue"]),  # revenue, not profit
-        ),
+    "ex03.q4": Key(
+        "Q4, the metal name of the ordinary customers",
+        "choice",
+        _metal_letter,
+        "Both schemes name the same four tiers from the top down; count which tier from "
+        "the top 'ordinary' is and take the metal name in the same place.",
+        options=LETTERS,
+        wrong=lambda: other_letters(_metal_letter()),
+    ),
+    "ex03.q5": Key(
+        "Q5, your tier_of function (optional challenge)",
+        "function",
+        lambda: _tier_of_reference,
+        "A customer is VIP while the share of customers ranked above it is below the "
+        "first cut-off, major while it is below the second, ordinary while it is below "
+        "the third, otherwise small. Use `<`, not `<=`, and the cut-offs the function is "
+        "given. Return the names exactly: 'VIP', 'major', 'ordinary', 'small'.",
+        cases=FUNCTION_CASES,
+        wrong=lambda: (_tier_of_or_equal, _tier_of_fixed, lambda position, cutoffs=None: "small"),
     ),
     "ex03.q6": Key(
-        "Q6, the decision on the small shop's visits",
-        "choice",
-        _q6_letter,
-        "If its visits stop, its referrals to come stop too: are a year's referrals worth "
-        "more than its own profit?",
-        options=LETTERS,
-        wrong=lambda: other_letters(_q6_letter()),
+        "Q6, the share of profit the loss makers give back",
+        "number",
+        lambda: pyr.whale_peak(_year(_last())["profit"])["destroyed"],
+        "pyr.whale_peak(year['profit']) returns a dictionary; its 'destroyed' entry is the "
+        "height of the hump above 100%, as a fraction (0.25 would mean 25%).",
+        # read off the percentage the lesson prints (11%): right to half a point
+        tolerance={"abs_tol": 0.005},
+        wrong=lambda: (
+            pyr.whale_peak(_year(_last())["profit"])["profit_share"],  # the peak itself
+            pyr.whale_peak(_year(_last())["profit"])["customer_share"],  # where it peaks
+        ),
+    ),
+    "ex03.q7_number": Key(
+        "Q7, the number of small customers who made a profit in the last full year",
+        "number",
+        _small_profitable,
+        "The given cell's table splits the small tier; read the customers of the row "
+        "'made a profit'.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            len(_small_tier()) - _small_profitable(),  # the loss makers instead
+            len(_small_tier()),  # the whole tier
+            int((_year(_last())["profit"] > 0).sum()),  # profitable customers of every tier
+        ),
     ),
     "ex03.q7": Key(
-        "Q7, the kind of value of a single weekly delivery for all categories",
+        "Q7, what to do first with the small tier",
         "choice",
-        lambda: "convenience value",
-        "Which kind of value is about saving the shop time and effort?",
-        options=(
-            "functional value",
-            "experiential value",
-            "social value",
-            "convenience value",
-        ),
-        wrong=lambda: ("functional value", "experiential value", "social value"),
-    ),
-    "ex03.q8_number": Key(
-        "Q8, the break-even spend per extra hour of the regional chain's Wi-Fi",
-        "number",
-        lambda: _figure("break-even spend per extra hour", **Q8_WHAT_IF),
-        "Read the 'break-even spend per extra hour' row of the table above the answer.",
-        tolerance={"rel_tol": 1e-4},
-        wrong=lambda: (
-            _figure("break-even spend per extra hour"),  # the lesson's default figures
-            value.StayWhatIf().spend_per_hour,  # the assumed spend, not the break-even
-            _figure("service cost per customer a month", **Q8_WHAT_IF),  # the cost
-            _figure("extra spend per customer a month", **Q8_WHAT_IF),
-        ),
+        _small_plan,
+        "The tier loses money as a whole, but look at your count: seed 003 asks first why "
+        "the unprofitable relationships lose money and whether that can change, customer "
+        "by customer; only then whether to end them.",
+        options=LETTERS,
+        wrong=lambda: other_letters(_small_plan()),
     ),
     "ex03.q8": Key(
-        "Q8, the regional chain's decision on the Wi-Fi",
-        "choice",
-        _q8_letter,
-        "Compare the spend per extra hour the survey found with the break-even.",
-        options=LETTERS,
-        wrong=lambda: other_letters(_q8_letter()),
-    ),
-    "ex03.q9_number": Key(
-        "Q9, the net gain a year with few laptop visits and shorter stays",
+        "Q8, the number of VIP customers of the year before in a lower tier in the last full year",
         "number",
-        lambda: _figure("net gain a year", **Q9_WHAT_IF),
-        "value.StayWhatIf(laptop_share=..., stay_after_hours=...).figures()['net gain a "
-        "year']: the extra margin minus the service's cost.",
-        tolerance={"rel_tol": 1e-4},
+        _fell_from_vip,
+        "In the migration table, read the VIP row (the tier of the year before) and add up the "
+        "major, ordinary and small columns; leave out the 'lost' column.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
-            _figure("extra margin a year, all Wi-Fi stores", **Q9_WHAT_IF),  # no cost
-            _figure("net gain a year"),  # the default assumptions
-            _figure("net gain a year", laptop_share=0.05),  # the stays left at 3.5 hours
+            _fell_from_vip() + _lost_vips(),  # the lost VIPs counted too
+            _lost_vips(),  # the lost VIPs only
+            int((_tiers(_before())["tier"] == "VIP").sum()),  # the whole VIP row
         ),
     ),
     "ex03.q9": Key(
-        "Q9, roll out the Wi-Fi or not",
+        "Q9, the number of small customers of the year before who became VIP or major "
+        "customers in the last full year",
+        "number",
+        _small_risers,
+        "In the helper's row (small customers of the year before), add up the VIP and the "
+        "major cells; leave out ordinary, small and lost.",
+        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
+        wrong=lambda: (
+            _risers_into({"VIP"}),  # VIP only
+            _risers_into({"VIP", "major", "ordinary"}),  # any rise
+        ),
+    ),
+    "ex03.q10": Key(
+        "Q10, the service plan for the major customers",
         "choice",
-        _q9_letter,
-        "Does the net gain a year (margin minus the service's cost) come out above zero?",
+        lambda: "a",
+        "Service follows value: the second tier gets regular, tailored attention to grow "
+        "it towards the top, less than a VIP and more than the standard service. "
+        "pyr.tier_responses('vip') shows each tier's plan.",
         options=LETTERS,
-        wrong=lambda: other_letters(_q9_letter()),
+        wrong=lambda: other_letters("a"),
+    ),
+    "ex03.q11_number": Key(
+        "Q11, the cost to serve per small customer as a fraction of the cost per VIP customer",
+        "number",
+        _service_ratio,
+        "Read the helper's last column on the small row: the cost to serve per small "
+        "customer divided by the cost per VIP customer, as a fraction (0.5 would mean half).",
+        tolerance={"rel_tol": 0.01},
+        wrong=lambda: (
+            1 / _service_ratio(),  # VIP over small
+            _tier_total_ratio(),  # tier totals, not per customer
+            float(_per_customer("profit")["small"] / _per_customer("profit")["VIP"]),  # profit
+        ),
+    ),
+    "ex03.q11": Key(
+        "Q11, whether our service follows value",
+        "choice",
+        _service_letter,
+        "Read your fraction: how much of a VIP customer's service does a small customer "
+        "get? Then compare with what each earns (the profit per customer of each tier).",
+        options=LETTERS,
+        wrong=lambda: other_letters(_service_letter()),
+    ),
+    "ex03.q12_number": Key(
+        "Q12, the profit change of the movement that took the most profit away",
+        "number",
+        _worst_move_change,
+        "The helper's table gives each kind of move's summed profit change; give the most "
+        "negative one, in yuan, sign and all.",
+        tolerance={"rel_tol": 1e-3},
+        wrong=lambda: (
+            -_worst_move_change(),  # the sign dropped
+            *(  # another movement's total, e.g. the lost customers'
+                float(_profit_moves().get(move, 0.0))
+                for letter, move in Q12_OPTIONS.items()
+                if letter != _worst_move_letter()
+            ),
+        ),
+    ),
+    "ex03.q12": Key(
+        "Q12, the movement to act on first",
+        "choice",
+        _worst_move_letter,
+        "Compare the summed profit change of each kind of move: the most negative total is "
+        "the movement that took the most profit away.",
+        options=LETTERS,
+        wrong=lambda: other_letters(_worst_move_letter()),
     ),
 }

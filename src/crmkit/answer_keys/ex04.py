@@ -1,4 +1,4 @@
-"""Answer keys of exercise set 4 (key accounts).
+"""Answer keys of exercise set 4 (customer value).
 
 A decision question has two keys, checked in one cell: the number that justifies the
 decision ("ex04.qN_number") and the choice itself ("ex04.qN"). The choice is computed
@@ -11,270 +11,284 @@ from functools import cache
 
 import pandas as pd
 
-from crmkit import key_accounts as ka
 from crmkit import value
 from crmkit.answer_keys.core import LETTERS, Key, other_letters, sample_data, sample_periods
-from crmkit.customer_base import customer_profit
+from crmkit.customer_base import Period, customer_profit
 from crmkit.tiers import assign_tiers
 
-# --- Q1, Q2: core customers -------------------------------------------------------------------
 
-Q1_CUSTOMER = "C00002"
-
-
-def _core_row(customer_id: str, **options) -> pd.Series:
-    return value.core_value_analysis(sample_data(), customer_id, **options)
-
-
-#: Places in the core-customer programme (set in the exercise).
-Q2_PLACES = 10
+@cache
+def _profit(period: Period) -> pd.DataFrame:
+    return customer_profit(sample_data(), period)
 
 
 @cache
-def _vip_table() -> pd.DataFrame:
-    year = customer_profit(sample_data(), sample_periods().last_full_year)
-    tiers = assign_tiers(year["profit"])
-    return value.core_value_table(sample_data(), tiers.index[tiers["tier"] == "VIP"])
+def _tiers(period: Period) -> pd.DataFrame:
+    return assign_tiers(_profit(period)["profit"])
 
 
-def _not_in_both(column: str = "profit in the last 12 months") -> int:
-    """Customers of the top places by expected profit who are not in the top by `column`."""
-    table = _vip_table()
-    by_expected = set(table["expected profit"].nlargest(Q2_PLACES, keep="first").index)
-    by_other = set(table[column].nlargest(Q2_PLACES, keep="first").index)
-    return len(by_expected - by_other)
+# --- Q1: perceived value ----------------------------------------------------------------------
+
+Q1_PARTS = {
+    "product": 35,
+    "service": 20,
+    "personnel": 12,
+    "image": 8,
+    "money": 40,
+    "time": 12,
+    "energy": 6,
+    "physical": 4,
+}
+_Q1 = value.perceived_value(**Q1_PARTS)
 
 
-def _q2_letter() -> str:
-    """b: choose by expected profit (the lists differ); a: last year's profit (they agree)."""
-    return "b" if _not_in_both() > 0 else "a"
-
-
-# --- Q3 to Q7: key accounts -------------------------------------------------------------------
-
-
-@cache
-def _measures() -> pd.DataFrame:
-    return ka.key_account_measures(
-        sample_data(), period_end=sample_periods().last_full_year.last_day
-    )
+# --- Q3: lifetime value, price or retention --------------------------------------------------
 
 
 @cache
-def _key_accounts(**rule) -> frozenset[str]:
-    found = ka.identify_key_accounts(_measures(), ka.KeyAccountRule(**rule))
-    return frozenset(found.index[found["key_account"]])
-
-
-def _changes() -> pd.DataFrame:
+def _retention_by_tier() -> pd.Series:
     p = sample_periods()
-    return ka.key_account_changes(
-        sample_data(), [p.year_before.last_day, p.last_full_year.last_day]
-    )
+    return value.retention_rate(sample_data(), p.last_full_year.year, by=_tiers(p.year_before))
 
 
-def _left_last_year() -> int:
-    """Key accounts at the end of the year before that are not key accounts a year later."""
-    return int(_changes()["left"].iloc[-1])
+@cache
+def _typical_major() -> tuple[float, float]:
+    """The median profit of the major tier of the last full year, and the tier's retention."""
+    last = sample_periods().last_full_year
+    year, tiers = _profit(last), _tiers(last)
+    margin = float(year["profit"][tiers["tier"].reindex(year.index) == "major"].median())
+    return margin, float(_retention_by_tier()["major"])
 
 
-def _q4_letter() -> str:
-    """d: review the list every year (accounts left it); a: fix it (nobody left)."""
-    return "d" if _left_last_year() > 0 else "a"
+def _gains(years: int | None = value.HORIZON_YEARS) -> dict[str, float]:
+    """What each of the four proposals of Q3 adds to the typical major customer's value.
+
+    a: a price rise, margin +10%; b: a service programme, retention +10% of itself; c: a
+    smaller service programme that keeps a tenth of the customers now lost; d: payment
+    terms that lower the discount rate by a tenth of itself.
+    """
+    m, r = _typical_major()
+    top = 1.0 if years else 0.99
+    base = value.lifetime_value(m, r, years=years)
+    return {
+        "a": value.lifetime_value(m * 1.1, r, years=years) - base,
+        "b": value.lifetime_value(m, min(r * 1.1, top), years=years) - base,
+        "c": value.lifetime_value(m, min(1 - (1 - r) * 0.9, top), years=years) - base,
+        "d": value.lifetime_value(m, r, value.DISCOUNT_RATE * 0.9, years=years) - base,
+    }
 
 
-#: Account managers and the key accounts each can look after (set in the exercise).
-Q7_MANAGERS = 8
-Q7_PER_MANAGER = 10
+def _q3_letter() -> str:
+    """The proposal that adds the most lifetime value (b on the sample: retention)."""
+    gains = _gains()
+    return max(gains, key=gains.get)
 
 
-def _q7_letter() -> str:
-    """c: adopt the stricter rule, its list fits; d: even the stricter list is too long."""
-    fits = len(_key_accounts(min_other_criteria=3)) <= Q7_MANAGERS * Q7_PER_MANAGER
-    return "c" if fits else "d"
+# --- Q4, Q5, Q6: retention and hidden value ----------------------------------------------------
 
 
-def _generic_plan(customer_id: str) -> ka.AccountPlan:
-    """A plan complete in form that names nothing about the customer."""
-    return ka.AccountPlan(
-        customer_id,
-        {key: (3, f"{key} seems fine for now") for key in ka.RELATIONSHIP_KEYS.index},
-        {
-            "supply priority": "key accounts always like this",
-            "annual meeting": "a good habit with every account",
-        },
-    )
+@cache
+def _network() -> pd.DataFrame:
+    return value.network_value(sample_data(), sample_periods().last_full_year.year)
 
 
-#: The key account whose plan the learner writes in Q8 (set in the exercise).
-Q8_CUSTOMER = "C00006"
+def _hidden_small() -> int:
+    summary = value.hidden_value_summary(_network(), _tiers(sample_periods().last_full_year))
+    return int(summary.loc["small", "referred_beats_own"])
 
 
-def _plan_of_counts(customer_id: str) -> ka.AccountPlan:
-    """A plan whose only numbers are counts and time spans (12 and 9 happen to be on the card)."""
-    return ka.AccountPlan(
-        customer_id,
-        {
-            "trust": (4, "we visit them every 12 months and they seem happy with us"),
-            "competitors": (3, "they order 9 times a year, so rivals must get the rest"),
-            "entry barriers": (3, "a review every 12 months keeps the rivals out"),
-            "exit barriers": (3, "we should call on them 9 times a year at least"),
-            "cooperation risk": (3, "check the account every 6 months for any problems"),
-        },
-        {
-            "annual meeting": "meet them every 12 months to agree next year's volume",
-            "supply priority": "deliver within 2 days on each of the 9 orders a year",
-        },
-    )
+def _top_small_referrer() -> pd.Series:
+    """The small customer of the last full year whose referred customers bring most profit."""
+    tiers = _tiers(sample_periods().last_full_year)["tier"]
+    network = _network()
+    small = network[tiers.reindex(network.index) == "small"]
+    ranked = small.sort_values("referred_profit", ascending=False, kind="mergesort")
+    return ranked.iloc[0]
 
 
-def _plan_blind_to_overdue(customer_id: str) -> ka.AccountPlan:
-    """A plan that cites the card but scores trust 5 while invoices are overdue."""
-    return ka.AccountPlan(
-        customer_id,
-        {
-            "trust": (5, "¥112,173 of recent orders show a partner who relies on us fully"),
-            "competitors": (4, "revenue of ¥370,600 last year: rivals have little room here"),
-            "entry barriers": (3, "56% of its orders come with a promotion: a rival could copy it"),
-            "exit barriers": (3, "discounts at 53% of margin tie it to us by price alone"),
-            "cooperation risk": (3, "profit of ¥22,008 last year is still a solid base"),
-        },
-        {
-            "annual meeting": "agree next year's volume together and review the terms",
-            "supply priority": "keep its shelves full so it has no reason to look elsewhere",
-        },
-    )
+def _q6_letter() -> str:
+    """c: keep its visits (its referrals bring more than its own profit); a: cut them."""
+    shop = _top_small_referrer()
+    return "c" if shop["referred_profit"] > shop["own_profit"] else "a"
 
 
-def _scored_template(customer_id: str) -> ka.AccountPlan:
-    """The template with scores typed in but its notes and strategy reasons left as given."""
-    plan = ka.plan_template(customer_id)
-    plan.keys = {key: (3, note) for key, (_, note) in plan.keys.items()}
-    plan.strategies = {"annual meeting": ka.TEMPLATE_REASON, "supply priority": ka.TEMPLATE_REASON}
-    return plan
+# --- Q8, Q9: the Starbucks what-if -------------------------------------------------------------
+
+Q8_WHAT_IF = {"cost_per_store_month": 800.0, "laptop_share": 0.10}
+#: The spend per extra hour the regional chain's own survey finds (USD, set in the exercise).
+Q8_SURVEY_SPEND = 1.50
+Q9_WHAT_IF = {"laptop_share": 0.05, "stay_after_hours": 3.0}
 
 
-def _first_key_account() -> str:
-    return sorted(_key_accounts())[0]
+def _figure(name: str, **changes) -> float:
+    return float(value.StayWhatIf(**changes).figures()[name])
+
+
+def _q8_letter() -> str:
+    """b: do not roll it out (the survey's spend is below the break-even); a: roll it out."""
+    break_even = _figure("break-even spend per extra hour", **Q8_WHAT_IF)
+    return "a" if break_even <= Q8_SURVEY_SPEND else "b"
+
+
+def _q9_letter() -> str:
+    """a: do not roll it out (it loses money); b: roll it out (it pays)."""
+    return "b" if _figure("net gain a year", **Q9_WHAT_IF) > 0 else "a"
 
 
 KEYS: dict[str, Key] = {
     "ex04.q1": Key(
-        f"Q1, the expected profit of customer {Q1_CUSTOMER}",
+        "Q1, the perceived value of the supermarket's offer",
         "number",
-        lambda: float(_core_row(Q1_CUSTOMER)["expected profit"]),
-        f"value.core_value_analysis(data, '{Q1_CUSTOMER}') gives the six figures of the "
-        "core-customer value analysis; take 'expected profit'.",
-        tolerance={"rel_tol": 1e-3},
-        wrong=lambda: (
-            float(_core_row(Q1_CUSTOMER)["profit in the last 12 months"]),  # last year only
-            float(_core_row(Q1_CUSTOMER, years=None)["expected profit"]),  # no horizon
-            float(_core_row(Q1_CUSTOMER)["net customer profit"]),  # the past, not the future
-        ),
-    ),
-    "ex04.q2_number": Key(
-        "Q2, top customers by expected profit who are not in the top by last year's profit",
-        "number",
-        _not_in_both,
-        "Take the top places of the VIP table by 'expected profit' and by 'profit in the last "
-        "12 months' (nlargest), and count the customers in the first list and not the second.",
-        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
-        wrong=lambda: (Q2_PLACES - _not_in_both(), Q2_PLACES, _not_in_both("annual sales")),
+        lambda: _Q1.perceived_value,
+        "Perceived value = (product + service + personnel + image) − (money + time + "
+        "energy + physical effort).",
+        tolerance={"rel_tol": 1e-6},
+        wrong=lambda: (_Q1.total_value, _Q1.total_cost, _Q1.ratio, -_Q1.perceived_value),
     ),
     "ex04.q2": Key(
-        "Q2, how to fill the core-customer programme",
+        "Q2, the promise that keeps the shops satisfied",
         "choice",
-        _q2_letter,
-        "If the two top lists differ, last year's profit alone would pick different customers "
-        "than the forward view.",
+        lambda: "d",
+        "A promise sets the expectation; the same delivery disappoints when more was "
+        "promised than delivered (seed 000). Which promise is at what the warehouse really "
+        "delivers?",
         options=LETTERS,
-        wrong=lambda: other_letters(_q2_letter()),
+        wrong=lambda: other_letters("d"),
+    ),
+    "ex04.q3_number": Key(
+        "Q3, what the best of the four proposals adds to the lifetime value",
+        "number",
+        lambda: max(_gains().values()),
+        f"The table above the answer gives each proposal's lifetime value over the workbook's "
+        f"horizon ({value.HORIZON_YEARS} years) and what it adds; take the largest addition.",
+        tolerance={"rel_tol": 1e-3},
+        wrong=lambda: (
+            _gains()["a"],  # the price rise
+            _gains()["c"],  # a tenth fewer lost customers
+            max(_gains(None).values()),  # no horizon: the sum run for ever
+            value.lifetime_value(*_typical_major()),  # the value itself, not what is added
+            value.lifetime_value(_typical_major()[0], _typical_major()[1] + 0.1)
+            - value.lifetime_value(*_typical_major()),  # ten points, not 10% of itself
+        ),
     ),
     "ex04.q3": Key(
-        "Q3, the number of key accounts with the stricter volume rule",
-        "number",
-        lambda: len(_key_accounts(volume_top_share=0.05)),
-        "ka.identify_key_accounts(measures, ka.KeyAccountRule(volume_top_share=0.05)) and "
-        "count the True values of the key_account column.",
-        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
-        wrong=lambda: (
-            len(_key_accounts()),  # the default rule
-            int(round(0.05 * len(_measures()))),  # the top 5% by revenue, criteria ignored
-        ),
-    ),
-    "ex04.q4_number": Key(
-        "Q4, the key accounts of the year before that left the list in the last full year",
-        "number",
-        _left_last_year,
-        "ka.key_account_changes(data, [p.year_before.last_day, p.last_full_year.last_day]) "
-        "has a 'left' column; read its last row.",
-        tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
-        wrong=lambda: (
-            int(_changes()["joined"].iloc[-1]),  # joined, not left
-            int(_changes()["key_accounts"].iloc[-1]),  # the size of the list
-        ),
+        "Q3, the proposal to fund",
+        "choice",
+        _q3_letter,
+        "Which proposal adds the most lifetime value in the table?",
+        options=LETTERS,
+        wrong=lambda: other_letters(_q3_letter()),
     ),
     "ex04.q4": Key(
-        "Q4, fix the key-account list or review it",
-        "choice",
-        _q4_letter,
-        "How many of last year's key accounts are still on the list?",
-        options=LETTERS,
-        wrong=lambda: other_letters(_q4_letter()),
+        "Q4, the retention rate of the small tier from the year before into the last full year",
+        "number",
+        lambda: float(_retention_by_tier()["small"]),
+        "Tier the customers of the year before by that year's profit (tiers_before), then use "
+        "value.retention_rate(data, p.last_full_year.year, by=tiers_before) and read the "
+        "'small' row.",
+        tolerance={"rel_tol": 1e-3},
+        wrong=lambda: (
+            float(value.retention_rate(sample_data(), sample_periods().last_full_year.year)),  # all
+            1 - float(_retention_by_tier()["small"]),  # the share lost
+            float(_retention_by_tier()["small"]) * 100,  # a percentage, not a fraction
+        ),
     ),
     "ex04.q5": Key(
-        "Q5, where the card keeps overdue invoices, and where the file files them",
-        "choice",
-        lambda: "a",
-        "Overdue invoices are about the trading going on now; look at ka.KA3_CATEGORY. "
-        "Core information is our own plan for the account (seed 001 §5.3.9).",
-        options=LETTERS,
-        wrong=lambda: ("b", "c", "d"),
-    ),
-    "ex04.q6": Key(
-        "Q6, where the account plan goes in the key-account file",
-        "choice",
-        lambda: "b",
-        "Seed 001 §5.3.9: core information is our own plans and strategy for the account, "
-        "checked for their effect.",
-        options=LETTERS,
-        wrong=lambda: ("a", "c", "d"),
-    ),
-    "ex04.q7_number": Key(
-        "Q7, the number of key accounts when three of the other four criteria are required",
+        "Q5, small customers whose referrals bring more than their own profit",
         "number",
-        lambda: len(_key_accounts(min_other_criteria=3)),
-        "ka.KeyAccountRule(min_other_criteria=3), then count the key accounts.",
+        _hidden_small,
+        "value.network_value(data, p.last_full_year.year) then "
+        "value.hidden_value_summary(network, tiers) with the tiers of the last full year; "
+        "read referred_beats_own for 'small'.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
-            len(_key_accounts()),  # the default rule
-            len(_key_accounts(min_other_criteria=4)),  # all four
-            Q7_MANAGERS * Q7_PER_MANAGER,  # the capacity, not the list
+            int(
+                value.hidden_value_summary(_network(), _tiers(sample_periods().last_full_year)).loc[
+                    "small", "referrers"
+                ]
+            ),  # every referrer, not those whose referrals beat their own profit
+            int(
+                value.hidden_value_summary(_network(), _tiers(sample_periods().last_full_year))[
+                    "referred_beats_own"
+                ].sum()
+            ),  # every tier, not only small
         ),
+    ),
+    "ex04.q6_number": Key(
+        "Q6, the network profit of the small shop",
+        "number",
+        lambda: float(_top_small_referrer()["network_profit"]),
+        "network_profit = its own profit + the profit of the customers it referred: read the "
+        "'network_profit' column of the shop's row.",
+        tolerance={"rel_tol": 1e-3},
+        wrong=lambda: (
+            float(_top_small_referrer()["own_profit"]),  # own profit only
+            float(_top_small_referrer()["referred_profit"]),  # referred profit only
+            float(_top_small_referrer()["revenue"]),  # revenue, not profit
+        ),
+    ),
+    "ex04.q6": Key(
+        "Q6, the decision on the small shop's visits",
+        "choice",
+        _q6_letter,
+        "If its visits stop, its referrals to come stop too: are a year's referrals worth "
+        "more than its own profit?",
+        options=LETTERS,
+        wrong=lambda: other_letters(_q6_letter()),
     ),
     "ex04.q7": Key(
-        "Q7, the key-account rule the team can serve",
+        "Q7, the kind of value of a single weekly delivery for all categories",
         "choice",
-        _q7_letter,
-        "Compare the stricter list with the accounts the managers can look after.",
-        options=LETTERS,
-        wrong=lambda: other_letters(_q7_letter()),
+        lambda: "convenience value",
+        "Which kind of value is about saving the shop time and effort?",
+        options=(
+            "functional value",
+            "experiential value",
+            "social value",
+            "convenience value",
+        ),
+        wrong=lambda: ("functional value", "experiential value", "social value"),
+    ),
+    "ex04.q8_number": Key(
+        "Q8, the break-even spend per extra hour of the regional chain's Wi-Fi",
+        "number",
+        lambda: _figure("break-even spend per extra hour", **Q8_WHAT_IF),
+        "Read the 'break-even spend per extra hour' row of the table above the answer.",
+        tolerance={"rel_tol": 1e-4},
+        wrong=lambda: (
+            _figure("break-even spend per extra hour"),  # the lesson's default figures
+            value.StayWhatIf().spend_per_hour,  # the assumed spend, not the break-even
+            _figure("service cost per customer a month", **Q8_WHAT_IF),  # the cost
+            _figure("extra spend per customer a month", **Q8_WHAT_IF),
+        ),
     ),
     "ex04.q8": Key(
-        "Q8, your relationship plan for a key account",
-        "plan",
-        _key_accounts,
-        "Assess all five relationship keys with a score 1-5 and a note, choose at least two "
-        "strategies from ka.LOYALTY_STRATEGIES, each with a reason; in at least three notes "
-        "use an amount or a percentage from the card section of that key (ka.KEY_EVIDENCE), "
-        "and give no 5 the card contradicts.",
+        "Q8, the regional chain's decision on the Wi-Fi",
+        "choice",
+        _q8_letter,
+        "Compare the spend per extra hour the survey found with the break-even.",
+        options=LETTERS,
+        wrong=lambda: other_letters(_q8_letter()),
+    ),
+    "ex04.q9_number": Key(
+        "Q9, the net gain a year with few laptop visits and shorter stays",
+        "number",
+        lambda: _figure("net gain a year", **Q9_WHAT_IF),
+        "value.StayWhatIf(laptop_share=..., stay_after_hours=...).figures()['net gain a "
+        "year']: the extra margin minus the service's cost.",
+        tolerance={"rel_tol": 1e-4},
         wrong=lambda: (
-            _scored_template(Q8_CUSTOMER),  # scores given, the template's notes left
-            ka.AccountPlan(_first_key_account()),  # empty
-            _generic_plan(_first_key_account()),  # complete in form, about nobody
-            "a plan for " + _first_key_account(),  # a sentence, not a plan
-            _plan_of_counts(Q8_CUSTOMER),  # "every 12 months", "9 times a year"
-            _plan_blind_to_overdue(Q8_CUSTOMER),  # trust 5 while invoices are overdue
+            _figure("extra margin a year, all Wi-Fi stores", **Q9_WHAT_IF),  # no cost
+            _figure("net gain a year"),  # the default assumptions
+            _figure("net gain a year", laptop_share=0.05),  # the stays left at 3.5 hours
         ),
+    ),
+    "ex04.q9": Key(
+        "Q9, roll out the Wi-Fi or not",
+        "choice",
+        _q9_letter,
+        "Does the net gain a year (margin minus the service's cost) come out above zero?",
+        options=LETTERS,
+        wrong=lambda: other_letters(_q9_letter()),
     ),
 }

@@ -23,7 +23,7 @@ fixed analysis date in `metadata.json` (2025-12-31), never today's date.
 The data is simulated by `crmkit.datasets.generate` with a fixed seed, so it
 is the same on every machine: `crmkit data generate` rewrites these files
 byte for byte. The simulation lets customers move through the lifecycle
-stages of lesson 4 along its four patterns, so each lesson has a real signal
+stages of the lifecycle lesson along its four patterns, so each lesson has a real signal
 to find; the table `lifecycle_truth` records the true stage of every customer
 each month, so your own rules can be scored against it.
 

@@ -175,7 +175,7 @@ def recognise(nb: NotebookNode, sets: dict[str, ExerciseSet], filename: str = ""
     """The exercise set a notebook belongs to, from the notebook itself; None if unknown.
 
     Evidence, strongest first: the metadata title; the answer keys its check
-    cells name (check_answer("ex02.q1", ...)); the grade ids of its answer
+    cells name (check_answer("ex03.q1", ...)); the grade ids of its answer
     cells; the file name. The set with the most evidence wins; a tie or no
     evidence at all gives None, never a guess.
     """

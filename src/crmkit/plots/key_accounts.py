@@ -1,4 +1,4 @@
-"""Charts of lesson 04 (key accounts): criteria met, the list over time, the effect of a rule."""
+"""Charts of lesson 05 (key accounts): criteria met, the list over time, the effect of a rule."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Charts of lesson 02 (the customer pyramid): pyramid, whale curve, migration, waterfall."""
+"""Charts of lesson 03 (the customer pyramid): pyramid, whale curve, migration, waterfall."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Charts of lesson 03 (customer value): offers compared, promises, lifetime value, what-ifs."""
+"""Charts of lesson 04 (customer value): offers compared, promises, lifetime value, what-ifs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Explorers of lesson 04: the profile card (PY4, KA3) and the key-account rule (KA1, KA2).
+"""Explorers of lesson 05: the profile card (PY4, KA3) and the key-account rule (KA1, KA2).
 
 The card's content is `key_accounts.ProfileCard` (a topic module, no HTML);
 `card_html` renders it here: five sections side by side, each a readable table,

@@ -1,4 +1,4 @@
-"""Explorers of lesson 02: the pyramid (cut-offs, names, metric, filters) and tier migration."""
+"""Explorers of lesson 03: the pyramid (cut-offs, names, metric, filters) and tier migration."""
 
 from __future__ import annotations
 

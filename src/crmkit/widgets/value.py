@@ -1,4 +1,4 @@
-"""Explorer of lesson 03: lifetime value (VA2), its inputs and which of them matters most.
+"""Explorer of lesson 04: lifetime value (VA2), its inputs and which of them matters most.
 
 Move margin, retention, discount rate or horizon: the chart shows what each year adds
 and how far the value moves when each input moves by the same share of itself (±10%),
