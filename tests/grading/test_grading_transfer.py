@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from pathlib import Path
@@ -115,6 +116,15 @@ def test_needed_names_are_the_answers_only():
 def ex01():
     sets = load_sets(ROOT / "solutions")
     return sets["ex01_classification"], Givens(sets["ex01_classification"])
+
+
+def test_given_cells_may_call_display_as_in_a_notebook(ex01):
+    """A given cell that calls `display` (a kernel builtin) runs outside the kernel too."""
+    exercise, _ = ex01
+    shown = copy.deepcopy(exercise)
+    given = next(c for c in shown.source.cells if c.metadata["nbgrader"]["grade_id"] == "q1_given")
+    given.source += "\ndisplay(measures)\nshown_here = True"
+    assert Givens(shown).namespace()["shown_here"] is True
 
 
 def _check_cell(exercise, gid):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import nbformat
+from IPython.display import display
 from nbgrader.utils import determine_grade
 
 from crmkit.grading import transfer
@@ -60,7 +61,8 @@ class Givens:
         """A fresh copy of the given names (computed on first use, from solutions/ only)."""
         with self._lock:
             if self._namespace is None:
-                ns: dict[str, Any] = {"__name__": "__crmkit_check__"}
+                # `display` is a builtin in a notebook's kernel; given cells may call it.
+                ns: dict[str, Any] = {"__name__": "__crmkit_check__", "display": display}
                 with _captured():  # set-up cells display tables; nobody reads them here
                     for cell in self.exercise.source.cells:
                         if _is_given(cell):

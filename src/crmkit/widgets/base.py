@@ -63,6 +63,8 @@ class Explorer(Generic[S, V]):
     chart_width = "800px"
     label_width = "80px"
     panel_width = "320px"
+    #: True: the table spans the full width under the controls and chart (wide tables).
+    table_below = False
 
     def __init__(self, settings: S) -> None:
         self.settings = settings
@@ -95,8 +97,13 @@ class Explorer(Generic[S, V]):
         return list(controls.values())
 
     def arrange(self, controls: Mapping[str, w.Widget], outputs: list[w.Widget]) -> w.Box:
-        """The layout: the panel of controls on the left, the outputs on the right."""
+        """The layout: the panel of controls on the left, the outputs on the right.
+
+        With `table_below`, the last output (the table) goes under both, at full width.
+        """
         left = w.VBox(self.panel(controls), layout=w.Layout(min_width=self.panel_width))
+        if self.table_below and len(outputs) > 1:
+            return w.VBox([w.HBox([left, w.VBox(outputs[:-1])]), outputs[-1]])
         return w.HBox([left, w.VBox(outputs)])
 
     def changed(self, name: str, change: dict) -> None:

@@ -190,6 +190,7 @@ class KeyAccountExplorer(Explorer[ka.KeyAccountRule, RuleView]):
     chart_width = "640px"
     panel_width = "340px"
     label_width = "150px"
+    table_below = True  # the "why" column needs the width of the page
 
     def __init__(self, measures: pd.DataFrame, rule: ka.KeyAccountRule | None = None):
         if measures.empty:
