@@ -219,9 +219,9 @@ KEYS: dict[str, Key] = {
         "Q1, the complaint-handling cost of Old Street Fresh Market (C00729) in the last full year",
         "number",
         _complaint_cost,
-        "Look up the customer's row in `year` (year.loc['C00729']) and read its "
-        "complaint_handling column, or the 'complaint handling' step of its profit "
-        "waterfall; give the cost as a positive amount in yuan.",
+        "In the helper's table, read the row of the last full year (not the year before) "
+        "and the column 'Complaint handling' (not the whole cost to serve); give the cost "
+        "as a positive amount in yuan.",
         tolerance={"rel_tol": 1e-3},
         wrong=lambda: (
             -_complaint_cost(),  # the waterfall's step, sign and all
@@ -278,13 +278,14 @@ KEYS: dict[str, Key] = {
         "Q6, the share of profit the loss makers give back",
         "number",
         lambda: pyr.whale_peak(_year(_last())["profit"])["destroyed"],
-        "pyr.whale_peak(year['profit']) returns a dictionary; its 'destroyed' entry is the "
-        "height of the hump above 100%, as a fraction (0.25 would mean 25%).",
-        # read off the percentage the lesson prints (11%): right to half a point
+        "Read the helper's row 'given back by the loss makers': the height of the hump "
+        "above 100%, not the height of the peak itself. Give it as a fraction: 25% is 0.25.",
+        # read off the percentage the helper prints: right to half a point
         tolerance={"abs_tol": 0.005},
         wrong=lambda: (
             pyr.whale_peak(_year(_last())["profit"])["profit_share"],  # the peak itself
             pyr.whale_peak(_year(_last())["profit"])["customer_share"],  # where it peaks
+            pyr.whale_peak(_year(_last())["profit"])["destroyed"] * 100,  # a percentage
         ),
     ),
     "ex03.q7_number": Key(

@@ -79,8 +79,9 @@ def lifetime_figure(view: LifetimeView) -> Figure:
     )
     plots.sensitivity_chart(
         view.sensitivity,
-        title=f"{str(top['input']).replace('_', ' ').capitalize()} moves it most: "
-        f"{top['effect_up']:+.0%} for +10%",
+        # short enough for the panel's width: the table under the chart gives the steps
+        title=f"{str(top['input']).replace('_', ' ').capitalize()} moves it most "
+        f"({top['effect_up']:+.0%})",
         ax=right,
     )
     fixed_layout(fig, left=0.08, right=0.97, top=0.88, bottom=0.16)
@@ -121,6 +122,7 @@ class LifetimeValueExplorer(Explorer[LifetimeSettings, LifetimeView]):
     chart_width = "900px"
     panel_width = "300px"
     label_width = "110px"
+    table_below = True  # the headline and the sensitivity table need the page's width
 
     def __init__(self, settings: LifetimeSettings | None = None):
         super().__init__(settings or LifetimeSettings())
