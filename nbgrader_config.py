@@ -12,7 +12,10 @@ c.CourseDirectory.course_id = "crmkit-workbook"
 
 # The stub a learner sees: the answer line above keeps `answer = ...`, so an
 # unanswered question still runs and its test cell says "not answered yet".
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE: replace the ... above with your answer"}
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR ANSWER: replace each ... above (or edit the template above), "
+    "then run this cell"
+}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
 c.ClearSolutions.end_solution_delimeter = "END SOLUTION"

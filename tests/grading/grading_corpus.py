@@ -267,7 +267,7 @@ WRONG = {
         "q4": "small_retention = 0.999",
         "q5": "n_hidden = -1",
         "q6": 'network_profit = -1.0\nvisits_advice = "d"',
-        "q7": 'kind_of_value = "social value"',
+        "q7": 'best_offer = "a"',
         "q8": 'break_even = -1.0\nchain_advice = "a"',
         "q9": 'net_gain = 1.0\nwifi_advice = "c"',
     },

@@ -112,6 +112,13 @@ def _q6_letter() -> str:
     return "c" if shop["referred_profit"] > shop["own_profit"] else "a"
 
 
+# --- Q7: what the shop owner who may leave complains of ---------------------------------------
+
+#: The offer that cuts her time and effort (convenience value), not the price (a), the
+#: shop's standing (b, social value) or the goods (d, functional value).
+Q7_LETTER = "c"
+
+
 # --- Q8, Q9: the Starbucks what-if -------------------------------------------------------------
 
 Q8_WHAT_IF = {"cost_per_store_month": 800.0, "laptop_share": 0.10}
@@ -140,8 +147,8 @@ KEYS: dict[str, Key] = {
         "Q1, the perceived value of the supermarket's offer",
         "number",
         lambda: _Q1.perceived_value,
-        "Perceived value = (product + service + personnel + image) − (money + time + "
-        "energy + physical effort).",
+        "Perceived value = total customer value − total customer cost: read the helper's "
+        "row 'what she gets minus what it costs her', not one of the totals or the ratio.",
         tolerance={"rel_tol": 1e-6},
         wrong=lambda: (_Q1.total_value, _Q1.total_cost, _Q1.ratio, -_Q1.perceived_value),
     ),
@@ -183,23 +190,23 @@ KEYS: dict[str, Key] = {
         "Q4, the retention rate of the small tier from the year before into the last full year",
         "number",
         lambda: float(_retention_by_tier()["small"]),
-        "Tier the customers of the year before by that year's profit (tiers_before), then use "
-        "value.retention_rate(data, p.last_full_year.year, by=tiers_before) and read the "
-        "'small' row.",
-        tolerance={"rel_tol": 1e-3},
+        "Read the helper's row 'small' (the tier of the year before), column 'Bought again', "
+        "and give it as a fraction: 25% is 0.25.",
+        # read off the percentage the helper prints: right to half a point
+        tolerance={"abs_tol": 0.005},
         wrong=lambda: (
             float(value.retention_rate(sample_data(), sample_periods().last_full_year.year)),  # all
             1 - float(_retention_by_tier()["small"]),  # the share lost
             float(_retention_by_tier()["small"]) * 100,  # a percentage, not a fraction
+            float(_retention_by_tier()["ordinary"]),  # the row above
         ),
     ),
     "ex04.q5": Key(
         "Q5, small customers whose referrals bring more than their own profit",
         "number",
         _hidden_small,
-        "value.network_value(data, p.last_full_year.year) then "
-        "value.hidden_value_summary(network, tiers) with the tiers of the last full year; "
-        "read referred_beats_own for 'small'.",
+        "Read the helper's row 'small', column 'Referrals brought more than own profit': not "
+        "every small customer who referred others, and not all tiers together.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             int(
@@ -237,17 +244,14 @@ KEYS: dict[str, Key] = {
         wrong=lambda: other_letters(_q6_letter()),
     ),
     "ex04.q7": Key(
-        "Q7, the kind of value of a single weekly delivery for all categories",
+        "Q7, the offer that answers the shop owner who may leave",
         "choice",
-        lambda: "convenience value",
-        "Which kind of value is about saving the shop time and effort?",
-        options=(
-            "functional value",
-            "experiential value",
-            "social value",
-            "convenience value",
-        ),
-        wrong=lambda: ("functional value", "experiential value", "social value"),
+        lambda: Q7_LETTER,
+        "She is content with the goods and the prices; what she complains of is the time and "
+        "trouble of dealing with us, a cost to her as real as money (VA1). Which offer adds "
+        "convenience value, the time and trouble we save the shop (VA3)?",
+        options=LETTERS,
+        wrong=lambda: other_letters(Q7_LETTER),
     ),
     "ex04.q8_number": Key(
         "Q8, the break-even spend per extra hour of the regional chain's Wi-Fi",

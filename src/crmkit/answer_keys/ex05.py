@@ -163,8 +163,8 @@ KEYS: dict[str, Key] = {
         f"Q1, the expected profit of customer {Q1_CUSTOMER}",
         "number",
         lambda: float(_core_row(Q1_CUSTOMER)["expected profit"]),
-        f"value.core_value_analysis(data, '{Q1_CUSTOMER}') gives the six figures of the "
-        "core-customer value analysis; take 'expected profit'.",
+        "Read the helper's row 'expected profit': over the workbook's horizon, not with no "
+        "horizon, and not the profit of the last 12 months or the net customer profit to date.",
         tolerance={"rel_tol": 1e-3},
         wrong=lambda: (
             float(_core_row(Q1_CUSTOMER)["profit in the last 12 months"]),  # last year only
@@ -194,8 +194,9 @@ KEYS: dict[str, Key] = {
         "Q3, the number of key accounts with the stricter volume rule",
         "number",
         lambda: len(_key_accounts(volume_top_share=0.05)),
-        "ka.identify_key_accounts(measures, ka.KeyAccountRule(volume_top_share=0.05)) and "
-        "count the True values of the key_account column.",
+        "Read the helper's row 'stricter', column 'Key accounts': not the default rule's "
+        "row, and not the customers in the top share by revenue, who must also meet two of "
+        "the other four criteria.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             len(_key_accounts()),  # the default rule
@@ -206,8 +207,8 @@ KEYS: dict[str, Key] = {
         "Q4, the key accounts of the year before that left the list in the last full year",
         "number",
         _left_last_year,
-        "ka.key_account_changes(data, [p.year_before.last_day, p.last_full_year.last_day]) "
-        "has a 'left' column; read its last row.",
+        "Read the helper's row of the end of the last full year, column 'Left the list': not "
+        "the accounts that joined, and not the size of the list.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             int(_changes()["joined"].iloc[-1]),  # joined, not left
@@ -244,7 +245,8 @@ KEYS: dict[str, Key] = {
         "Q7, the number of key accounts when three of the other four criteria are required",
         "number",
         lambda: len(_key_accounts(min_other_criteria=3)),
-        "ka.KeyAccountRule(min_other_criteria=3), then count the key accounts.",
+        "Read the helper's row 'stricter' (three of the other four criteria), column 'Key "
+        "accounts': not the default or the strictest rule, and not the team's capacity.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.5},
         wrong=lambda: (
             len(_key_accounts()),  # the default rule
