@@ -666,8 +666,8 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
     yield nb_entry(
         "swapped_ex01",
         E1,
-        swap_blocks(c.solved(E1), "q5", "q7"),
-        "solved, the blocks of q5 and q7 swapped",
+        swap_blocks(c.solved(E1), "q4", "q5"),
+        "solved, the blocks of q4 and q5 swapped",
         c.max_total(E1),
     )
     yield nb_entry(
