@@ -93,7 +93,7 @@ TABLES: dict[str, TableSpec] = {
     ),
     "loyalty_strategies": TableSpec(
         "loyalty_strategies.csv",
-        ("strategy", "chinese", "what_it_means"),
+        ("strategy", "chinese", "what_it_means", "source"),
         key=("strategy",),
         index="strategy",
     ),

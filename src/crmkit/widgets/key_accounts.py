@@ -164,6 +164,7 @@ def rule_table_html(view: RuleView, limit: int = 12) -> str:
     moved = view.compared[view.compared["change"] != "stays"]
     shown = moved.groupby("change", observed=True, sort=False).head(limit)
     frame = shown[["shop_name", "change", "revenue", "profit", "criteria_met", "reason"]]
+    frame = frame.assign(reason=frame["reason"].str.replace("; ", ";\n", regex=False))
     frame = frame.rename_axis("customer")
     if frame.empty:
         return headed(

@@ -64,7 +64,8 @@ def _styles(numbers: list[int]) -> list[dict]:
             "selector": "th",
             "props": f"text-align: left; border-bottom: 1px solid {blue}; padding: 2px 8px;",
         },
-        {"selector": "td", "props": "padding: 2px 8px; white-space: normal; text-align: left;"},
+        # pre-line: a line break inside a text value starts a new line (one reason per line)
+        {"selector": "td", "props": "padding: 2px 8px; white-space: pre-line; text-align: left;"},
         {"selector": "tbody tr:nth-child(even)", "props": "background: rgba(0, 0, 0, 0.03);"},
     ]
     # One rule per number column: its header and cells (both carry the class col<i>).
