@@ -266,7 +266,7 @@ WRONG = {
         "q3": 'best_gain = -1.0\nproposal = "c"',
         "q4": "small_retention = 0.999",
         "q5": "n_hidden = -1",
-        "q6": 'network_profit = -1.0\nvisits_advice = "d"',
+        "q6": 'referred_profit = -1.0\nvisits_advice = "d"',
         "q7": 'best_offer = "a"',
         "q8": 'break_even = -1.0\nchain_advice = "a"',
         "q9": 'net_gain = 1.0\nwifi_advice = "c"',

@@ -106,10 +106,15 @@ def _top_small_referrer() -> pd.Series:
     return ranked.iloc[0]
 
 
+def _visits_cost(customer_id: str) -> float:
+    """What the visits to a customer cost us in the last full year (what stopping them saves)."""
+    return float(_profit(sample_periods().last_full_year).loc[customer_id, "visits"])
+
+
 def _q6_letter() -> str:
-    """c: keep its visits (its referrals bring more than its own profit); a: cut them."""
+    """c: keep its visits (a year of referrals brings more than they cost); a: cut them."""
     shop = _top_small_referrer()
-    return "c" if shop["referred_profit"] > shop["own_profit"] else "a"
+    return "c" if shop["referred_profit"] > _visits_cost(shop.name) else "a"
 
 
 # --- Q7: what the shop owner who may leave complains of ---------------------------------------
@@ -121,9 +126,13 @@ Q7_LETTER = "c"
 
 # --- Q8, Q9: the Starbucks what-if -------------------------------------------------------------
 
-Q8_WHAT_IF = {"cost_per_store_month": 800.0, "laptop_share": 0.10}
 #: The spend per extra hour the regional chain's own survey finds (USD, set in the exercise).
 Q8_SURVEY_SPEND = 1.50
+Q8_WHAT_IF = {
+    "cost_per_store_month": 800.0,
+    "laptop_share": 0.10,
+    "spend_per_hour": Q8_SURVEY_SPEND,
+}
 Q9_WHAT_IF = {"laptop_share": 0.05, "stay_after_hours": 3.0}
 
 
@@ -132,9 +141,9 @@ def _figure(name: str, **changes) -> float:
 
 
 def _q8_letter() -> str:
-    """b: do not roll it out (the survey's spend is below the break-even); a: roll it out."""
-    break_even = _figure("break-even spend per extra hour", **Q8_WHAT_IF)
-    return "a" if break_even <= Q8_SURVEY_SPEND else "b"
+    """b: do not roll it out (the survey's spend is below the break-even, so the net gain
+    is below zero); a: roll it out."""
+    return "a" if _figure("net gain a year", **Q8_WHAT_IF) >= 0 else "b"
 
 
 def _q9_letter() -> str:
@@ -222,15 +231,15 @@ KEYS: dict[str, Key] = {
         ),
     ),
     "ex04.q6_number": Key(
-        "Q6, the network profit of the small shop",
+        "Q6, the referred profit of the small shop",
         "number",
-        lambda: float(_top_small_referrer()["network_profit"]),
-        "network_profit = its own profit + the profit of the customers it referred: read the "
-        "'network_profit' column of the shop's row.",
+        lambda: float(_top_small_referrer()["referred_profit"]),
+        "Read the 'Referred profit' column of the shop's row: the profit of the customers it "
+        "referred, without its own profit (that is the network profit).",
         tolerance={"rel_tol": 1e-3},
         wrong=lambda: (
             float(_top_small_referrer()["own_profit"]),  # own profit only
-            float(_top_small_referrer()["referred_profit"]),  # referred profit only
+            float(_top_small_referrer()["network_profit"]),  # own and referred together
             float(_top_small_referrer()["revenue"]),  # revenue, not profit
         ),
     ),
@@ -238,8 +247,8 @@ KEYS: dict[str, Key] = {
         "Q6, the decision on the small shop's visits",
         "choice",
         _q6_letter,
-        "If its visits stop, its referrals to come stop too: are a year's referrals worth "
-        "more than its own profit?",
+        "If its visits stop, we save what they cost and its referrals to come stop too: does "
+        "a year of its referred profit bring more than its visits cost in that year?",
         options=LETTERS,
         wrong=lambda: other_letters(_q6_letter()),
     ),
@@ -258,10 +267,12 @@ KEYS: dict[str, Key] = {
         "number",
         lambda: _figure("break-even spend per extra hour", **Q8_WHAT_IF),
         "Read the 'break-even spend per extra hour' row of the table above the answer.",
-        tolerance={"rel_tol": 1e-4},
+        # read off the two decimals the helper prints (1.65): right to half a cent
+        tolerance={"abs_tol": 0.005},
         wrong=lambda: (
             _figure("break-even spend per extra hour"),  # the lesson's default figures
-            value.StayWhatIf().spend_per_hour,  # the assumed spend, not the break-even
+            value.StayWhatIf().spend_per_hour,  # the lesson's spend, not the break-even
+            Q8_SURVEY_SPEND,  # the survey's spend, not the break-even
             _figure("service cost per customer a month", **Q8_WHAT_IF),  # the cost
             _figure("extra spend per customer a month", **Q8_WHAT_IF),
         ),
@@ -270,7 +281,8 @@ KEYS: dict[str, Key] = {
         "Q8, the regional chain's decision on the Wi-Fi",
         "choice",
         _q8_letter,
-        "Compare the spend per extra hour the survey found with the break-even.",
+        "Compare the spend per extra hour the survey found with the break-even: is the "
+        "net gain a year above zero?",
         options=LETTERS,
         wrong=lambda: other_letters(_q8_letter()),
     ),

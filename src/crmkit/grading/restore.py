@@ -27,9 +27,7 @@ from crmkit.errors import CrmkitError
 KEY_PATTERN = re.compile(r"check_answer\(\s*[\"'](ex\d+)\.q\d+")
 #: The stubs nbgrader's release puts in place of a solution (nbgrader_config.py,
 #: ClearSolutions.code_stub and text_stub; a test keeps them in step).
-CODE_STUB = (
-    "# YOUR ANSWER: replace each ... above (or edit the template above), then run this cell"
-)
+CODE_STUB = "# YOUR ANSWER: replace each ... above (or edit the template above), then run this cell"
 TEXT_STUB = "YOUR ANSWER HERE"
 #: The first line of a rubric cell, once Markdown marks are stripped: "Rubric ...".
 RUBRIC_LINE = re.compile(r"^[#*_>\s]*(marking\s+)?rubric\b", re.IGNORECASE)
