@@ -78,3 +78,18 @@ def test_blank_exercise_runs_and_only_test_cells_say_not_answered(name):
 # That nbgrader autograde gives every set's solution full marks and its blank release zero
 # is checked in tests/grading/test_grading_agreement.py (test_known_totals), on the same nbgrader
 # run that the grading corpus is compared with.
+
+
+def test_the_account_plan_template_lists_the_strategies_of_the_table():
+    """ex05 Q8's template names the loyalty strategies in a comment; they must be the table's."""
+    import re
+
+    from crmkit import key_accounts as ka
+
+    nb = nbformat.read(_notebook("exercises", "ex05_key_accounts"), as_version=4)
+    template = next(
+        c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q8_answer"
+    )
+    comment = "\n".join(line for line in template.splitlines() if line.lstrip().startswith("#"))
+    listed = re.findall(r'"([^"]+)"', comment)
+    assert sorted(listed) == sorted(ka.LOYALTY_STRATEGIES.index)
