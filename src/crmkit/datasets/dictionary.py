@@ -22,8 +22,8 @@ fixed analysis date in `metadata.json` (2025-12-31), never today's date.
 
 The data is simulated by `crmkit.datasets.generate` with a fixed seed, so it
 is the same on every machine: `crmkit data generate` rewrites these files
-byte for byte. The simulation lets customers move through the lifecycle
-stages of the lifecycle lesson along its four patterns, so each lesson has a real signal
+byte for byte. The simulation lets customers move through the stages of the
+relationship lifecycle along four patterns, so each lesson has a real signal
 to find; the table `lifecycle_truth` records the true stage of every customer
 each month, so your own rules can be scored against it.
 
