@@ -43,7 +43,7 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks tools
+	$(VENV)/bin/ruff check src tests benchmarks tools notebooks solutions
 	$(VENV)/bin/ruff format --check src tests benchmarks tools
 
 notebooks: $(STAMP)

@@ -21,6 +21,17 @@ def test_ruff_check():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_ruff_check_notebooks():
+    """The code learners read in lessons and worked solutions is held to the same rules."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "notebooks", "solutions"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_ruff_format():
     proc = _ruff("format", "--check", "--no-cache")
     assert proc.returncode == 0, proc.stdout + proc.stderr
