@@ -24,6 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--customers", type=int, default=2000, help="number of customers")
     gen.add_argument("--seed", type=int, default=None, help="random seed (default: the sample's)")
     gen.add_argument("--out", type=Path, default=None, help="output folder (default: datasets/)")
+    gen.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder holding files crmkit did not write (they are moved to a "
+        "backup-N folder inside it first)",
+    )
 
     val = data.add_parser("validate", help="check a CSV or .xlsx file against the data dictionary")
     val.add_argument("path", type=Path, help="the file to check")
@@ -176,7 +182,7 @@ def _generate(args: argparse.Namespace) -> int:
         raise CrmkitError("--customers must be at least 1")
     seed = gen.DEFAULT_SEED if args.seed is None else args.seed
     out = args.out if args.out is not None else data_dir()
-    gen.main_generate(customers=args.customers, seed=seed, out=out)
+    gen.main_generate(customers=args.customers, seed=seed, out=out, force=args.force)
     return 0
 
 

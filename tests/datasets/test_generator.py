@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -167,6 +168,7 @@ def test_committed_sample_equals_fresh_generation(tmp_path: Path, capsys) -> Non
 
 def test_csv_format() -> None:
     meta = json.loads((DATASETS / "metadata.json").read_text(encoding="utf-8"))
+    files = meta.pop("files")
     assert meta == {
         "analysis_date": "2025-12-31",
         "customers": 2000,
@@ -174,6 +176,10 @@ def test_csv_format() -> None:
         "generator_version": "1",
         "seed": DEFAULT_SEED,
         "start_date": "2023-01-01",
+    }
+    # the checksums of what the generator wrote, by which a later run knows its own files
+    assert files == {
+        f"{t}.csv": hashlib.sha256((DATASETS / f"{t}.csv").read_bytes()).hexdigest() for t in TABLES
     }
     for name, schema in SCHEMAS.items():
         raw = (DATASETS / f"{name}.csv").read_bytes()

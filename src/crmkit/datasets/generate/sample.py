@@ -23,7 +23,7 @@ from crmkit.datasets.generate.names import shop_names
 from crmkit.datasets.generate.orders import orders_table, simulate_orders
 from crmkit.datasets.generate.referrals import draw_referrals
 from crmkit.datasets.generate.surveys import simulate_surveys, surveys_table
-from crmkit.datasets.generate.write import write_dataset
+from crmkit.datasets.generate.write import check_folder, write_dataset
 from crmkit.errors import CrmkitError
 
 DEFAULT_SEED = 20231
@@ -87,10 +87,15 @@ def generate(customers: int = 2000, seed: int = DEFAULT_SEED) -> dict[str, pd.Da
     }
 
 
-def main_generate(customers: int, seed: int, out: Path) -> None:
-    """Generate the sample with `seed` and `customers` and write it to `out` (the CLI's hook)."""
+def main_generate(customers: int, seed: int, out: Path, *, force: bool = False) -> None:
+    """Generate the sample with `seed` and `customers` and write it to `out` (the CLI's hook).
+
+    A folder holding files crmkit did not write is refused before anything is generated;
+    `force` writes anyway, after moving the files it replaces to a backup folder.
+    """
+    check_folder(Path(out), force=force)  # refuse before the work of generating
     tables = generate(customers=customers, seed=seed)
-    paths = write_dataset(tables, Path(out), seed=seed, customers=customers)
+    paths = write_dataset(tables, Path(out), seed=seed, customers=customers, force=force)
     for path in paths:
         rows = len(tables[path.stem]) if path.stem in tables else None
         what = f"{rows:,} rows" if rows is not None else f"seed {seed}, {customers:,} customers"

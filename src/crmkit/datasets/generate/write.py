@@ -6,6 +6,7 @@ locale formatting, so the same tables give the same bytes on every machine.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -84,11 +85,13 @@ def csv_text(frame: pd.DataFrame, schema: Table) -> str:
     return text.to_csv(index=False, lineterminator="\n")
 
 
-def _metadata(seed: int, customers: int) -> bytes:
+def _metadata(seed: int, customers: int, files: dict[str, bytes]) -> bytes:
     meta = {
         "analysis_date": ANALYSIS_DATE.isoformat(),
         "customers": int(customers),
         "end_date": END.isoformat(),
+        # what the generator wrote, so that a later run knows which files are its own
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
         "generator_version": GENERATOR_VERSION,
         "seed": int(seed),
         "start_date": START.isoformat(),
@@ -96,20 +99,86 @@ def _metadata(seed: int, customers: int) -> bytes:
     return (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode()
 
 
+def _own_files(folder: Path) -> dict[str, str]:
+    """Name -> SHA-256 of the files an earlier run wrote into `folder` (its metadata.json)."""
+    try:
+        meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = meta.get("files") if isinstance(meta, dict) else None
+    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+
+def foreign_files(folder: Path) -> list[Path]:
+    """The files in `folder` that the generator did not write, or that changed since it did.
+
+    metadata.json counts as the generator's when it lists the other files; hidden files and
+    sub-folders (backups) are not looked at.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    own = _own_files(folder)
+    found = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+        if path.name == "metadata.json" and own:
+            continue
+        if own.get(path.name) != hashlib.sha256(path.read_bytes()).hexdigest():
+            found.append(path)
+    return found
+
+
+def check_folder(folder: Path, *, force: bool = False) -> list[Path]:
+    """The files in `folder` the generator did not write; refused (CrmkitError) unless `force`."""
+    foreign = foreign_files(folder)
+    if foreign and not force:
+        listed = ", ".join(p.name for p in foreign[:8]) + (" ..." if len(foreign) > 8 else "")
+        raise CrmkitError(
+            f"{folder} holds files that crmkit did not write ({listed}); nothing was written. "
+            "Generate into an empty folder (--out), or add --force to write here anyway: the "
+            "files it would replace are moved to a backup-N folder inside it first"
+        )
+    return foreign
+
+
+def _backup_folder(folder: Path) -> Path:
+    """The first free `backup-N` folder inside `folder` (numbered, so no clock is needed)."""
+    n = 1
+    while (folder / f"backup-{n}").exists():
+        n += 1
+    return folder / f"backup-{n}"
+
+
 def write_dataset(
-    tables: dict[str, pd.DataFrame], out_dir: Path, *, seed: int, customers: int
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    *,
+    seed: int,
+    customers: int,
+    force: bool = False,
 ) -> list[Path]:
     """Write each table as `<out_dir>/<name>.csv` plus `metadata.json`, each file atomically.
 
     Every file is first written to a temporary file in `out_dir` and then moved into place
     with `os.replace`, so an interrupted run leaves old or new files, never half-written ones.
+    A folder holding files the generator did not write (a trainer's own data) is refused;
+    with `force`, the ones it would replace are first moved to `<out_dir>/backup-N/`.
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    foreign = check_folder(out_dir, force=force)
     contents = [
         (out_dir / f"{name}.csv", csv_text(tables[name], table(name)).encode()) for name in TABLES
     ]
-    contents.append((out_dir / "metadata.json", _metadata(seed, customers)))
+    metadata = _metadata(seed, customers, {path.name: data for path, data in contents})
+    contents.append((out_dir / "metadata.json", metadata))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    replaced = {path.name for path, _ in contents} & {p.name for p in foreign}
+    if replaced:
+        backup = _backup_folder(out_dir)
+        backup.mkdir()
+        for name in sorted(replaced):
+            os.replace(out_dir / name, backup / name)
+        print(f"Your files {', '.join(sorted(replaced))} are kept in {backup}.")
     temps: list[tuple[str, Path]] = []
     try:
         for path, data in contents:
