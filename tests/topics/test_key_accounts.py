@@ -260,3 +260,17 @@ def test_tables_carry_the_seed_terms():
         ka.LOYALTY_STRATEGIES.index
     )
     assert len(ka.CRITERIA) == 5 and ka.CRITERIA["why"].str.len().min() > 20
+
+
+@pytest.mark.parametrize("period_end", ["2030-06-30", "2021-06-30"])
+def test_a_period_without_orders_gives_no_customers_not_a_crash(data, period_end):
+    """The measures of a period outside the data are an empty table with every column, and
+    the explorer then says what to change (issue 11: a TypeError reached the learner)."""
+    from crmkit import widgets
+
+    measures = ka.key_account_measures(data, period_end=period_end)
+    assert measures.empty
+    assert list(measures.columns) == list(ka.key_account_measures(data).columns)
+    for refuse in (ka.identify_key_accounts, widgets.KeyAccountExplorer):
+        with pytest.raises(CrmkitError, match="no customers to assess; check the period"):
+            refuse(measures)
