@@ -37,6 +37,16 @@ and check it: `crmkit data validate FILE --kind TABLE`, where TABLE is the
 file name of the table below without `.csv` (e.g. `orders`). Each problem is
 reported with file, row (as numbered in Excel) and column.
 
+**Your own header names.** The header does not have to use the names below:
+case, spaces, punctuation and full-width characters are ignored, and usual
+English and Chinese names are recognised (e.g. `Invoice No` or `订单号` for
+`order_id`, `Amount` or `金额` for `revenue`; the list is
+`src/crmkit/datasets/column_names.csv`), each with a note saying how it was
+read. A column named exactly as below is always read as that column. For any
+other name, put a file `columns.csv` beside your files, with the header
+`table,their_column,field` and one row per column, e.g. `orders,实收,revenue`;
+it wins over the usual names. Your own files are never changed.
+
 The machine-readable version of this dictionary is `datapackage.json`
 (a [Frictionless Data Package](https://specs.frictionlessdata.io/)); this page
 is generated from it by `make data`.

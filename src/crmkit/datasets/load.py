@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from crmkit.datasets import paths
+from crmkit.datasets.columns import (
+    MAP_FILE,
+    ColumnMapping,
+    column_mappings,
+    match_header,
+    read_column_map,
+)
 from crmkit.datasets.encoding import encoding_name
 from crmkit.datasets.read import read_table
 from crmkit.datasets.schema import (
     UnknownTableError,
     load_schema,
-    loose_name,
     table,
     table_kinds,
 )
@@ -88,6 +94,7 @@ def load(
     as_of: pd.Timestamp | dt.date | str | None = None,
     customers: pd.DataFrame | Collection[str] | Path | str | None = None,
     encoding: str | None = None,
+    columns: Mapping[str, str] | Path | str | None = None,
 ) -> pd.DataFrame:
     """One table from a CSV or .xlsx file, typed; DataValidationError lists every problem.
 
@@ -95,13 +102,20 @@ def load(
     frame, a set of ids, or the path of a customers file) enables the id check.
     `encoding` (e.g. "utf-8", "gb18030", "gbk") says how a text file is saved;
     by default it is detected, and a file whose encoding is not certain is refused.
+    `columns` says which of the file's columns is which field, when its header
+    uses other names: {"their header": "field"}, or the path of a mapping file;
+    by default the folder's columns.csv, if there is one (`columns={}`: none).
     """
     path = Path(path)
     kind = kind if kind is not None else _kind_from_name(path)
     encoding = encoding_name(encoding)
+    mappings, problems = _column_map(columns, kind, path.parent, encoding)
+    if problems:
+        raise DataValidationError(problems)
     source = Path(customers).name if isinstance(customers, str | Path) else None
-    known = _customer_ids(customers, encoding)
-    frame, report = _check_file(path, kind, _as_of(as_of, path.parent), known, source, encoding)
+    known = _customer_ids(customers, encoding, mappings)
+    as_day = _as_of(as_of, path.parent)
+    frame, report = _check_file(path, kind, as_day, known, source, encoding, mappings)
     if frame is None:
         raise DataValidationError(report.problems, total=report.total)
     return frame
@@ -114,29 +128,37 @@ def validate_path(
     as_of: pd.Timestamp | dt.date | str | None = None,
     customers_path: Path | str | None = None,
     encoding: str | None = None,
+    columns: Mapping[str, str] | Path | str | None = None,
 ) -> ValidationReport:
     """Check one file for `crmkit data validate`; data problems go in the report, not raised.
 
     Customer ids are checked against `customers_path`, or else a customers.csv
-    beside the file (read in the same `encoding`; None detects it). An unknown
-    kind or encoding, or a bad `as_of`, raises CrmkitError.
+    beside the file (read in the same `encoding`; None detects it). `columns`
+    maps the file's header names to fields as in `load` (default: a columns.csv
+    beside the file); a broken mapping file's problems are the report's. An
+    unknown kind, encoding or mapped field, or a bad `as_of`, raises CrmkitError.
     """
     path = Path(path)
     table(kind)  # an unknown kind is a usage error, before any reading
     encoding = encoding_name(encoding)
     as_day = _as_of(as_of, path.parent)
+    mappings, problems = _column_map(columns, kind, path.parent, encoding)
+    if problems:
+        return ValidationReport(path.name, kind, problems=problems, total=len(problems))
     known, source, notes = None, None, []
     if _has_customer_key(kind):
         given = Path(customers_path) if customers_path is not None else None
         beside = path.parent / load_schema()["customers"].path
         source_path = given or (beside if beside.is_file() else None)
         if source_path is not None and source_path.resolve() != path.resolve():
-            known, note = _ids_from_file(source_path, encoding, required=given is not None)
+            known, note = _ids_from_file(
+                source_path, encoding, required=given is not None, mappings=mappings
+            )
             source = source_path.name
             notes += [note] if note else []
         elif given is None:
             notes.append("customer ids not checked (no customers.csv beside the file)")
-    _, report = _check_file(path, kind, as_day, known, source, encoding)
+    _, report = _check_file(path, kind, as_day, known, source, encoding, mappings)
     report.notes = notes + report.notes
     return report
 
@@ -171,9 +193,11 @@ def load_sample(data_dir: Path | str | None = None, *, encoding: str | None = No
     """Every table of a data folder (default: the sample), checked, typed, foreign keys too.
 
     `encoding` says how the folder's text files are saved (default: detected per file).
-    Cached per folder, encoding and file times. Each call returns a new SampleData of
-    shallow copies: with pandas' copy-on-write, a notebook that changes a frame
-    changes only its own copy, never what the next call returns.
+    A columns.csv in the folder (see `write_column_map`) says which column of a
+    table is which field where the headers use other names. Cached per folder,
+    encoding and file times. Each call returns a new SampleData of shallow copies:
+    with pandas' copy-on-write, a notebook that changes a frame changes only its
+    own copy, never what the next call returns.
     """
     folder = Path(data_dir) if data_dir is not None else paths.data_dir()
     encoding = encoding_name(encoding)
@@ -183,7 +207,7 @@ def load_sample(data_dir: Path | str | None = None, *, encoding: str | None = No
         raise CrmkitError(
             f"{folder}: missing {', '.join(missing)}; run `crmkit data generate` to make the sample"
         )
-    watched = [*files.values(), folder / "metadata.json"]
+    watched = [*files.values(), folder / "metadata.json", folder / MAP_FILE]
     stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in watched)
     key = f"{folder.resolve()}|{encoding}"
     if key not in _CACHE or _CACHE[key][0] != stamp:
@@ -201,6 +225,7 @@ def _check_file(
     known_ids: Collection[str] | None,
     customers_file: str | None = None,
     encoding: str | None = None,
+    mappings: Sequence[ColumnMapping] = (),
 ) -> tuple[pd.DataFrame | None, ValidationReport]:
     """Read and check one file: (typed frame or None, report)."""
     table(kind)
@@ -215,6 +240,7 @@ def _check_file(
         as_of=as_of,
         known_customer_ids=known_ids,
         customers_file=customers_file,
+        columns=mappings,
     )
     report = ValidationReport(
         info.file,
@@ -232,13 +258,16 @@ def _load_folder(folder: Path, files: dict[str, Path], encoding: str | None) -> 
     """Check every table of a folder (ids against its customers); raise with all problems."""
     meta = _metadata(folder)
     as_of = _as_of(None, folder)
+    mappings, map_problems = _column_map(None, None, folder, encoding)
+    if map_problems:
+        raise DataValidationError(map_problems)
     frames: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     total = 0
     known = None
     for kind, path in files.items():
         ids = known if _has_customer_key(kind) else None
-        frame, report = _check_file(path, kind, as_of, ids, encoding=encoding)
+        frame, report = _check_file(path, kind, as_of, ids, encoding=encoding, mappings=mappings)
         problems += report.problems
         total += report.total
         if frame is not None:
@@ -295,12 +324,35 @@ def _has_customer_key(kind: str) -> bool:
     return any(fk.resource == "customers" for fk in table(kind).foreign_keys)
 
 
-def _customer_ids(customers: object, encoding: str | None) -> Collection[str] | None:
+def _column_map(
+    columns: Mapping[str, str] | Path | str | None,
+    kind: str | None,
+    folder: Path,
+    encoding: str | None,
+) -> tuple[list[ColumnMapping], list[Problem]]:
+    """The explicit column mappings for a file of `kind` in `folder`: `columns` (a dict
+    for that table, or a mapping file), else the folder's columns.csv if it has one.
+    A mapping file's problems are returned; a bad dict raises ColumnMapError."""
+    if isinstance(columns, Mapping):
+        assert kind is not None
+        return column_mappings(columns, kind), []
+    path = Path(columns) if columns is not None else folder / MAP_FILE
+    if columns is None and not path.is_file():
+        return [], []
+    try:
+        return read_column_map(path, encoding), []
+    except DataValidationError as err:
+        return [], err.problems
+
+
+def _customer_ids(
+    customers: object, encoding: str | None, mappings: Sequence[ColumnMapping] = ()
+) -> Collection[str] | None:
     """Known customer ids from a frame, a collection of ids, or a customers file."""
     if customers is None:
         return None
     if isinstance(customers, str | Path):
-        ids, _ = _ids_from_file(Path(customers), encoding, required=True)
+        ids, _ = _ids_from_file(Path(customers), encoding, required=True, mappings=mappings)
         return ids
     if isinstance(customers, pd.DataFrame):
         if "customer_id" not in customers.columns:
@@ -310,9 +362,14 @@ def _customer_ids(customers: object, encoding: str | None) -> Collection[str] | 
 
 
 def _ids_from_file(
-    path: Path, encoding: str | None, *, required: bool
+    path: Path,
+    encoding: str | None,
+    *,
+    required: bool,
+    mappings: Sequence[ColumnMapping] = (),
 ) -> tuple[pd.Index | None, str | None]:
-    """The customer ids of a customers file (stripped), or None and a note why not.
+    """The customer ids of a customers file (stripped), or None and a note why not;
+    its id column is found as `check_table` finds it (mapped, loosely, usual names).
 
     A file given on purpose that cannot give ids raises; one merely found beside
     the checked file only earns a note.
@@ -322,7 +379,7 @@ def _ids_from_file(
     except DataValidationError as err:
         why = f"{path.name} cannot be read: {err.problems[0].message}"
     else:
-        column = next((c for c in raw.columns if loose_name(c) == "customerid"), None)
+        column = match_header(list(raw.columns), "customers", mappings).found.get("customer_id")
         if column is not None:
             return pd.Index(raw[column].str.strip()), None
         why = f"{path.name} has no customer_id column"

@@ -7,7 +7,10 @@ with rows numbered as Excel shows them (header = row 1). The result is all or
 nothing: the fully typed frame (see docs/dev/CONTRACTS.md), or the problems.
 
 Lenient where a person's intent is clear (and noted where it changes text):
-headers that differ only in case, spaces, '-' or '_' ("Customer ID");
+headers that differ only in case, spaces, punctuation or full-width forms
+("Customer ID"), or that are a usual English or Chinese name of the column
+("Invoice No", "金额"; see crmkit.datasets.columns, which also reads a
+trainer's explicit mapping);
 enum values that differ the same way ("Supermarket"); numbers with a leading
 ¥, thousands separators ("¥1,234.50") or full-width digits; booleans as
 1/0, true/false, yes/no, y/n, 是/否; dates as YYYY-MM-DD or YYYY/MM/DD (also
@@ -19,12 +22,20 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from crmkit.datasets.columns import (
+    MAP_FILE,
+    ColumnMapping,
+    column_mappings,
+    header_key,
+    match_header,
+    suggest_column,
+)
 from crmkit.datasets.read import cell_text
 from crmkit.datasets.schema import Field, Table, load_schema, loose_name, table
 from crmkit.errors import Problem
@@ -61,10 +72,16 @@ def validate_table(
     file_name: str,
     as_of: pd.Timestamp | str | None = None,
     known_customer_ids: Collection[str] | None = None,
+    columns: Mapping[str, str] | Sequence[ColumnMapping] | None = None,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Check text cells against table `kind`: (typed frame, []) or (None, every problem)."""
     check = check_table(
-        raw, kind, file_name=file_name, as_of=as_of, known_customer_ids=known_customer_ids
+        raw,
+        kind,
+        file_name=file_name,
+        as_of=as_of,
+        known_customer_ids=known_customer_ids,
+        columns=columns,
     )
     return check.frame, check.problems
 
@@ -77,21 +94,26 @@ def check_table(
     as_of: pd.Timestamp | str | None = None,
     known_customer_ids: Collection[str] | None = None,
     customers_file: str | None = None,
+    columns: Mapping[str, str] | Sequence[ColumnMapping] | None = None,
 ) -> TableCheck:
     """validate_table with the problem count and notes (e.g. a header read loosely).
 
     Rows are numbered by the index of `raw` when it is named "row" (as
     `read_table` makes it), else by position + 2; the header's row is
     `raw.attrs["header_row"]` (default 1). `customers_file` names the file
-    the known ids came from in messages (default customers.csv).
+    the known ids came from in messages (default customers.csv). `columns` says
+    which of the file's columns is which field, over the usual names: a dict
+    {"their header": "field"} (ColumnMapError if it names no field) or mappings
+    read from a mapping file (see crmkit.datasets.columns).
     """
     spec = table(kind)
+    mappings = column_mappings(columns, kind) if isinstance(columns, Mapping) else columns
     report = _Collector(file_name, _row_numbers(raw))
     header_row = int(raw.attrs.get("header_row", 1))
     if raw.shape[0] == 0:
         report.add(None, None, "has a header but no data rows")
         return TableCheck(None, report.problems, report.total)
-    columns, notes = _match_columns(raw, spec, report, header_row)
+    columns, notes = _match_columns(raw, spec, report, header_row, mappings or ())
     if columns is None:  # the header itself is unusable
         return TableCheck(None, report.sorted(spec), report.total, notes)
     day = None if as_of is None else pd.Timestamp(as_of).normalize()
@@ -142,12 +164,19 @@ class _Collector:
             row = int(self.rows[pos])
             self.problems.append(Problem(self.file, row, column, describe(pos)))
 
+    def add_elsewhere(self, problem: Problem) -> None:
+        """A problem located in another file (a column mapping file)."""
+        self.problems.append(problem)
+        self.total += 1
+
     def sorted(self, spec: Table) -> list[Problem]:
-        """Problems in reading order: by row, then by column as in the dictionary."""
+        """Problems in reading order: those of other files (a mapping) first, then by row,
+        then by column as in the dictionary."""
         order = {name: i for i, name in enumerate(spec.field_names)}
 
-        def key(p: Problem) -> tuple[int, int]:
-            return p.row or 0, order.get((p.column or "").split(",")[0], len(order))
+        def key(p: Problem) -> tuple[bool, int, int]:
+            column = order.get((p.column or "").split(",")[0], len(order))
+            return p.file == self.file, p.row or 0, column
 
         return sorted(self.problems, key=key)
 
@@ -156,24 +185,40 @@ class _Collector:
 
 
 def _match_columns(
-    raw: pd.DataFrame, spec: Table, report: _Collector, header_row: int
+    raw: pd.DataFrame,
+    spec: Table,
+    report: _Collector,
+    header_row: int,
+    mappings: Sequence[ColumnMapping] = (),
 ) -> tuple[dict[str, pd.Series] | None, list[str]]:
-    """Schema name -> the user's column (None if the header is unusable); a missing
-    required or misspelt column is a problem, extra or renamed columns are notes."""
+    """Schema name -> the user's column (None if the header is unusable), matched as
+    `match_header` does; a missing required or misspelt column, two columns meaning
+    one field, or a mapping naming no column is a problem; extra or renamed ones notes."""
     given = [str(c) for c in raw.columns]
     notes: list[str] = []
     for name in sorted({c for c in given if given.count(c) > 1}):
         report.add(header_row, name, "appears twice in the header; rename one")
     if report.total:
         return None, notes
-    found = {f.name: f.name for f in spec.fields if f.name in given}
-    loose = {loose_name(c): c for c in given if c not in found}
+    match = match_header(given, spec.name, mappings)
+    for m in match.absent:
+        _absent_mapping(m, match.unknown, report, header_row)
     for f in spec.fields:
-        if f.name not in found and loose_name(f.name) in loose:
-            found[f.name] = loose.pop(loose_name(f.name))
-            notes.append(f"column '{found[f.name]}' read as '{f.name}'")
-    unknown = [c for c in given if c not in found.values()]
-    missing = [f for f in spec.fields if f.name not in found]
+        if f.name in match.clashes:
+            clash = match.clashes[f.name]
+            both = "both" if len(clash) == 2 else "all"
+            message = (
+                f"columns {_listed(clash)} {both} mean '{f.name}'; rename or delete all but "
+                f"one, or name the one to use in {MAP_FILE}"
+            )
+            report.add(header_row, f.name, message)
+        column = match.found.get(f.name)
+        if column is not None and column != f.name:
+            m = match.mapped.get(f.name)
+            notes.append(f"column '{column}' read as '{f.name}'" + (f" ({m.where})" if m else ""))
+    unknown = list(match.unknown)
+    settled = set(match.found) | set(match.clashes) | {m.field for m in match.absent}
+    missing = [f for f in spec.fields if f.name not in settled]
     if len(given) == 1 and len(missing) > 1:
         message = (
             f"the header is one single column ('{given[0][:50]}'); are the columns separated "
@@ -182,24 +227,53 @@ def _match_columns(
         report.add(header_row, None, message)
         return None, notes
     for f in missing:
-        _missing_column(f, unknown, report, header_row, notes)
+        _missing_column(f, spec.name, unknown, report, header_row, notes)
+    for column, name in match.shadowed.items():
+        notes.append(f"column '{column}' ignored: '{name}' is read from '{match.found[name]}'")
     if unknown:
-        listed = ", ".join(f"'{c}'" for c in unknown)
-        notes.append(f"column(s) not in the data dictionary, ignored: {listed}")
-    return {name: raw[col] for name, col in found.items()}, notes
+        notes.append(f"column(s) not in the data dictionary, ignored: {_listed(unknown, ', ')}")
+    return {name: raw[col] for name, col in match.found.items()}, notes
+
+
+def _listed(columns: list[str], last: str = " and ") -> str:
+    quoted = [f"'{c}'" for c in columns]
+    return ", ".join(quoted[:-1]) + last + quoted[-1] if len(quoted) > 1 else quoted[0]
+
+
+def _absent_mapping(
+    m: ColumnMapping, unknown: list[str], report: _Collector, header_row: int
+) -> None:
+    """A mapping naming a column the file does not have: located in the mapping file."""
+    close = difflib.get_close_matches(
+        header_key(m.their_column), [header_key(c) for c in unknown], 1, 0.6
+    )
+    hint = ""
+    if close:
+        hint = f"; did you mean '{next(c for c in unknown if header_key(c) == close[0])}'?"
+    if m.source is None:
+        message = f"columns= reads '{m.their_column}' as '{m.field}', but the header has no "
+        message += f"such column{hint}"
+        report.add(header_row, m.field, message)
+    else:
+        message = f"'{m.their_column}' (read as '{m.field}') is not a column of {report.file}{hint}"
+        report.add_elsewhere(Problem(m.source, m.row, "their_column", message))
 
 
 def _missing_column(
-    f: Field, unknown: list[str], report: _Collector, header_row: int, notes: list[str]
+    f: Field, kind: str, unknown: list[str], report: _Collector, header_row: int, notes: list[str]
 ) -> None:
-    """A column the file lacks: a problem if required or misspelt, else a note."""
-    close = difflib.get_close_matches(loose_name(f.name), [loose_name(c) for c in unknown], 1, 0.7)
+    """A column the file lacks: a problem if required or misspelt, else a note. A header
+    like the field's name or one of its usual names gets "did you mean"."""
     what = "required column" if f.required else "column"
+    close = suggest_column(f.name, kind, unknown)
     if close:
-        typo = next(c for c in unknown if loose_name(c) == close[0])
+        typo, like_name = close
         unknown.remove(typo)
-        message = f"{what} is missing (the header has '{typo}': did you mean '{f.name}'?)"
-        report.add(header_row, f.name, message)
+        hint = f"the header has '{typo}': did you mean '{f.name}'?"
+        if f.required or like_name:
+            report.add(header_row, f.name, f"{what} is missing ({hint})")
+        else:
+            notes.append(f"optional column '{f.name}' is missing; it is read as empty ({hint})")
     elif f.required:
         report.add(header_row, f.name, "required column is missing")
     else:
