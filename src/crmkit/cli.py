@@ -42,6 +42,26 @@ def _parser() -> argparse.ArgumentParser:
         help="how a CSV file is saved, e.g. utf-8, gb18030, gbk (default: detect; "
         "a file whose encoding is not certain is refused)",
     )
+    val.add_argument(
+        "--columns",
+        type=Path,
+        default=None,
+        help="mapping file (table,their_column,field) saying which column is which "
+        "(default: a columns.csv beside the file)",
+    )
+    val.add_argument(
+        "--date-order",
+        choices=("dmy", "mdy"),
+        default=None,
+        help="how dates like 31.01.1997 or 01/31/1997 are written: day first (dmy) or month "
+        "first (mdy); without it such dates are refused, never guessed",
+    )
+    val.add_argument(
+        "--decimal",
+        choices=(".", ","),
+        default=".",
+        help="the decimal mark of the file's numbers (',' for 1.286,01)",
+    )
 
     grade = sub.add_parser(
         "grade",
@@ -188,6 +208,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from crmkit.datasets.load import format_report, validate_path
+    from crmkit.datasets.values import ValueFormats
 
     report = validate_path(
         args.path,
@@ -195,6 +216,8 @@ def _validate(args: argparse.Namespace) -> int:
         as_of=args.as_of,
         customers_path=args.customers,
         encoding=args.encoding,
+        columns=args.columns,
+        formats=ValueFormats(date_order=args.date_order, decimal=args.decimal),
     )
     print(format_report(report))
     return 0 if not report.problems else 1

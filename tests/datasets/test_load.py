@@ -537,7 +537,9 @@ def test_load_sample_reports_problems_of_every_file(tmp_path):
 def test_load_sample_names_missing_files(tmp_path):
     folder = make_folder(tmp_path / "data")
     (folder / "surveys.csv").unlink()
-    with pytest.raises(CrmkitError, match="missing surveys.csv; run `crmkit data generate`"):
+    with pytest.raises(
+        CrmkitError, match=r"missing surveys.csv; the lessons read every table.*--out NEW_FOLDER"
+    ):
         load_sample(folder)
 
 

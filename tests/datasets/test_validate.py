@@ -188,7 +188,7 @@ def test_duplicate_header_names_in_a_frame():
             "orders",
             "revenue",
             "12,50",
-            "orders.csv:3: revenue: '12,50' is not a number (use a point for decimals: '12.50')",
+            "orders.csv:3: revenue: '12,50' is not a number (a comma as the decimal mark? Write '12.50', or say that the file uses decimal commas: --decimal ',' or decimal=',' in Python)",
         ),
         ("orders", "revenue", "inf", "orders.csv:3: revenue: 'inf' is not a number"),
         (
@@ -219,7 +219,7 @@ def test_duplicate_header_names_in_a_frame():
             "customers",
             "join_date",
             "15/03/2024",
-            "customers.csv:3: join_date: '15/03/2024' is not a date (expected YYYY-MM-DD); write the year first",
+            "customers.csv:3: join_date: '15/03/2024' is not a date (expected YYYY-MM-DD): it could be day-first or month-first. Say which with --date-order dmy (31.01.1997) or mdy (01/31/1997), date_order= in Python; the workbook never guesses",
         ),
         (
             "customers",

@@ -114,3 +114,59 @@ def test_any_amount_written_either_way_reads_back(amount):
     assert read_number(european, COMMA)[0] == pytest.approx(float(amount))
     bracketed = f"({abs(amount):,.2f})"
     assert read_number(bracketed)[0] == pytest.approx(-abs(float(amount)))
+
+
+# --- through the loader and the command line -----------------------------------------------
+
+HEADER = (
+    "order_id,customer_id,order_date,revenue,gross_margin,discount,promotion,payment_due_date\n"
+)
+
+
+def _orders(tmp_path, *rows: str):
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_an_export_in_its_own_forms_loads_exactly(tmp_path):
+    from crmkit.datasets import load
+
+    path = _orders(
+        tmp_path,
+        'O1,C00001,19970101,"US$1,286.01",(12.50),0,0,01-Feb-1997',
+        "O2,C00002,19970131,88元,12,0,1,19970228",
+    )
+    frame = load(path, as_of="1998-06-30")
+    assert list(frame["order_date"]) == [pd.Timestamp("1997-01-01"), pd.Timestamp("1997-01-31")]
+    assert list(frame["revenue"]) == [1286.01, 88.0]
+    assert list(frame["gross_margin"]) == [-12.5, 12.0]
+    assert frame["payment_due_date"].iloc[0] == pd.Timestamp("1997-02-01")
+
+
+def test_day_month_dates_need_the_order_and_commas_need_the_mark(tmp_path):
+    from crmkit.datasets import load
+    from crmkit.errors import DataValidationError
+
+    path = _orders(tmp_path, 'O1,C00001,02.03.1997,"1.286,01",0,0,0,03.04.1997')
+    with pytest.raises(DataValidationError) as refused:
+        load(path, as_of="1998-06-30")
+    message = str(refused.value)
+    assert "orders.csv:2: order_date: '02.03.1997'" in message and "--date-order" in message
+    assert "orders.csv:2: revenue: '1.286,01'" in message and "--decimal ','" in message
+    frame = load(path, as_of="1998-06-30", formats=ValueFormats(date_order="dmy", decimal=","))
+    assert frame["order_date"].iloc[0] == pd.Timestamp("1997-03-02")
+    assert frame["revenue"].iloc[0] == 1286.01
+    month_first = load(path, as_of="1998-06-30", formats=ValueFormats("mdy", ","))
+    assert month_first["order_date"].iloc[0] == pd.Timestamp("1997-02-03")
+
+
+def test_the_command_takes_the_date_order_and_the_decimal_mark(tmp_path, capsys):
+    from crmkit import cli
+
+    path = _orders(tmp_path, 'O1,C00001,02.03.1997,"1.286,01",0,0,0,03.04.1997')
+    args = ["data", "validate", str(path), "--kind", "orders", "--as-of", "1998-06-30"]
+    assert cli.main(args) == 1
+    assert "could be day-first or month-first" in capsys.readouterr().out
+    assert cli.main([*args, "--date-order", "dmy", "--decimal", ","]) == 0
+    assert capsys.readouterr().out.startswith("OK: orders.csv: 1 row")

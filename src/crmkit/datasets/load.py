@@ -33,6 +33,7 @@ from crmkit.datasets.schema import (
     table_kinds,
 )
 from crmkit.datasets.validate import check_table
+from crmkit.datasets.values import ValueFormats
 from crmkit.errors import CrmkitError, DataValidationError, Problem
 
 MAX_SHOWN = 30
@@ -95,6 +96,7 @@ def load(
     customers: pd.DataFrame | Collection[str] | Path | str | None = None,
     encoding: str | None = None,
     columns: Mapping[str, str] | Path | str | None = None,
+    formats: ValueFormats | None = None,
 ) -> pd.DataFrame:
     """One table from a CSV or .xlsx file, typed; DataValidationError lists every problem.
 
@@ -105,6 +107,8 @@ def load(
     `columns` says which of the file's columns is which field, when its header
     uses other names: {"their header": "field"}, or the path of a mapping file;
     by default the folder's columns.csv, if there is one (`columns={}`: none).
+    `formats` (crmkit.datasets.values.ValueFormats) gives the order of day and month
+    (31.01.1997) and the decimal mark where the file's forms do not say them.
     """
     path = Path(path)
     kind = kind if kind is not None else _kind_from_name(path)
@@ -115,7 +119,7 @@ def load(
     source = Path(customers).name if isinstance(customers, str | Path) else None
     known = _customer_ids(customers, encoding, mappings)
     as_day = _as_of(as_of, path.parent)
-    frame, report = _check_file(path, kind, as_day, known, source, encoding, mappings)
+    frame, report = _check_file(path, kind, as_day, known, source, encoding, mappings, formats)
     if frame is None:
         raise DataValidationError(report.problems, total=report.total)
     return frame
@@ -129,13 +133,15 @@ def validate_path(
     customers_path: Path | str | None = None,
     encoding: str | None = None,
     columns: Mapping[str, str] | Path | str | None = None,
+    formats: ValueFormats | None = None,
 ) -> ValidationReport:
     """Check one file for `crmkit data validate`; data problems go in the report, not raised.
 
     Customer ids are checked against `customers_path`, or else a customers.csv
     beside the file (read in the same `encoding`; None detects it). `columns`
     maps the file's header names to fields as in `load` (default: a columns.csv
-    beside the file); a broken mapping file's problems are the report's. An
+    beside the file); a broken mapping file's problems are the report's; `formats`
+    as in `load`. An
     unknown kind, encoding or mapped field, or a bad `as_of`, raises CrmkitError.
     """
     path = Path(path)
@@ -158,7 +164,7 @@ def validate_path(
             notes += [note] if note else []
         elif given is None:
             notes.append("customer ids not checked (no customers.csv beside the file)")
-    _, report = _check_file(path, kind, as_day, known, source, encoding, mappings)
+    _, report = _check_file(path, kind, as_day, known, source, encoding, mappings, formats)
     report.notes = notes + report.notes
     return report
 
@@ -189,10 +195,16 @@ def _plural(n: int, word: str) -> str:
 _CACHE: dict[str, tuple[tuple, SampleData]] = {}
 
 
-def load_sample(data_dir: Path | str | None = None, *, encoding: str | None = None) -> SampleData:
+def load_sample(
+    data_dir: Path | str | None = None,
+    *,
+    encoding: str | None = None,
+    formats: ValueFormats | None = None,
+) -> SampleData:
     """Every table of a data folder (default: the sample), checked, typed, foreign keys too.
 
-    `encoding` says how the folder's text files are saved (default: detected per file).
+    `encoding` says how the folder's text files are saved (default: detected per file);
+    `formats` the order of day and month and the decimal mark, as in `load`.
     A columns.csv in the folder (see `write_column_map`) says which column of a
     table is which field where the headers use other names. Cached per folder,
     encoding and file times. Each call returns a new SampleData of shallow copies:
@@ -205,13 +217,16 @@ def load_sample(data_dir: Path | str | None = None, *, encoding: str | None = No
     missing = [f.name for f in files.values() if not f.is_file()]
     if missing:
         raise CrmkitError(
-            f"{folder}: missing {', '.join(missing)}; run `crmkit data generate` to make the sample"
+            f"{folder}: missing {', '.join(missing)}; the lessons read every table of the data "
+            "dictionary (datasets/README.md). To make the sample data in a new folder: "
+            "crmkit data generate --out NEW_FOLDER"
         )
     watched = [*files.values(), folder / "metadata.json", folder / MAP_FILE]
     stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in watched)
-    key = f"{folder.resolve()}|{encoding}"
+    formats = formats or ValueFormats()
+    key = f"{folder.resolve()}|{encoding}|{formats}"
     if key not in _CACHE or _CACHE[key][0] != stamp:
-        _CACHE[key] = (stamp, _load_folder(folder, files, encoding))
+        _CACHE[key] = (stamp, _load_folder(folder, files, encoding, formats))
     return _fresh_copy(_CACHE[key][1])
 
 
@@ -226,6 +241,7 @@ def _check_file(
     customers_file: str | None = None,
     encoding: str | None = None,
     mappings: Sequence[ColumnMapping] = (),
+    formats: ValueFormats | None = None,
 ) -> tuple[pd.DataFrame | None, ValidationReport]:
     """Read and check one file: (typed frame or None, report)."""
     table(kind)
@@ -241,6 +257,7 @@ def _check_file(
         known_customer_ids=known_ids,
         customers_file=customers_file,
         columns=mappings,
+        formats=formats,
     )
     report = ValidationReport(
         info.file,
@@ -254,7 +271,9 @@ def _check_file(
     return check.frame, report
 
 
-def _load_folder(folder: Path, files: dict[str, Path], encoding: str | None) -> SampleData:
+def _load_folder(
+    folder: Path, files: dict[str, Path], encoding: str | None, formats: ValueFormats
+) -> SampleData:
     """Check every table of a folder (ids against its customers); raise with all problems."""
     meta = _metadata(folder)
     as_of = _as_of(None, folder)
@@ -267,7 +286,9 @@ def _load_folder(folder: Path, files: dict[str, Path], encoding: str | None) -> 
     known = None
     for kind, path in files.items():
         ids = known if _has_customer_key(kind) else None
-        frame, report = _check_file(path, kind, as_of, ids, encoding=encoding, mappings=mappings)
+        frame, report = _check_file(
+            path, kind, as_of, ids, encoding=encoding, mappings=mappings, formats=formats
+        )
         problems += report.problems
         total += report.total
         if frame is not None:

@@ -38,6 +38,7 @@ from crmkit.datasets.columns import (
 )
 from crmkit.datasets.read import cell_text
 from crmkit.datasets.schema import Field, Table, load_schema, loose_name, table
+from crmkit.datasets.values import ValueFormats, read_date, read_number
 from crmkit.errors import Problem
 
 MAX_ROWS_PER_CHECK = 100  # problem lines kept per column and rule; the rest are only counted
@@ -73,6 +74,7 @@ def validate_table(
     as_of: pd.Timestamp | str | None = None,
     known_customer_ids: Collection[str] | None = None,
     columns: Mapping[str, str] | Sequence[ColumnMapping] | None = None,
+    formats: ValueFormats | None = None,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Check text cells against table `kind`: (typed frame, []) or (None, every problem)."""
     check = check_table(
@@ -82,6 +84,7 @@ def validate_table(
         as_of=as_of,
         known_customer_ids=known_customer_ids,
         columns=columns,
+        formats=formats,
     )
     return check.frame, check.problems
 
@@ -95,6 +98,7 @@ def check_table(
     known_customer_ids: Collection[str] | None = None,
     customers_file: str | None = None,
     columns: Mapping[str, str] | Sequence[ColumnMapping] | None = None,
+    formats: ValueFormats | None = None,
 ) -> TableCheck:
     """validate_table with the problem count and notes (e.g. a header read loosely).
 
@@ -104,7 +108,9 @@ def check_table(
     the known ids came from in messages (default customers.csv). `columns` says
     which of the file's columns is which field, over the usual names: a dict
     {"their header": "field"} (ColumnMapError if it names no field) or mappings
-    read from a mapping file (see crmkit.datasets.columns).
+    read from a mapping file (see crmkit.datasets.columns). `formats` says what
+    a cell's form does not: the order of day and month, the decimal mark
+    (crmkit.datasets.values; by default only forms that cannot be misread).
     """
     spec = table(kind)
     mappings = column_mappings(columns, kind) if isinstance(columns, Mapping) else columns
@@ -118,7 +124,7 @@ def check_table(
         return TableCheck(None, report.sorted(spec), report.total, notes)
     day = None if as_of is None else pd.Timestamp(as_of).normalize()
     parsed = {
-        f.name: _parse_column(columns.get(f.name), f, len(raw))
+        f.name: _parse_column(columns.get(f.name), f, len(raw), formats or ValueFormats())
         for f in spec.fields
         if f.name in columns or not f.required  # a missing required column is reported
     }
@@ -341,16 +347,16 @@ def _as_text(column: pd.Series | None, n: int) -> pd.Series:
     return pd.Series([cell_text(v) for v in column], index=column.index, dtype="str")
 
 
-def _parse_column(column: pd.Series | None, f: Field, n: int) -> _Parsed:
+def _parse_column(column: pd.Series | None, f: Field, n: int, formats: ValueFormats) -> _Parsed:
     text = _as_text(column, n)
     if f.type in ("number", "integer"):  # mostly distinct values: parse row by row
-        return _parse_numbers(text.to_numpy(dtype=object), None, f)
+        return _parse_numbers(text.to_numpy(dtype=object), None, f, formats)
     codes, uniques = pd.factorize(text)
     texts = np.asarray(uniques, dtype=object)
     if f.type == "boolean":
         return _parse_booleans(texts, codes, f)
     if f.type in ("date", "datetime"):
-        return _parse_dates(texts, codes, f)
+        return _parse_dates(texts, codes, f, formats)
     return _parse_strings(texts, codes, f)
 
 
@@ -358,25 +364,33 @@ def _strip(texts: np.ndarray) -> np.ndarray:
     return np.array([t.strip() for t in texts], dtype=object)
 
 
-def _parse_numbers(texts: np.ndarray, codes: np.ndarray | None, f: Field) -> _Parsed:
-    values = pd.to_numeric(texts, errors="coerce").astype(np.float64)
+def _parse_numbers(
+    texts: np.ndarray, codes: np.ndarray | None, f: Field, formats: ValueFormats
+) -> _Parsed:
+    if formats.decimal == ".":
+        values = pd.to_numeric(texts, errors="coerce").astype(np.float64)
+    else:  # "1.286" means 1286 here: no value may take the fast path
+        values = np.full(len(texts), np.nan)
     status = np.full(len(texts), OK, dtype=np.int8)
     for i in np.flatnonzero(~np.isfinite(values)):  # the few that need a closer look
-        values[i], status[i] = _number(texts[i])
+        values[i], status[i] = _number(texts[i], formats)
     return _Parsed(f, texts, codes, status, values)
 
 
-def _number(text: str) -> tuple[float, int]:
-    """(value, status) of a number as people write it: ¥1,234.50, full-width digits."""
+def _number(text: str, formats: ValueFormats) -> tuple[float, int]:
+    """(value, status) of a number as people write it: ¥1,234.50, full-width digits,
+    currency marks, (12.50) for a negative, a decimal comma when `formats` says so."""
     s = unicodedata.normalize("NFKC", text).strip()
     if not s:
         return np.nan, EMPTY
-    s = re.sub(r"^([+-]?)\s*[¥$]\s*", r"\1", s)
-    if _THOUSANDS.fullmatch(s):
-        s = s.replace(",", "")
-    if _PLAIN_NUMBER.fullmatch(s):
-        return float(s), OK
-    return np.nan, BAD
+    if formats.decimal == ".":
+        plain = re.sub(r"^([+-]?)\s*[¥$]\s*", r"\1", s)
+        if _THOUSANDS.fullmatch(plain):
+            plain = plain.replace(",", "")
+        if _PLAIN_NUMBER.fullmatch(plain):
+            return float(plain), OK
+    value, _ = read_number(s, formats)
+    return (value, OK) if np.isfinite(value) else (np.nan, BAD)
 
 
 def _parse_booleans(texts: np.ndarray, codes: np.ndarray, f: Field) -> _Parsed:
@@ -386,7 +400,7 @@ def _parse_booleans(texts: np.ndarray, codes: np.ndarray, f: Field) -> _Parsed:
     return _Parsed(f, clean, codes, status, values)
 
 
-def _parse_dates(texts: np.ndarray, codes: np.ndarray, f: Field) -> _Parsed:
+def _parse_dates(texts: np.ndarray, codes: np.ndarray, f: Field, formats: ValueFormats) -> _Parsed:
     fast = "%Y-%m-%d" if f.type == "date" else "%Y-%m-%d %H:%M"
     parsed = pd.to_datetime(pd.Index(texts), format=fast, errors="coerce").to_numpy()
     plausible = (parsed >= np.datetime64(f"{FIRST_YEAR}-01-01")) & (
@@ -397,17 +411,22 @@ def _parse_dates(texts: np.ndarray, codes: np.ndarray, f: Field) -> _Parsed:
     clean = texts.copy()
     for i in np.flatnonzero(np.isnat(values)):
         clean[i] = texts[i].strip()
-        values[i], status[i] = _date(clean[i], f.type == "date")
+        values[i], status[i] = _date(clean[i], f.type == "date", formats)
     return _Parsed(f, clean, codes, status, values)
 
 
-def _date(text: str, date_only: bool) -> tuple[np.datetime64, int]:
-    """(value, status) of a date written YYYY-MM-DD, YYYY/M/D, YYYY年M月D日, with a time."""
+def _date(text: str, date_only: bool, formats: ValueFormats) -> tuple[np.datetime64, int]:
+    """(value, status) of a date written YYYY-MM-DD, YYYY/M/D, YYYY年M月D日, with a time,
+    or in the forms of crmkit.datasets.values (19970101, 01-Jan-1997, 31.01.1997 with a
+    stated order of day and month)."""
     if not text:
         return np.datetime64("NaT"), EMPTY
     m = _DATE.fullmatch(unicodedata.normalize("NFKC", text))
     if not m:
-        return np.datetime64("NaT"), BAD
+        stamp, _ = read_date(text, formats)
+        if stamp is None or not FIRST_YEAR <= stamp.year <= LAST_YEAR:
+            return np.datetime64("NaT"), BAD
+        return stamp.to_datetime64().astype("datetime64[ns]"), OK
     year, month, day = int(m[1]), int(m[3] or m[5]), int(m[4] or m[6])
     hour, minute, second = (int(m[i] or 0) for i in (7, 8, 9))
     if date_only and (hour, minute, second) != (0, 0, 0):
@@ -509,8 +528,13 @@ def _bad_message(f: Field) -> Callable[[str], str]:
 
 def _not_a_number(value: str) -> str:
     hint = ""
-    if re.fullmatch(r"[+-]?\d+,\d{1,2}", value.strip()):
-        hint = f" (use a point for decimals: '{value.strip().replace(',', '.')}')"
+    _, why = read_number(value)
+    if why == "looks like a number with a comma as the decimal mark":
+        point = value.strip().replace(".", "").replace(",", ".")
+        hint = (
+            f" (a comma as the decimal mark? Write '{point}', or say that the file uses "
+            "decimal commas: --decimal ',' or decimal=',' in Python)"
+        )
     elif re.search(r"\d", value) and re.search(r"[Oo]", value):
         hint = " (a letter O instead of a zero?)"
     return f"'{value}' is not a number{hint}"
@@ -518,8 +542,14 @@ def _not_a_number(value: str) -> str:
 
 def _not_a_date(value: str, what: str) -> str:
     hint = ""
+    _, why = read_date(value)
     if re.fullmatch(r"\d{5}(\.\d+)?", value):
         hint = "; it looks like an Excel date number: format the column as a date"
+    elif why == "could be day-first or month-first":
+        hint = (
+            f": it {why}. Say which with --date-order dmy (31.01.1997) or mdy (01/31/1997), "
+            "date_order= in Python; the workbook never guesses"
+        )
     elif re.fullmatch(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}.*", value):
         hint = "; write the year first"
     elif (year := re.match(r"(\d{4})\D", value)) and not FIRST_YEAR <= int(year[1]) <= LAST_YEAR:
