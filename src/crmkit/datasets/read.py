@@ -12,7 +12,17 @@ Decisions, for learners' files:
   its BOM (Excel's "Unicode Text"), only when certain: see `encoding`.
 - Delimiter: taken from the header row. Commas are expected; semicolons (a
   European Excel's "CSV"), tabs and '|' are accepted too, with a note saying so.
-- Fully empty rows are skipped with a note; row numbers stay Excel's.
+- Fully empty rows (nothing but spaces, or only delimiters) are skipped with a
+  note; row numbers stay Excel's.
+- Title rows above the header ("Sales report 2024", a blank row, then the
+  header) are skipped with a note when the header is unmistakable; otherwise
+  the file is refused, naming the row where the header seems to be.
+- A header repeated further down (files pasted together) and a totals row at
+  the bottom are refused, naming the row: they are not data.
+- Excel: the first sheet, or the one given; a first sheet without a table
+  while another sheet has one is refused with the list of sheets. Cells are
+  read with calamine (fast), or openpyxl when the workbook has error cells
+  (#N/A, #DIV/0!), which calamine would read as empty.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from crmkit.datasets.encoding import decode
 from crmkit.errors import DataValidationError, Problem
@@ -38,6 +49,17 @@ TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "'|' characters"}
 MAX_ROW_PROBLEMS = 100  # ragged rows listed one by one; the rest are counted
+_SPACES = " \t\u00a0\u3000"  # what counts as blank: spaces, tabs, no-break and ideographic spaces
+HEAD_ROWS = 30  # rows looked at to find the header below a title
+MAX_TITLE_ROWS = 3  # non-empty rows above the header that may be skipped as a title
+TOTAL_WORDS = frozenset(
+    ["total", "totals", "grand total", "sum", "subtotal", "sub-total", "sub total"]
+    + ["合计", "总计", "小计", "合計", "總計", "小計"]
+)
+_VALUE = re.compile(r"^[-+(]?[$€£¥]?\d[\d,. :/%)-]*$")  # 12, -3.5, 1,234, 2024-01-31, 50%
+_KEY = re.compile(r"(?i:(?:^|[\s_.-])id$)|[a-z]ID$|编号|编码|代码|单号|單號")  # id-like names
+_NUMBER_NOISE = re.compile(r"[\s,$€£¥]")  # thousands separators and currency signs
+_strip = np.frompyfunc(str.strip, 1, 1)  # on an object array: twice as fast as .str.strip()
 _BAD_LINE = re.compile(r"line (\d+): expected (\d+) fields, saw (\d+)")
 
 
@@ -56,11 +78,14 @@ class ReadInfo:
     notes: tuple[str, ...] = ()
 
 
-def read_table(path: Path | str, encoding: str | None = None) -> tuple[pd.DataFrame, ReadInfo]:
+def read_table(
+    path: Path | str, encoding: str | None = None, sheet: str | int | None = None
+) -> tuple[pd.DataFrame, ReadInfo]:
     """Read a CSV/text or .xlsx file as text cells; raises DataValidationError if unreadable.
 
     `encoding` (e.g. "utf-8", "gb18030", "gbk") is for text files; None or "auto"
-    detects it, refusing when unsure. An .xlsx file names its own.
+    detects it, refusing when unsure. An .xlsx file names its own. `sheet` (a name,
+    or a 0-based position) picks a workbook's sheet; None reads the first one.
     """
     path = Path(path)
     name = path.name
@@ -69,11 +94,13 @@ def read_table(path: Path | str, encoding: str | None = None) -> tuple[pd.DataFr
         _fail(name, where)
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path)
+        return _read_excel(path, sheet)
     if suffix == ".xls":
         _fail(name, "old Excel workbooks (.xls) cannot be read; save it as .xlsx or as CSV")
     if suffix not in TEXT_SUFFIXES:
         _fail(name, f"cannot read '{suffix or 'no extension'}' files; save it as .csv or .xlsx")
+    if sheet is not None:
+        _fail(name, f"is a text file, which has no sheets; give a sheet ('{sheet}') only for .xlsx")
     return _read_text(path, encoding)
 
 
@@ -93,13 +120,22 @@ def _read_text(path: Path, encoding: str | None) -> tuple[pd.DataFrame, ReadInfo
     text = text.rstrip("\x1a")
     if not text.strip():
         _fail(name, "the file is empty")
-    blank_top = re.match(r"(?:[ \t]*\n)*", text)
+    blank_top = re.match(rf"(?:[{_SPACES}{''.join(DELIMITERS)}]*\n)*", text)
     assert blank_top is not None
     lead = blank_top.group().count("\n")  # blank lines above the header
     text = text[blank_top.end() :]
+    if not text.strip(f"{_SPACES}{''.join(DELIMITERS)}\n"):
+        _fail(name, "the file is empty")
+    head = text.split("\n", HEAD_ROWS)[:HEAD_ROWS]
+    title_delimiter = _head_delimiter(head)
+    skip, note = _header_at([_split(line, title_delimiter) for line in head], name, lead)
+    if skip:
+        text = text.split("\n", skip)[skip]
+        lead += skip
+        notes.append(note)
     first_line = text.split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
-    cells = _parse_csv(text, delimiter, name, lead)
+    cells = _parse_csv(_blank_out(text, delimiter), delimiter, name, lead)
     expected = "\t" if path.suffix.lower() in (".tsv", ".txt") else ","
     if delimiter not in (",", expected):
         notes.append(
@@ -110,6 +146,28 @@ def _read_text(path: Path, encoding: str | None) -> tuple[pd.DataFrame, ReadInfo
     body = cells.iloc[1:]
     body.index = pd.RangeIndex(lead + 2, lead + 1 + len(cells))
     return _finish(name, header, body, lead + 1, encoding, delimiter, notes)
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    """One line's cells, as the csv module splits them."""
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _head_delimiter(head: list[str]) -> str:
+    """The delimiter of the first line with two or more values (the header, below any
+    title lines); the first line's if there is none."""
+    for line in head:
+        delimiter = _sniff_delimiter(line)
+        if _filled(_split(line, delimiter)) >= 2:
+            return delimiter
+    return _sniff_delimiter(head[0])
+
+
+def _blank_out(text: str, delimiter: str) -> str:
+    """Lines of nothing but spaces and delimiters made empty, so they are skipped as empty
+    rows instead of counting as rows with too many or too few cells."""
+    pattern = re.compile(rf"\n[{_SPACES}{re.escape(delimiter)}]+(?=\n|\Z)")  # not the header
+    return pattern.sub("\n", text) if pattern.search(text) else text
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -221,27 +279,47 @@ def _count_problem(name: str, row: int, saw: int, expected: int, delimiter: str)
 # ---------------------------------------------------------------- Excel
 
 
-def _read_excel(path: Path) -> tuple[pd.DataFrame, ReadInfo]:
+def _read_excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, ReadInfo]:
     name = path.name
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as err:
         _fail(name, f"cannot be opened as an Excel workbook ({type(err).__name__}); is it .xlsx?")
     try:
-        sheet = book.worksheets[0]
-        rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        sheets = book.sheetnames
+        sheets = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        if not sheets:
+            _fail(name, "the workbook has no sheets with cells")
+        chosen = 0 if sheet is None else _sheet_index(name, sheets, sheet)
+        with_errors = _has_error_cells(path)
+        rows = _sheet_rows(book, sheets[chosen], path if with_errors else None)
+        if sheet is None and len(sheets) > 1 and not _has_table(rows):
+            others = [s for s in sheets[1:] if _has_table(_sheet_rows(book, s, None, HEAD_ROWS))]
+            if others:
+                listed = ", ".join(sheets)
+                _fail(
+                    name,
+                    f"the first sheet '{sheets[0]}' has no table; the workbook's sheets are: "
+                    f"{listed}: give the sheet, e.g. --sheet '{others[0]}'",
+                )
     finally:
         book.close()
     notes = []
-    if len(sheets) > 1:
+    if sheet is None and len(sheets) > 1:
         notes.append(f"read the first sheet '{sheets[0]}' (the workbook has {len(sheets)} sheets)")
     filled = [i for i, r in enumerate(rows) if any(v.strip() for v in r)]
     if not filled:
-        _fail(name, "the file is empty")
+        _fail(
+            name,
+            "the file is empty" if len(sheets) == 1 else f"the sheet '{sheets[chosen]}' is empty",
+        )
     top = filled[0]
     width = max(len(r) for r in rows[top:])
     padded = [r + [""] * (width - len(r)) for r in rows[top:]]
+    skip, note = _header_at(padded[:HEAD_ROWS], name, top)
+    if skip:
+        padded = padded[skip:]
+        top += skip
+        notes.append(note)
     body = pd.DataFrame(
         padded[1:],
         columns=pd.RangeIndex(width),
@@ -249,6 +327,85 @@ def _read_excel(path: Path) -> tuple[pd.DataFrame, ReadInfo]:
         dtype=str,
     )
     return _finish(name, padded[0], body, top + 1, "xlsx", None, notes)
+
+
+def _sheet_index(name: str, sheets: list[str], sheet: str | int) -> int:
+    """The position of the sheet asked for (a name, spaces and case aside, or a 0-based
+    position); refuses one the workbook does not have, listing those it has."""
+    listed = ", ".join(f"'{s}'" for s in sheets)
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if 0 <= sheet < len(sheets):
+            return sheet
+        last = len(sheets) - 1
+        _fail(name, f"has no sheet number {sheet} (0 is the first, {last} the last): {listed}")
+    loose = [s.strip().casefold() for s in sheets]
+    wanted = str(sheet).strip().casefold()
+    if wanted in loose:
+        return sheets.index(str(sheet)) if str(sheet) in sheets else loose.index(wanted)
+    _fail(name, f"has no sheet '{sheet}'; its sheets are: {listed}")
+    raise AssertionError  # _fail raised
+
+
+def _sheet_rows(
+    book: CalamineWorkbook, sheet: str, openpyxl_path: Path | None, nrows: int | None = None
+) -> list[list[str]]:
+    """A sheet's cells as text, row 1 first (calamine, or openpyxl for a workbook with
+    error cells, which calamine reads as empty)."""
+    if openpyxl_path is not None:
+        return _openpyxl_rows(openpyxl_path, sheet)
+    values = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
+    return [[v if v.__class__ is str else _excel_text(v) for v in row] for row in values]
+
+
+def _excel_text(value: object) -> str:
+    """`cell_text` of a calamine value, with a shortcut for numbers (most of the cells)."""
+    if type(value) is float:
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return "" if value != value else str(value)
+    return cell_text(value)
+
+
+def _openpyxl_rows(path: Path, sheet: str) -> list[list[str]]:
+    """A sheet's cells as text, read with openpyxl (slow, but it keeps '#N/A' cells)."""
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [[cell_text(v) for v in row] for row in book[sheet].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _has_error_cells(path: Path) -> bool:
+    """Whether any sheet of the workbook holds an error cell (#N/A, #DIV/0!, #REF!, ...)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(
+                b't="e"' in archive.read(item)
+                for item in archive.namelist()
+                if item.startswith("xl/worksheets/") and item.endswith(".xml")
+            )
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+
+
+def _has_table(rows: list[list[str]]) -> bool:
+    """Whether a sheet holds a table: a header (below any title) and a row under it."""
+    filled = []
+    for row in rows:
+        if _filled(row):
+            filled.append(row)
+            if len(filled) == HEAD_ROWS:
+                break
+    if not filled:
+        return False
+    width = max(len(r) for r in filled)
+    padded = [r + [""] * (width - len(r)) for r in filled[:HEAD_ROWS]]
+    try:
+        skip, _ = _header_at(padded, "", 0)
+    except DataValidationError:
+        return False
+    header = padded[skip]
+    return _filled(header) >= 2 and not _values(header) and len(padded) > skip + 1
 
 
 def cell_text(value: object) -> str:
@@ -271,6 +428,64 @@ def cell_text(value: object) -> str:
 
 
 # ---------------------------------------------------------------- both
+
+
+def _filled(row: list[str]) -> int:
+    """How many cells of a row hold something other than spaces."""
+    return sum(1 for c in row if c.strip())
+
+
+def _values(row: list[str]) -> list[str]:
+    """The cells of a row that are numbers or dates (values, not column names)."""
+    return [c.strip() for c in row if _VALUE.match(c.strip())]
+
+
+def _rows(first: int, last: int) -> str:
+    return f"row {first}" if first == last else f"rows {first}\u2013{last}"
+
+
+def _header_at(rows: list[list[str]], name: str, offset: int) -> tuple[int, str]:
+    """Where the header is among a file's first rows (0: the first, as always unless the
+    first has a single value, a title, above a table), and a note on the rows skipped.
+
+    `rows[0]` is the file's row `offset + 1` and not empty. A title is skipped only when
+    unmistakable: at most MAX_TITLE_ROWS single-value rows above a row of names followed
+    by rows of as many cells. A table under a title with a header of values, or under too
+    many rows to skip, is refused, naming the row; anything else keeps the first row.
+    """
+    counts = [_filled(r) for r in rows]
+    if counts[0] >= 2 or max(counts) < 2:
+        return 0, ""
+    at = next(i for i, n in enumerate(counts) if n >= 2)
+    header = rows[at]
+    below = [rows[i] for i in range(at + 1, len(rows)) if counts[i]][:3]
+    if not below or any(len(r) != len(header) or _filled(r) < 2 for r in below):
+        return 0, ""
+    row = offset + at + 1
+    titles = [i for i in range(at) if counts[i]]
+    title = next(c.strip() for c in rows[0] if c.strip())
+    values = _values(header)
+    if len(titles) <= MAX_TITLE_ROWS and not values:
+        skipped, verb = _rows(1, row - 1), "was" if row == 2 else "were"
+        return (
+            at,
+            f"the header is on row {row}; {skipped} (a title: '{title}') {verb} skipped",
+        )
+    above = _rows(offset + 1, row - 1)
+    if values:
+        message = (
+            f"the table seems to start on this row, below a title ('{title}', {above}), "
+            f"but this row holds values ('{values[0]}'), not column names: put the column "
+            "names in the first row of the file, and delete the rows above them"
+        )
+    else:
+        message = (
+            f"the header seems to be on this row, below {len(titles)} rows of a single value "
+            f"each ({above}: '{title}', ...), too many to skip as a title: delete the rows "
+            "above the header so that it is the first row"
+        )
+    _fail(name, message, row)
+    raise AssertionError  # _fail raised
 
 
 def _finish(
@@ -298,8 +513,9 @@ def _finish(
     _check_duplicates(name, names, header_row)
     body = (body[keep] if len(keep) < body.shape[1] else body).set_axis(columns, axis=1)
     empty = np.zeros(len(body), dtype=bool)
-    if columns:
-        maybe = np.flatnonzero(body.iloc[:, 0].eq("").to_numpy())
+    first = _strip(body.iloc[:, 0].to_numpy(dtype=object)) if columns else None
+    if first is not None:
+        maybe = np.flatnonzero(first == "")
         empty[maybe[_blank(body.iloc[maybe])]] = True
     else:
         empty[:] = True
@@ -311,10 +527,74 @@ def _finish(
         notes.append(f"skipped {len(skipped)} empty {rows} ({rows} {shown})")
     if body.empty:
         _fail(name, "has a header but no data rows")
+    assert first is not None
+    problems = _repeated_headers(name, body, first[~empty], [names[i] for i in keep])
+    totals = _totals_row(body)
+    if totals:
+        problems.append(Problem(name, int(body.index[-1]), None, totals))
+    if problems:
+        raise DataValidationError(problems[:MAX_ROW_PROBLEMS], total=len(problems))
     body.index.name = "row"
     body.attrs["header_row"] = header_row
     info = ReadInfo(name, encoding, delimiter, len(body), tuple(columns), header_row, tuple(notes))
     return body, info
+
+
+def _repeated_headers(
+    name: str, body: pd.DataFrame, first: np.ndarray, header: list[str]
+) -> list[Problem]:
+    """A problem for each row that repeats the header: files pasted together.
+
+    `first` is the body's first column, stripped (a pasted file's BOM may lead it)."""
+    wanted = [h.strip().lstrip("\ufeff").strip() for h in header]
+    if not wanted[0]:  # an unnamed first column: look for rows by the first name instead
+        at = next(i for i, w in enumerate(wanted) if w)
+        first = _strip(body.iloc[:, at].to_numpy(dtype=object))
+    else:
+        at = 0
+    maybe = np.flatnonzero((first == wanted[at]) | (first == "\ufeff" + wanted[at]))
+    problems = []
+    for position in maybe:
+        cells = [c.strip().lstrip("\ufeff").strip() for c in body.iloc[position]]
+        if cells == wanted:
+            row = int(body.index[position])
+            message = "repeats the header (files pasted together?): remove it"
+            problems.append(Problem(name, row, None, message))
+    return problems
+
+
+def _totals_row(body: pd.DataFrame) -> str | None:
+    """Why the last row looks like a totals row, or None: its first value is a word like
+    'Total' or '合计', or its id cells are empty and a number in it is the sum of its
+    column above (at least two rows, so one row's copy is not taken for a sum)."""
+    if len(body) < 2:
+        return None
+    last = body.iloc[-1]
+    first = next((c.strip() for c in last if c.strip()), "")
+    if first.rstrip(":：").strip().casefold() in TOTAL_WORDS:
+        return f"looks like a totals row ('{first}'): remove it"
+    if len(body) < 3:
+        return None
+    keys = [c for c in body.columns if _KEY.search(c)] or [body.columns[0]]
+    if any(last[k].strip() for k in keys):
+        return None
+    for column in body.columns:
+        value = pd.to_numeric(_NUMBER_NOISE.sub("", last[column]) or "x", errors="coerce")
+        if pd.isna(value) or value == 0:
+            continue
+        above = body[column].iloc[:-1].str.replace(_NUMBER_NOISE, "", regex=True)
+        numbers = pd.to_numeric(above, errors="coerce")
+        if numbers.count() < 2:
+            continue
+        total = float(numbers.sum())
+        if abs(total - value) <= max(0.005, abs(total) * 1e-9):
+            empty = " and ".join(keys)
+            is_are = "is" if len(keys) == 1 else "are"
+            return (
+                f"looks like a totals row ({empty} {is_are} empty and {column} "
+                f"{last[column].strip()} is the sum of the rows above): remove it"
+            )
+    return None
 
 
 def _blank(rows: pd.DataFrame) -> np.ndarray:
