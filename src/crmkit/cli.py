@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
         "first (mdy); without it such dates are refused, never guessed",
     )
     val.add_argument(
+        "--sheet",
+        default=None,
+        help="the sheet of an .xlsx workbook that holds the table: its name, or its position "
+        "from 0 (default: the first sheet)",
+    )
+    val.add_argument(
         "--decimal",
         choices=(".", ","),
         default=".",
@@ -218,6 +224,7 @@ def _validate(args: argparse.Namespace) -> int:
         encoding=args.encoding,
         columns=args.columns,
         formats=ValueFormats(date_order=args.date_order, decimal=args.decimal),
+        sheet=int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet,
     )
     print(format_report(report))
     return 0 if not report.problems else 1

@@ -383,3 +383,36 @@ def test_error_cells_keep_their_text(tmp_path):
     )
     frame, _ = read_table(path)
     assert frame["amount"].tolist() == ["#N/A", "3"]
+
+
+def test_the_command_reads_the_sheet_it_is_given(tmp_path, capsys):
+    """`crmkit data validate --sheet` reaches the reader, by name or by position."""
+    from openpyxl import Workbook
+
+    from crmkit import cli
+
+    book = Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Sales of the year"])
+    orders = book.create_sheet("Orders 2024")
+    orders.append(
+        [
+            "customer_id",
+            "shop_name",
+            "business_format",
+            "market_type",
+            "join_date",
+            "credit_limit",
+            "referred_by",
+            "consumer_reach",
+        ]
+    )
+    orders.append(["C00001", "Shop", "kiosk", "urban", "2020-01-01", 100, "", 10])
+    path = tmp_path / "customers.xlsx"
+    book.save(path)
+    args = ["data", "validate", str(path), "--kind", "customers"]
+    assert cli.main(args) == 1
+    assert "sheets are: Summary, Orders 2024" in capsys.readouterr().out
+    for sheet in ("Orders 2024", "1"):
+        assert cli.main([*args, "--sheet", sheet]) == 0, capsys.readouterr().out
+        assert capsys.readouterr().out.startswith("OK: customers.xlsx")

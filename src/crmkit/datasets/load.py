@@ -97,6 +97,7 @@ def load(
     encoding: str | None = None,
     columns: Mapping[str, str] | Path | str | None = None,
     formats: ValueFormats | None = None,
+    sheet: str | int | None = None,
 ) -> pd.DataFrame:
     """One table from a CSV or .xlsx file, typed; DataValidationError lists every problem.
 
@@ -108,7 +109,8 @@ def load(
     uses other names: {"their header": "field"}, or the path of a mapping file;
     by default the folder's columns.csv, if there is one (`columns={}`: none).
     `formats` (crmkit.datasets.values.ValueFormats) gives the order of day and month
-    (31.01.1997) and the decimal mark where the file's forms do not say them.
+    (31.01.1997) and the decimal mark where the file's forms do not say them;
+    `sheet` the sheet of a workbook (name or 0-based position; default: the first).
     """
     path = Path(path)
     kind = kind if kind is not None else _kind_from_name(path)
@@ -119,7 +121,9 @@ def load(
     source = Path(customers).name if isinstance(customers, str | Path) else None
     known = _customer_ids(customers, encoding, mappings)
     as_day = _as_of(as_of, path.parent)
-    frame, report = _check_file(path, kind, as_day, known, source, encoding, mappings, formats)
+    frame, report = _check_file(
+        path, kind, as_day, known, source, encoding, mappings, formats, sheet
+    )
     if frame is None:
         raise DataValidationError(report.problems, total=report.total)
     return frame
@@ -134,6 +138,7 @@ def validate_path(
     encoding: str | None = None,
     columns: Mapping[str, str] | Path | str | None = None,
     formats: ValueFormats | None = None,
+    sheet: str | int | None = None,
 ) -> ValidationReport:
     """Check one file for `crmkit data validate`; data problems go in the report, not raised.
 
@@ -141,7 +146,7 @@ def validate_path(
     beside the file (read in the same `encoding`; None detects it). `columns`
     maps the file's header names to fields as in `load` (default: a columns.csv
     beside the file); a broken mapping file's problems are the report's; `formats`
-    as in `load`. An
+    and `sheet` as in `load`. An
     unknown kind, encoding or mapped field, or a bad `as_of`, raises CrmkitError.
     """
     path = Path(path)
@@ -164,7 +169,7 @@ def validate_path(
             notes += [note] if note else []
         elif given is None:
             notes.append("customer ids not checked (no customers.csv beside the file)")
-    _, report = _check_file(path, kind, as_day, known, source, encoding, mappings, formats)
+    _, report = _check_file(path, kind, as_day, known, source, encoding, mappings, formats, sheet)
     report.notes = notes + report.notes
     return report
 
@@ -242,11 +247,12 @@ def _check_file(
     encoding: str | None = None,
     mappings: Sequence[ColumnMapping] = (),
     formats: ValueFormats | None = None,
+    sheet: str | int | None = None,
 ) -> tuple[pd.DataFrame | None, ValidationReport]:
     """Read and check one file: (typed frame or None, report)."""
     table(kind)
     try:
-        raw, info = read_table(path, encoding)
+        raw, info = read_table(path, encoding, sheet=sheet)
     except DataValidationError as err:
         return None, ValidationReport(path.name, kind, problems=err.problems, total=err.total)
     check = check_table(
