@@ -114,25 +114,52 @@ def test_every_builder_table_is_valid_and_typed_per_contract(kind):
 
 
 def test_missing_required_column_suggests_the_misspelt_one():
+    frame = valid_frame("orders").rename(columns={"revenue": "revenu"})
+    assert problems_of(frame, "orders") == [
+        "orders.csv:1: revenue: required column is missing "
+        "(the header has 'revenu': did you mean 'revenue'?)"
+    ]
+
+
+def test_a_misspelt_column_that_may_be_left_out_is_still_a_problem():
+    """market_type may be left out, but a header that looks like it is more likely a typo."""
     frame = valid_frame("customers").rename(columns={"market_type": "markt_typ"})
     assert problems_of(frame, "customers") == [
-        "customers.csv:1: market_type: required column is missing "
+        "customers.csv:1: market_type: column is missing "
         "(the header has 'markt_typ': did you mean 'market_type'?)"
     ]
 
 
 def test_missing_required_column_without_a_near_name():
+    frame = valid_frame("orders").drop(columns="revenue")
+    assert problems_of(frame, "orders") == ["orders.csv:1: revenue: required column is missing"]
+
+
+def test_a_column_that_may_be_left_out_is_read_as_unknown_with_its_effect():
     frame = valid_frame("customers").drop(columns="shop_name")
-    assert problems_of(frame, "customers") == [
-        "customers.csv:1: shop_name: required column is missing"
-    ]
+    check = check_table(frame, "customers", file_name="customers.csv", as_of=AS_OF)
+    assert check.problems == [] and check.frame["shop_name"].isna().all()
+    assert "column 'shop_name' is left out: read as unknown: customers are shown by their id" in (
+        check.notes
+    )
+
+
+def test_orders_without_an_order_id_are_numbered_by_their_row():
+    frame = valid_frame("orders").drop(columns="order_id")
+    check = check_table(frame, "orders", file_name="orders.csv", as_of=AS_OF)
+    assert check.problems == []
+    assert list(check.frame["order_id"]) == [f"R{row}" for row in range(2, len(frame) + 2)]
+    assert any(
+        note.startswith("column 'order_id' is left out: each row is one order")
+        for note in check.notes
+    )
 
 
 def test_missing_column_and_bad_cells_are_all_reported():
-    frame = valid_frame("customers").drop(columns="shop_name")
+    frame = valid_frame("customers").drop(columns="customer_id")
     frame.loc[1, "credit_limit"] = "lots"
     assert problems_of(frame, "customers") == [
-        "customers.csv:1: shop_name: required column is missing",
+        "customers.csv:1: customer_id: required column is missing",
         "customers.csv:3: credit_limit: 'lots' is not a number",
     ]
 

@@ -70,6 +70,8 @@ def _constraints(field: dict) -> str:
         parts.append(f"pattern `{c['pattern']}`")
     if field.get("pastOnly"):
         parts.append("not after the analysis date")
+    if field.get("absent"):
+        parts.append(f"the column may be left out: {field['absent']}")
     return "; ".join(parts)
 
 

@@ -27,6 +27,7 @@ Decisions, for learners' files:
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
@@ -167,7 +168,17 @@ def _blank_out(text: str, delimiter: str) -> str:
     """Lines of nothing but spaces and delimiters made empty, so they are skipped as empty
     rows instead of counting as rows with too many or too few cells."""
     pattern = re.compile(rf"\n[{_SPACES}{re.escape(delimiter)}]+(?=\n|\Z)")  # not the header
-    return pattern.sub("\n", text) if pattern.search(text) else text
+    found = list(pattern.finditer(text))
+    if not found:
+        return text
+    # a line inside a quoted cell (a text with line breaks) is the cell's, not a record
+    quotes = [q.start() for q in re.finditer('"', text)]
+    outside = [m for m in found if bisect.bisect_left(quotes, m.start()) % 2 == 0]
+    pieces, last = [], 0
+    for m in outside:
+        pieces += [text[last : m.start()], "\n"]
+        last = m.end()
+    return "".join([*pieces, text[last:]])
 
 
 def _sniff_delimiter(header_line: str) -> str:

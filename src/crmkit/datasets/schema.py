@@ -46,10 +46,19 @@ class Field:
     constraints: Constraints = Constraints()
     past_only: bool = False
     unit: str | None = None
+    #: What happens when a file leaves the whole column out ("absent" in the dictionary);
+    #: None: a file without the column cannot be read.
+    absent: str | None = None
 
     @property
     def required(self) -> bool:
+        """Every row needs a value, where the file has the column."""
         return self.constraints.required
+
+    @property
+    def essential(self) -> bool:
+        """The file cannot be read without this column: required and not allowed absent."""
+        return self.required and self.absent is None
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,7 @@ def _field(raw: dict) -> Field:
         constraints=constraints,
         past_only=bool(raw.get("pastOnly", False)),
         unit=raw.get("unit"),
+        absent=raw.get("absent"),
     )
 
 

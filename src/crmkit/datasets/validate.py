@@ -126,10 +126,12 @@ def check_table(
     parsed = {
         f.name: _parse_column(columns.get(f.name), f, len(raw), formats or ValueFormats())
         for f in spec.fields
-        if f.name in columns or not f.required  # a missing required column is reported
+        if f.name in columns or not f.essential  # a missing essential column is reported
     }
+    for name in _numbered_keys(spec, columns):
+        parsed[name] = _row_ids(parsed[name], report.rows)
     for p in parsed.values():
-        _check_column(p, day, report)
+        _check_column(p, day, report, present=p.field.name in columns)
         notes += p.notes
     for key in _key_sets(spec):
         if all(name in parsed for name in key):
@@ -265,25 +267,46 @@ def _absent_mapping(
         report.add_elsewhere(Problem(m.source, m.row, "their_column", message))
 
 
+def _numbered_keys(spec: Table, columns: Mapping[str, object]) -> list[str]:
+    """A table's one-column primary key that the file leaves out and that may be absent:
+    each row is then one record, numbered by its row."""
+    key = spec.primary_key
+    if len(key) == 1 and key[0] not in columns and spec.field(key[0]).absent:
+        return [key[0]]
+    return []
+
+
+def _row_ids(parsed: _Parsed, rows: np.ndarray) -> _Parsed:
+    """The key of a file without it: 'R' and the row number (R2, R3, ...), unique by row."""
+    texts = np.array([f"R{int(r)}" for r in rows], dtype=object)
+    status = np.full(len(texts), OK, dtype=np.int8)
+    return _Parsed(parsed.field, texts, None, status, texts.copy())
+
+
 def _missing_column(
     f: Field, kind: str, unknown: list[str], report: _Collector, header_row: int, notes: list[str]
 ) -> None:
     """A column the file lacks: a problem if required or misspelt, else a note. A header
     like the field's name or one of its usual names gets "did you mean"."""
-    what = "required column" if f.required else "column"
+    what = "required column" if f.essential else "column"
+    left_out = (
+        f"column '{f.name}' is left out: {f.absent}"
+        if f.absent
+        else f"optional column '{f.name}' is missing; it is read as empty"
+    )
     close = suggest_column(f.name, kind, unknown)
     if close:
         typo, like_name = close
         unknown.remove(typo)
         hint = f"the header has '{typo}': did you mean '{f.name}'?"
-        if f.required or like_name:
+        if f.essential or like_name:
             report.add(header_row, f.name, f"{what} is missing ({hint})")
         else:
-            notes.append(f"optional column '{f.name}' is missing; it is read as empty ({hint})")
-    elif f.required:
+            notes.append(f"{left_out} ({hint})")
+    elif f.essential:
         report.add(header_row, f.name, "required column is missing")
     else:
-        notes.append(f"optional column '{f.name}' is missing; it is read as empty")
+        notes.append(left_out)
 
 
 # ---------------------------------------------------------------- parsing
@@ -471,10 +494,15 @@ def _parse_strings(texts: np.ndarray, codes: np.ndarray, f: Field) -> _Parsed:
 # ---------------------------------------------------------------- rules
 
 
-def _check_column(p: _Parsed, as_of: pd.Timestamp | None, report: _Collector) -> None:
-    """Every rule of one column: required, type, whole numbers, range, enum, pattern, past."""
+def _check_column(
+    p: _Parsed, as_of: pd.Timestamp | None, report: _Collector, *, present: bool = True
+) -> None:
+    """Every rule of one column: required, type, whole numbers, range, enum, pattern, past.
+
+    A column the file leaves out (`present` False, allowed by its `absent` rule) is
+    empty throughout, which is what its rule says; only its derived ids are checked."""
     f, c = p.field, p.field.constraints
-    if f.required:
+    if f.required and present:
         p.report(report, p.status == EMPTY, _empty)
     p.report(report, p.status == BAD, _bad_message(f))
     ok = p.status == OK
