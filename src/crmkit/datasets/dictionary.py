@@ -57,7 +57,7 @@ def _constraints(field: dict) -> str:
     c = field.get("constraints", {})
     parts = []
     if c.get("required"):
-        parts.append("required")
+        parts.append("required in every row" if field.get("absent") else "required")
     if c.get("unique"):
         parts.append("unique")
     if "minimum" in c:
@@ -71,7 +71,7 @@ def _constraints(field: dict) -> str:
     if field.get("pastOnly"):
         parts.append("not after the analysis date")
     if field.get("absent"):
-        parts.append(f"the column may be left out: {field['absent']}")
+        parts.append(f"or leave the whole column out ({field['absent']})")
     return "; ".join(parts)
 
 
