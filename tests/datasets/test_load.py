@@ -534,13 +534,19 @@ def test_load_sample_reports_problems_of_every_file(tmp_path):
     ]
 
 
-def test_load_sample_names_missing_files(tmp_path):
+def test_load_sample_needs_the_orders_and_names_them(tmp_path):
+    folder = make_folder(tmp_path / "data")
+    (folder / "orders.csv").unlink()
+    with pytest.raises(CrmkitError, match=r"no orders.csv; the orders .* cannot do without.*--out"):
+        load_sample(folder)
+
+
+def test_a_table_left_out_is_empty_and_said(tmp_path):
     folder = make_folder(tmp_path / "data")
     (folder / "surveys.csv").unlink()
-    with pytest.raises(
-        CrmkitError, match=r"missing surveys.csv; the lessons read every table.*--out NEW_FOLDER"
-    ):
-        load_sample(folder)
+    data = load_sample(folder)
+    assert data.surveys.empty and list(data.surveys.columns) == table("surveys").field_names
+    assert "no surveys.csv: no surveys, so satisfaction is unknown" in data.notes
 
 
 def test_load_sample_is_cached_copies_are_independent_and_changes_are_seen(tmp_path):

@@ -32,7 +32,7 @@ from crmkit.datasets.schema import (
     table,
     table_kinds,
 )
-from crmkit.datasets.validate import check_table
+from crmkit.datasets.validate import check_table, empty_table
 from crmkit.datasets.values import ValueFormats
 from crmkit.errors import CrmkitError, DataValidationError, Problem
 
@@ -65,6 +65,8 @@ class SampleData:
     leads: pd.DataFrame
     analysis_date: pd.Timestamp
     seed: int | None  # None for a folder without metadata.json
+    #: What was left out of the folder or derived, one sentence each (empty for the sample).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -219,12 +221,11 @@ def load_sample(
     folder = Path(data_dir) if data_dir is not None else paths.data_dir()
     encoding = encoding_name(encoding)
     files = {kind: folder / table(kind).path for kind in table_kinds()}
-    missing = [f.name for f in files.values() if not f.is_file()]
-    if missing:
+    if not files["orders"].is_file():
         raise CrmkitError(
-            f"{folder}: missing {', '.join(missing)}; the lessons read every table of the data "
-            "dictionary (datasets/README.md). To make the sample data in a new folder: "
-            "crmkit data generate --out NEW_FOLDER"
+            f"{folder}: no {files['orders'].name}; the orders (customer, date, amount) are the "
+            "one table the lessons cannot do without (datasets/README.md). To make the sample "
+            "data in a new folder: crmkit data generate --out NEW_FOLDER"
         )
     watched = [*files.values(), folder / "metadata.json", folder / MAP_FILE]
     stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in watched)
@@ -280,37 +281,85 @@ def _check_file(
 def _load_folder(
     folder: Path, files: dict[str, Path], encoding: str | None, formats: ValueFormats
 ) -> SampleData:
-    """Check every table of a folder (ids against its customers); raise with all problems."""
+    """Check every table of a folder (ids against its customers); raise with all problems.
+
+    Only the orders must be there. A folder without customers.csv gets its customers
+    from the orders; any other table left out is empty; a folder without metadata.json
+    takes the day of its latest order as the analysis date. Each is said in `notes`.
+    """
     meta = _metadata(folder)
-    as_of = _as_of(None, folder)
+    stated = meta.get("analysis_date")
+    as_of = _as_of(stated, folder) if stated is not None else None
     mappings, map_problems = _column_map(None, None, folder, encoding)
     if map_problems:
         raise DataValidationError(map_problems)
     frames: dict[str, pd.DataFrame] = {}
+    notes: list[str] = []
     problems: list[Problem] = []
     total = 0
     known = None
     for kind, path in files.items():
+        if not path.is_file():
+            frames[kind] = empty_table(kind)
+            if kind != "customers":
+                notes.append(f"no {path.name}: {LEFT_OUT.get(kind, 'it is read as empty')}")
+            continue
         ids = known if _has_customer_key(kind) else None
         frame, report = _check_file(
             path, kind, as_of, ids, encoding=encoding, mappings=mappings, formats=formats
         )
         problems += report.problems
         total += report.total
+        notes += [f"{report.file}: {note}" for note in report.notes]
         if frame is not None:
             frames[kind] = frame
             if kind == "customers":
                 known = pd.Index(frame["customer_id"])
     if problems:
         raise DataValidationError(problems, total=total)
+    if not files["customers"].is_file():
+        frames["customers"] = customers_from_orders(frames["orders"])
+        notes.append(
+            f"no {files['customers'].name}: the customers are the {len(frames['customers']):,} "
+            "ids of the orders, each joined on the day of its first order; their names, "
+            "formats and markets are unknown"
+        )
+    if as_of is None:
+        as_of = frames["orders"]["order_date"].max().normalize()
+        notes.append(
+            f"no analysis date (metadata.json): the day of the latest order, {as_of:%Y-%m-%d}"
+        )
     seed = meta.get("seed")
-    return SampleData(**frames, analysis_date=as_of, seed=None if seed is None else int(seed))
+    return SampleData(
+        **frames, analysis_date=as_of, seed=None if seed is None else int(seed), notes=tuple(notes)
+    )
+
+
+#: What a lesson loses when a folder leaves a table out.
+LEFT_OUT = {
+    "contacts": "no visits or calls, so the cost to serve counts complaint handling only",
+    "complaints": "no complaints, so complaint handling costs nothing",
+    "surveys": "no surveys, so satisfaction is unknown",
+    "category_purchases": "no category totals, so share of wallet and dependence are unknown",
+    "lifecycle_truth": "no true stages (real data never has them) to score stage rules against",
+    "leads": "no sales leads to grade",
+}
+
+
+def customers_from_orders(orders: pd.DataFrame) -> pd.DataFrame:
+    """The customers of a folder without customers.csv: every id of the orders, joined on
+    the day of its first order; the other columns unknown (empty), as the dictionary types them."""
+    first = orders.groupby("customer_id", sort=True)["order_date"].min()
+    frame = empty_table("customers", rows=len(first))
+    frame["customer_id"] = pd.Series(first.index, dtype="str")
+    frame["join_date"] = first.to_numpy()
+    return frame
 
 
 def _fresh_copy(data: SampleData) -> SampleData:
     frames = {k: v for k, v in vars(data).items() if isinstance(v, pd.DataFrame)}
     copies = {k: v.copy(deep=not _COPY_ON_WRITE) for k, v in frames.items()}
-    return SampleData(**copies, analysis_date=data.analysis_date, seed=data.seed)
+    return SampleData(**copies, analysis_date=data.analysis_date, seed=data.seed, notes=data.notes)
 
 
 def _metadata(folder: Path) -> dict:

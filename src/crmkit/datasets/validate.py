@@ -145,6 +145,15 @@ def check_table(
     return TableCheck(frame, [], 0, notes)
 
 
+def empty_table(kind: str, rows: int = 0) -> pd.DataFrame:
+    """Table `kind` with every column typed as the dictionary says and every cell unknown:
+    what a folder that leaves the table (or its columns) out reads as."""
+    spec = table(kind)
+    return pd.DataFrame(
+        {f.name: _parse_column(None, f, rows, ValueFormats()).typed() for f in spec.fields}
+    )
+
+
 def _row_numbers(raw: pd.DataFrame) -> np.ndarray:
     if raw.index.name == "row" and pd.api.types.is_integer_dtype(raw.index.dtype):
         return raw.index.to_numpy(dtype=np.int64)
