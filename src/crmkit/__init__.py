@@ -5,3 +5,7 @@ widgets from here, so every number a lesson shows is tested code.
 """
 
 __version__ = "0.1.0"
+
+from crmkit import notebook as _notebook
+
+_notebook.install_if_in_notebook()  # a part the data cannot support: a sentence, not an error

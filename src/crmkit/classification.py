@@ -20,11 +20,12 @@ from crmkit.customer_base import (
     customer_profit,
     months_to,
     net_total,
+    require_known,
     short_view,
     sorted_codes,
     with_attributes,
 )
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 
 if TYPE_CHECKING:
     from crmkit.datasets.load import SampleData
@@ -40,8 +41,7 @@ def _nonempty(values: pd.Series, what: str = "customers to classify") -> pd.Seri
     values = (
         values.astype(float) if isinstance(values, pd.Series) else pd.Series(values, dtype=float)
     )
-    if np.isnan(values.to_numpy()).any():
-        raise CrmkitError("some values are missing (NaN); fill or drop them before classifying")
+    require_known(values, "classifying")
     return values
 
 
@@ -453,6 +453,12 @@ def breakdown(overview: pd.DataFrame, by: Sequence[str] = ("business_format",)) 
     if missing:
         known = list(overview.columns)
         raise CrmkitError(f"cannot break down by {missing}: the columns are {known}")
+    unknown = [c for c in by if overview[c].isna().all()]
+    if unknown:
+        named = " and ".join(c.replace("_", " ") for c in unknown)
+        raise MissingData(
+            f"the customers' {named} is unknown in this data (customers: {unknown[0]})"
+        )
     g = overview.groupby(by, observed=True)
     out = g.agg(
         customers=("revenue", "size"),
@@ -557,7 +563,7 @@ def grade_leads(leads: pd.DataFrame, *, min_monthly_purchase: float = 20000) -> 
     The next follow-up date is the last contact plus the grade's interval in FOLLOW_UP.
     """
     if leads.empty:
-        raise CrmkitError("no leads to grade")
+        raise MissingData("this data has no sales leads (leads.csv) to grade")
     out = leads.copy()
     out["has_buying_power"] = out["est_monthly_purchase"] >= min_monthly_purchase
     out["criteria_met"] = (

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 
 if TYPE_CHECKING:
     from crmkit.datasets.load import SampleData
@@ -138,9 +138,10 @@ class Periods:
     def year_before(self) -> Period:
         """The full calendar year before the last one."""
         if len(self.full_years) < 2:
-            raise CrmkitError(
-                "the data covers fewer than two full calendar years, so there is no year "
-                "before the last one to compare with"
+            raise MissingData(
+                "this part compares two full calendar years, and the data covers "
+                f"{len(self.full_years)} ({self.first_date:%Y-%m-%d} to "
+                f"{self.analysis_date:%Y-%m-%d})"
             )
         return year(self.full_years[-2])
 
@@ -419,6 +420,44 @@ def find_customers(data: SampleData, text: str, limit: int = 10) -> pd.DataFrame
 # -- money --------------------------------------------------------------------------------
 
 
+#: Why a measure can be unknown for every customer: the sentence a lesson shows instead.
+UNKNOWN_BECAUSE = {
+    "profit": "profit needs each order's gross margin, and this data leaves the margins out "
+    "(orders: gross_margin); the parts by revenue still run",
+    "gross_margin": "this data leaves the orders' gross margins out (orders: gross_margin)",
+    "margin_before_discount": "this data leaves the orders' gross margins out "
+    "(orders: gross_margin)",
+}
+
+
+def require_known(values: pd.Series, doing: str) -> None:
+    """Refuse values with gaps: MissingData (shown as one sentence in a lesson) when every
+    value is unknown because the data leaves its source out, CrmkitError when some are."""
+    missing = values.isna().to_numpy()
+    if not missing.any():
+        return
+    if missing.all():
+        name = str(values.name) if values.name is not None else "value"
+        raise MissingData(
+            UNKNOWN_BECAUSE.get(name, f"the {name.replace('_', ' ')} of every customer is unknown")
+        )
+    raise CrmkitError(f"some values are missing (NaN); fill or drop them before {doing}")
+
+
+def most_profitable(table: pd.DataFrame) -> str:
+    """The id of the customer with the highest profit in a `customer_profit` table (the first
+    by id on a tie); MissingData where the data has no margins to compute profit from."""
+    require_known(table["profit"], "ranking by profit")
+    return str(table["profit"].sort_index(kind="mergesort").idxmax())
+
+
+def least_profitable(table: pd.DataFrame) -> str:
+    """The id of the customer with the lowest profit in a `customer_profit` table (the first
+    by id on a tie); MissingData where the data has no margins to compute profit from."""
+    require_known(table["profit"], "ranking by profit")
+    return str(table["profit"].sort_index(kind="mergesort").idxmin())
+
+
 def money(value: float) -> str:
     """Yuan with thousands separators and the sign in front: -¥1,234."""
     return f"{'-' if value < 0 else ''}¥{abs(value):,.0f}"
@@ -479,6 +518,17 @@ BRIDGE_FIELDS = [
     "revenue_now",
     "revenue_change",
 ]
+
+
+def revenue_bridges(data: SampleData) -> pd.DataFrame:
+    """`revenue_bridge` of every full year that has a year before it, one row per year
+    (index: the year); MissingData when the data has fewer than two full years."""
+    years = periods(data).years()
+    if len(years) < 2:
+        periods(data).year_before  # noqa: B018 (raises MissingData with the reason)
+    bridge = pd.DataFrame([revenue_bridge(data, period) for period in years[1:]])
+    bridge.index.name = "year"
+    return bridge
 
 
 def revenue_bridge(data: SampleData, period: PeriodLike) -> pd.Series:

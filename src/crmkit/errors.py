@@ -51,3 +51,9 @@ class DataValidationError(CrmkitError):
 
     def _render_traceback_(self) -> list[str]:
         return ["The data has problems:", *self.report().splitlines()]
+
+
+class MissingData(CrmkitError):
+    """A part of a lesson needs data that this data set leaves out (a column, a table, a
+    year before the last). In a notebook it is shown as one sentence, not as an error, and
+    the cells that build on it are skipped with the same sentence (crmkit.notebook)."""

@@ -29,7 +29,7 @@ from crmkit.customer_base import (
     months_to,
     with_attributes,
 )
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 
 if TYPE_CHECKING:
     from crmkit.datasets.load import SampleData
@@ -193,6 +193,17 @@ def key_account_changes(
         )
         before = now
     return pd.DataFrame(rows).set_index("period_end")
+
+
+def first_account(accounts: pd.DataFrame) -> str:
+    """The id in the first row of a list of key accounts; MissingData when the list is empty
+    (on a trainer's data the rule may find none: its criteria need data that may be left out)."""
+    if accounts.empty:
+        raise MissingData(
+            "no customer is a key account under the rule in this data (its criteria use "
+            "category totals, contacts, discounts and tenure, which this data may leave out)"
+        )
+    return str(accounts.index[0])
 
 
 #: The status of a customer when a rule changes, in the order the explorer shows them.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit.customer_base import best_first, net_total
+from crmkit.customer_base import best_first, net_total, require_known
 from crmkit.errors import CrmkitError
 
 
@@ -98,8 +98,7 @@ def assign_tiers(
     if values is None or len(values) == 0:
         raise CrmkitError("no customers to put in tiers")
     values = pd.Series(values, dtype=float)
-    if values.isna().any():
-        raise CrmkitError("some values are missing (NaN); fill or drop them before tiering")
+    require_known(values, "tiering")
     order = best_first(values)
     ranked = order.to_numpy()
     n = len(ranked)

@@ -164,12 +164,12 @@ def rule_table_html(view: RuleView, limit: int = 12) -> str:
     moved = view.compared[view.compared["change"] != "stays"]
     shown = moved.groupby("change", observed=True, sort=False).head(limit)
     frame = shown[["shop_name", "change", "revenue", "profit", "criteria_met", "reason"]]
-    frame = frame.assign(reason=frame["reason"].str.replace("; ", ";\n", regex=False))
     frame = frame.rename_axis("customer")
     if frame.empty:
         return headed(
             view.headline, "<p>Nobody enters or leaves: the same list as the default.</p>"
         )
+    frame = frame.assign(reason=frame["reason"].astype(str).str.replace("; ", ";\n"))
     return headed(
         view.headline,
         table_html(

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from crmkit import plots
 from crmkit import pyramid as pyr
 from crmkit.customer_base import customer_profit, periods
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 from crmkit.widgets.base import (
     ALL,
     SLIDER,
@@ -228,7 +228,10 @@ class MigrationExplorer(Explorer[MigrationSettings, MigrationView]):
         self.data = data
         self.years = periods(data).full_years if years is None else tuple(int(y) for y in years)
         if len(self.years) < 2:
-            raise CrmkitError(f"pick at least two years to compare; got {list(self.years)}")
+            raise MissingData(
+                "tier migration compares two full calendar years, and the data has "
+                f"{len(self.years)} ({', '.join(str(y) for y in self.years) or 'none'})"
+            )
         self.scheme = scheme
         self._years: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
         super().__init__(MigrationSettings(self.years[-2], self.years[-1]))
