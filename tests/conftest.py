@@ -6,6 +6,7 @@ build_exercises, run_notebooks) from the repo's tools/ folder.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,9 @@ import pytest
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tools"))
+# The tests are about the sample data, whatever folder `crmkit data use` chose on this
+# machine; kernels the tests start inherit this too. Tests of other folders set their own.
+os.environ["CRMKIT_DATA_DIR"] = str(HERE.parent / "datasets")
 
 #: `make test` runs `-n 2 --dist loadgroup`: the tests of one group run on one worker, in turn.
 #: "kernels": the browser tests (one JupyterLab and Chromium per worker) and the grading runs

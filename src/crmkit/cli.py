@@ -31,6 +31,20 @@ def _parser() -> argparse.ArgumentParser:
         "backup-N folder inside it first)",
     )
 
+    use = data.add_parser("use", help="make a folder of your own data the lessons' data")
+    use.add_argument("folder", type=Path, nargs="?", help="the folder (orders.csv at least)")
+    use.add_argument("--sample", action="store_true", help="back to the sample data")
+    check = data.add_parser(
+        "check", help="load a data folder and say what it leaves out and what that changes"
+    )
+    check.add_argument("folder", type=Path, help="the folder (orders.csv at least)")
+    check.add_argument(
+        "--lessons",
+        action="store_true",
+        help="also run every lesson on it and list, per lesson, the parts it cannot show "
+        "(about a minute)",
+    )
+
     val = data.add_parser("validate", help="check a CSV or .xlsx file against the data dictionary")
     val.add_argument("path", type=Path, help="the file to check")
     val.add_argument("--kind", required=True, help="table name, e.g. customers or orders")
@@ -202,13 +216,57 @@ def _report(args: argparse.Namespace) -> int:
 
 def _generate(args: argparse.Namespace) -> int:
     from crmkit.datasets import generate as gen
-    from crmkit.datasets.paths import data_dir
+    from crmkit.datasets import paths
 
     if args.customers < 1:
         raise CrmkitError("--customers must be at least 1")
     seed = gen.DEFAULT_SEED if args.seed is None else args.seed
-    out = args.out if args.out is not None else data_dir()
+    # the sample's folder unless told otherwise; never the folder the lessons were pointed at
+    out = args.out if args.out is not None else paths.SAMPLE_DIR
     gen.main_generate(customers=args.customers, seed=seed, out=out, force=args.force)
+    return 0
+
+
+def _describe(data) -> str:
+    dates = data.orders["order_date"]
+    return (
+        f"{len(data.customers):,} customers, {len(data.orders):,} orders from "
+        f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}; analysis date "
+        f"{data.analysis_date:%Y-%m-%d}"
+    )
+
+
+def _use(args: argparse.Namespace) -> int:
+    from crmkit import own_data
+    from crmkit.datasets import paths
+
+    if args.sample or args.folder is None:
+        if not args.sample:
+            print(f"The lessons read {paths.data_dir()}.")
+            return 0
+        own_data.use_sample()
+        print(f"The lessons read the sample data again ({paths.SAMPLE_DIR}).")
+        return 0
+    data = own_data.use_folder(args.folder)
+    print(f"The lessons now read {args.folder.resolve()}: {_describe(data)}.")
+    for note in data.notes:
+        print(f"note: {note}")
+    print("Back to the sample: crmkit data use --sample")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from crmkit import own_data
+    from crmkit.datasets.load import load_sample
+
+    data = load_sample(args.folder)
+    print(f"OK: {args.folder}: {_describe(data)}.")
+    for note in data.notes:
+        print(f"note: {note}")
+    if args.lessons:
+        reports = own_data.lesson_report(args.folder)
+        print(own_data.format_lesson_report(reports))
+        return 1 if any(r.errors for r in reports) else 0
     return 0
 
 
@@ -239,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args = _parser().parse_args(argv)
     handler = {
-        "data": {"generate": _generate, "validate": _validate},
+        "data": {"generate": _generate, "validate": _validate, "use": _use, "check": _check},
         "grade": {"run": _grade, "mark": _mark, "report": _report},
     }
     try:

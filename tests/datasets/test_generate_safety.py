@@ -64,13 +64,26 @@ def test_force_keeps_a_backup_of_what_it_replaces(tmp_path, small, capsys):
     assert {f"{t}.csv" for t in TABLES} <= {p.name for p in tmp_path.iterdir()}
 
 
-def test_the_command_refuses_without_a_traceback(tmp_path, capsys, monkeypatch):
+def test_the_command_refuses_without_a_traceback(tmp_path, capsys):
     own = tmp_path / "mine"
     own.mkdir()
     (own / "orders.csv").write_text(OWN, encoding="utf-8")
-    monkeypatch.setenv("CRMKIT_DATA_DIR", str(own))  # the trainer pointed the lessons here
-    code = cli.main(["data", "generate", "--customers", "40"])
+    code = cli.main(["data", "generate", "--customers", "40", "--out", str(own)])
     err = capsys.readouterr().err
     assert code != 0 and "did not write (orders.csv)" in err and "Traceback" not in err
     assert (own / "orders.csv").read_text(encoding="utf-8") == OWN
+    assert [p.name for p in own.iterdir()] == ["orders.csv"]
+
+
+def test_the_default_is_the_samples_folder_not_the_lessons_folder(tmp_path, monkeypatch):
+    """With the lessons pointed at a trainer's folder, generate still writes the sample's."""
+    from crmkit.datasets import paths
+
+    own, sample = tmp_path / "mine", tmp_path / "sample"
+    own.mkdir()
+    (own / "orders.csv").write_text(OWN, encoding="utf-8")
+    monkeypatch.setenv("CRMKIT_DATA_DIR", str(own))
+    monkeypatch.setattr(paths, "SAMPLE_DIR", sample)
+    assert cli.main(["data", "generate", "--customers", "40"]) == 0
+    assert (sample / "orders.csv").is_file()
     assert [p.name for p in own.iterdir()] == ["orders.csv"]

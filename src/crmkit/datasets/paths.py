@@ -1,8 +1,10 @@
-"""Where the sample data and its data dictionary live.
+"""Where the lessons' data and its data dictionary live.
 
 The workbook is used from a checkout (editable install), so the sample data is
-the repo's `datasets/` folder. `CRMKIT_DATA_DIR` points elsewhere, e.g. at a
-trainer's own data or a large generated set for benchmarks.
+the repo's `datasets/` folder. A trainer points the lessons at their own folder
+with `crmkit data use FOLDER` (kept in `.crmkit/data-folder`, not committed) or,
+for one session or a benchmark, the environment variable `CRMKIT_DATA_DIR`,
+which wins over both.
 """
 
 from __future__ import annotations
@@ -11,14 +13,23 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+SAMPLE_DIR = REPO_ROOT / "datasets"
+#: The folder `crmkit data use` chose, one line; absent: the sample.
+CHOICE_FILE = REPO_ROOT / ".crmkit" / "data-folder"
 
 
 def data_dir() -> Path:
-    """The folder holding the sample CSVs (env `CRMKIT_DATA_DIR` wins)."""
+    """The folder the lessons read: `CRMKIT_DATA_DIR`, else the chosen folder, else the sample."""
     override = os.environ.get("CRMKIT_DATA_DIR")
-    return Path(override) if override else REPO_ROOT / "datasets"
+    if override:
+        return Path(override)
+    if CHOICE_FILE.is_file():
+        chosen = CHOICE_FILE.read_text(encoding="utf-8").strip()
+        if chosen:
+            return Path(chosen)
+    return SAMPLE_DIR
 
 
 def schema_path() -> Path:
     """The machine-readable data dictionary (a Frictionless Data Package)."""
-    return REPO_ROOT / "datasets" / "datapackage.json"
+    return SAMPLE_DIR / "datapackage.json"
