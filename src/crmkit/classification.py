@@ -456,8 +456,9 @@ def breakdown(overview: pd.DataFrame, by: Sequence[str] = ("business_format",)) 
     unknown = [c for c in by if overview[c].isna().all()]
     if unknown:
         named = " and ".join(c.replace("_", " ") for c in unknown)
+        verb = "are" if len(unknown) > 1 else "is"
         raise MissingData(
-            f"the customers' {named} is unknown in this data (customers: {unknown[0]})"
+            f"the customers' {named} {verb} unknown in this data (customers: {', '.join(unknown)})"
         )
     g = overview.groupby(by, observed=True)
     out = g.agg(
