@@ -90,3 +90,20 @@ def test_cdnow_as_a_trainer_would_save_it_agrees_with_plain_pandas(tmp_path):
     plain = np.where(before < 0.8, "A", np.where(before < 0.95, "B", "C"))
     counts = pd.Series(plain).value_counts().sort_index()
     assert classes["class"].value_counts().sort_index().to_dict() == counts.to_dict()
+
+
+def test_ids_that_lost_their_leading_zeros_are_named_as_the_likely_cause(tmp_path):
+    from crmkit.datasets import load
+    from crmkit.errors import DataValidationError
+
+    (tmp_path / "customers.csv").write_text("customer_id\n00042\n00043\n", encoding="utf-8")
+    (tmp_path / "orders.csv").write_text(
+        "customer_id,order_date,revenue\n42,2024-01-05,10\n00043,2024-01-06,12\n", "utf-8"
+    )
+    with pytest.raises(DataValidationError) as refused:
+        load(tmp_path / "orders.csv", customers=tmp_path / "customers.csv", as_of="2024-12-31")
+    assert [str(p) for p in refused.value.problems] == [
+        "orders.csv:2: customer_id: unknown customer '42' (not in customers.csv); customers.csv "
+        "has '00042': the leading zeros were probably lost in Excel, so format the id column "
+        "as text there and save the file again"
+    ]

@@ -656,6 +656,20 @@ def _check_customers(
         p = parsed[fk.fields[0]]
         known_ids = known if isinstance(known, pd.Index) else pd.Index(list(known))
         unknown = (p.status == OK) & ~np.asarray(pd.Index(p.texts).isin(known_ids))
-        p.report(
-            report, unknown, lambda v, source=source: f"unknown customer '{v}' (not in {source})"
-        )
+        if not unknown.any():
+            continue
+        # Excel turns 00042 into 42: an id that matches once the leading zeros are gone
+        # on both sides most likely lost them there
+        unpadded = {str(k).lstrip("0"): str(k) for k in known_ids}
+
+        def message(value: str, source: str = source, unpadded: dict = unpadded) -> str:
+            text = f"unknown customer '{value}' (not in {source})"
+            padded = unpadded.get(value.lstrip("0"))
+            if padded is not None and padded != value:
+                text += (
+                    f"; {source} has '{padded}': the leading zeros were probably lost in Excel, "
+                    "so format the id column as text there and save the file again"
+                )
+            return text
+
+        p.report(report, unknown, message)
