@@ -107,3 +107,32 @@ def test_ids_that_lost_their_leading_zeros_are_named_as_the_likely_cause(tmp_pat
         "has '00042': the leading zeros were probably lost in Excel, so format the id column "
         "as text there and save the file again"
     ]
+
+
+@pytest.mark.skipif(not CDNOW.is_file(), reason=f"the CDNOW data is not at {CDNOW}")
+def test_rfm_on_cdnow_agrees_with_plain_pandas(tmp_path):
+    raw = pd.read_csv(CDNOW, sep=r"\s+", dtype=str)
+    folder = tmp_path / "cdnow"
+    folder.mkdir()
+    raw[["customer_id", "date", "dollar_value"]].to_csv(folder / "orders.csv", index=False)
+    data = load_sample(folder)
+    ours = cls.rfm_table(data.orders, data.analysis_date)
+
+    orders = pd.DataFrame(
+        {
+            "customer": raw["customer_id"],
+            "date": pd.to_datetime(raw["date"], format="%Y%m%d"),
+            "amount": raw["dollar_value"].astype(float),
+        }
+    )
+    per = orders.groupby("customer").agg(
+        last=("date", "max"), n=("date", "size"), m=("amount", "sum")
+    )
+    recency = (pd.Timestamp("1998-06-30") - per["last"]).dt.days
+    assert (ours["recency_days"].sort_index() == recency.sort_index().to_numpy()).all()
+    assert (ours["frequency"].sort_index() == per["n"].sort_index().to_numpy()).all()
+    assert np.allclose(ours["monetary"].sort_index(), per["m"].sort_index())
+    # the R score by the documented rule: rank from the worst (longest recency), 'min' ties
+    rank = (-recency).rank(method="min")
+    r_score = np.ceil(rank / len(recency) * 5).astype(int)
+    assert (ours["r_score"].sort_index().to_numpy() == r_score.sort_index().to_numpy()).all()
