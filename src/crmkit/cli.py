@@ -13,6 +13,23 @@ from pathlib import Path
 from crmkit.errors import CrmkitError
 
 
+def _reading_options(command: argparse.ArgumentParser) -> None:
+    """--date-order and --decimal: what a file's dates and numbers do not say themselves."""
+    command.add_argument(
+        "--date-order",
+        choices=("dmy", "mdy"),
+        default=None,
+        help="how dates like 31.01.1997 or 01/31/1997 are written: day first (dmy) or month "
+        "first (mdy); without it such dates are refused, never guessed",
+    )
+    command.add_argument(
+        "--decimal",
+        choices=(".", ","),
+        default=".",
+        help="the decimal mark of the file's numbers (',' for 1.286,01)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crmkit", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -34,10 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     use = data.add_parser("use", help="make a folder of your own data the lessons' data")
     use.add_argument("folder", type=Path, nargs="?", help="the folder (orders.csv at least)")
     use.add_argument("--sample", action="store_true", help="back to the sample data")
+    for command in (use,):
+        _reading_options(command)
     check = data.add_parser(
         "check", help="load a data folder and say what it leaves out and what that changes"
     )
     check.add_argument("folder", type=Path, help="the folder (orders.csv at least)")
+    _reading_options(check)
     check.add_argument(
         "--lessons",
         action="store_true",
@@ -64,24 +84,12 @@ def _parser() -> argparse.ArgumentParser:
         "(default: a columns.csv beside the file)",
     )
     val.add_argument(
-        "--date-order",
-        choices=("dmy", "mdy"),
-        default=None,
-        help="how dates like 31.01.1997 or 01/31/1997 are written: day first (dmy) or month "
-        "first (mdy); without it such dates are refused, never guessed",
-    )
-    val.add_argument(
         "--sheet",
         default=None,
         help="the sheet of an .xlsx workbook that holds the table: its name, or its position "
         "from 0 (default: the first sheet)",
     )
-    val.add_argument(
-        "--decimal",
-        choices=(".", ","),
-        default=".",
-        help="the decimal mark of the file's numbers (',' for 1.286,01)",
-    )
+    _reading_options(val)
 
     grade = sub.add_parser(
         "grade",
@@ -227,6 +235,12 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _formats(args: argparse.Namespace):
+    from crmkit.datasets.values import ValueFormats
+
+    return ValueFormats(date_order=args.date_order, decimal=args.decimal)
+
+
 def _describe(data) -> str:
     dates = data.orders["order_date"]
     return (
@@ -247,7 +261,7 @@ def _use(args: argparse.Namespace) -> int:
         own_data.use_sample()
         print(f"The lessons read the sample data again ({paths.SAMPLE_DIR}).")
         return 0
-    data = own_data.use_folder(args.folder)
+    data = own_data.use_folder(args.folder, _formats(args))
     print(f"The lessons now read {args.folder.resolve()}: {_describe(data)}.")
     for note in data.notes:
         print(f"note: {note}")
@@ -259,12 +273,12 @@ def _check(args: argparse.Namespace) -> int:
     from crmkit import own_data
     from crmkit.datasets.load import load_sample
 
-    data = load_sample(args.folder)
+    data = load_sample(args.folder, formats=_formats(args))
     print(f"OK: {args.folder}: {_describe(data)}.")
     for note in data.notes:
         print(f"note: {note}")
     if args.lessons:
-        reports = own_data.lesson_report(args.folder)
+        reports = own_data.lesson_report(args.folder, _formats(args))
         print(own_data.format_lesson_report(reports))
         return 1 if any(r.errors for r in reports) else 0
     return 0
@@ -272,7 +286,6 @@ def _check(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from crmkit.datasets.load import format_report, validate_path
-    from crmkit.datasets.values import ValueFormats
 
     report = validate_path(
         args.path,
@@ -281,7 +294,7 @@ def _validate(args: argparse.Namespace) -> int:
         customers_path=args.customers,
         encoding=args.encoding,
         columns=args.columns,
-        formats=ValueFormats(date_order=args.date_order, decimal=args.decimal),
+        formats=_formats(args),
         sheet=int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet,
     )
     print(format_report(report))

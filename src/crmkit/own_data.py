@@ -17,17 +17,22 @@ from pathlib import Path
 from crmkit import lessons
 from crmkit.datasets import paths
 from crmkit.datasets.load import SampleData, load_sample
+from crmkit.datasets.values import ValueFormats
 from crmkit.notebook import skip_sentence
 
 
-def use_folder(folder: Path | str) -> SampleData:
-    """Load `folder` (every problem raised as usual) and make it the lessons' data."""
+def use_folder(folder: Path | str, formats: ValueFormats | None = None) -> SampleData:
+    """Load `folder` (every problem raised as usual) and make it the lessons' data, read
+    with `formats` (the order of day and month, the decimal mark) from now on."""
     folder = Path(folder).resolve()
-    data = load_sample(folder)
+    formats = formats or ValueFormats()
+    data = load_sample(folder, formats=formats)
+    lines = [str(folder), f"decimal={formats.decimal}"]
+    lines += [f"date_order={formats.date_order}"] if formats.date_order else []
     paths.CHOICE_FILE.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=paths.CHOICE_FILE.parent, prefix=".data-folder.")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(f"{folder}\n")
+        handle.write("\n".join(lines) + "\n")
     os.replace(temp, paths.CHOICE_FILE)
     return data
 
@@ -46,12 +51,21 @@ class LessonReport:
     errors: list[str] = field(default_factory=list)
 
 
-def lesson_report(folder: Path | str, timeout: int = 600) -> list[LessonReport]:
-    """Run every lesson of the manifest on `folder` in a fresh kernel (nothing is saved)."""
+def lesson_report(
+    folder: Path | str, formats: ValueFormats | None = None, timeout: int = 600
+) -> list[LessonReport]:
+    """Run every lesson of the manifest on `folder`, read with `formats`, each in a fresh
+    kernel (nothing is saved)."""
     import nbformat
     from nbclient import NotebookClient
 
-    env = {**os.environ, "CRMKIT_DATA_DIR": str(Path(folder).resolve())}
+    formats = formats or ValueFormats()
+    env = {
+        **os.environ,
+        "CRMKIT_DATA_DIR": str(Path(folder).resolve()),
+        "CRMKIT_DATE_ORDER": formats.date_order or "",
+        "CRMKIT_DECIMAL": formats.decimal,
+    }
     prefix = skip_sentence("")
     reports = []
     for lesson in lessons.lessons():

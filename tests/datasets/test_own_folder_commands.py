@@ -58,3 +58,27 @@ def test_check_says_what_the_folder_leaves_out(own, capsys):
     assert out.startswith("OK: ")
     assert "note: no surveys.csv: no surveys, so satisfaction is unknown" in out
     assert "note: orders.csv: column 'gross_margin' is left out" in out
+
+
+def test_the_reading_options_are_kept_for_the_lessons(tmp_path, monkeypatch, capsys):
+    """A folder with day-first dates: refused until the order is given, then the lessons'
+    load_sample() reads it the same way, with nothing written into the folder."""
+    folder = tmp_path / "european"
+    folder.mkdir()
+    (folder / "orders.csv").write_text(
+        "Kunde;Datum;Betrag\nK1;31.01.1997;1.286,01\nK2;02.03.1997;12,50\n", encoding="utf-8"
+    )
+    (folder / "columns.csv").write_text(
+        "table,their_column,field\norders,Kunde,customer_id\norders,Datum,order_date\n"
+        "orders,Betrag,revenue\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(paths, "CHOICE_FILE", tmp_path / "repo" / ".crmkit" / "data-folder")
+    monkeypatch.delenv("CRMKIT_DATA_DIR")
+    assert cli.main(["data", "check", str(folder)]) != 0
+    assert "could be day-first or month-first" in capsys.readouterr().err
+    assert cli.main(["data", "use", str(folder), "--date-order", "dmy", "--decimal", ","]) == 0
+    data = load_sample()
+    assert list(data.orders["order_date"].dt.strftime("%Y-%m-%d")) == ["1997-01-31", "1997-03-02"]
+    assert list(data.orders["revenue"]) == [1286.01, 12.5]
+    assert sorted(p.name for p in folder.iterdir()) == ["columns.csv", "orders.csv"]

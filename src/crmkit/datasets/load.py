@@ -219,6 +219,8 @@ def load_sample(
     own copy, never what the next call returns.
     """
     folder = Path(data_dir) if data_dir is not None else paths.data_dir()
+    if formats is None and data_dir is None:
+        formats = paths.reading_settings()  # the lessons' folder, read as the trainer said
     encoding = encoding_name(encoding)
     files = {kind: folder / table(kind).path for kind in table_kinds()}
     if not files["orders"].is_file():
