@@ -553,6 +553,7 @@ def _letter_shell():
     from crmkit import unquoted_letters
 
     shell = InteractiveShell.instance()
+    shell.user_ns["check"] = check  # as the set-up cell imports it, whichever test ran first
     assert unquoted_letters.install(shell) is True
     assert unquoted_letters.install(shell) is True  # a second import changes nothing
     assert shell.events.callbacks["post_run_cell"].count(unquoted_letters._go_on) == 1
