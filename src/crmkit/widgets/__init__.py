@@ -20,6 +20,7 @@ from crmkit.widgets.classification import (
     render_chart,
     top_table_html,
 )
+from crmkit.widgets.columns import ColumnMapper
 from crmkit.widgets.key_accounts import (
     KeyAccountExplorer,
     ProfileCardExplorer,
@@ -48,6 +49,7 @@ from crmkit.widgets.value import (
 )
 
 __all__ = [
+    "ColumnMapper",
     "ALL",
     "ClassificationExplorer",
     "ClassificationSettings",
