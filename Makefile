@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.crmkit-installed
 PYTEST_ARGS ?=
 
-.PHONY: help lab test test-fast lint notebooks exercises data bench lock clean
+.PHONY: help lab test test-fast lint notebooks exercises data needs bench lock clean
 
 help:
 	@echo "make lab        set up .venv and open the workbook in JupyterLab"
@@ -15,6 +15,7 @@ help:
 	@echo "make notebooks  re-run the notebooks and solutions in place (keeps outputs)"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make data       regenerate datasets/ from the committed seed"
+	@echo "make needs      measure what each lesson needs (datasets/lesson_needs.csv)"
 	@echo "make bench      run the benchmarks and update benchmarks/README.md"
 	@echo "make lock       regenerate requirements.lock from pyproject.toml"
 
@@ -56,6 +57,12 @@ data: $(STAMP)
 	# --force: datasets/ also holds the data dictionary (README.md, datapackage.json), which
 	# the generator does not write; its own CSVs are recognised by their checksums.
 	$(VENV)/bin/crmkit data generate --out datasets --force
+	$(PY) -c "from crmkit.datasets.dictionary import write_readme; from pathlib import Path; write_readme(Path('datasets/README.md'))"
+
+# Runs every lesson on the sample with one column or table left out at a time (about five
+# minutes) and writes datasets/lesson_needs.csv, the table "What each lesson needs".
+needs: $(STAMP)
+	$(PY) tools/lesson_needs.py
 	$(PY) -c "from crmkit.datasets.dictionary import write_readme; from pathlib import Path; write_readme(Path('datasets/README.md'))"
 
 # DuckDB is a benchmark-only baseline (the `bench` extra of pyproject.toml), not in the lock.

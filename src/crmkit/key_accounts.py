@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -285,6 +286,22 @@ def yearly_tiers(data: SampleData, years) -> dict[int, tuple[pd.DataFrame, pd.Da
     return out
 
 
+def _shown(value: object, form: Callable[[Any], str] = str) -> str:
+    """A card value as text; "unknown" where the data leaves it out (a trainer's own data)."""
+    return "unknown" if value is None or pd.isna(value) else form(value)
+
+
+def require_facts(facts: pd.Series, names: list[str]) -> None:
+    """MissingData when a card (`profile_card(...).to_frame()` by field) lacks facts that a
+    plan quotes, because the data leaves them out."""
+    missing = [n for n in names if str(facts.get(n, "unknown")) in ("unknown", "—")]
+    if missing:
+        raise MissingData(
+            f"the account's card has no {', '.join(missing)} in this data, and the plan "
+            "below quotes them"
+        )
+
+
 def _rows_of(frame: pd.DataFrame, customer_id: str) -> pd.DataFrame:
     """The rows of one customer (a plain array comparison: a card is redrawn live)."""
     return frame[frame["customer_id"].to_numpy() == customer_id]
@@ -321,11 +338,11 @@ def profile_card(
     referred = info.get("referred_by")
     basic = _section(
         [
-            ("shop", info["shop_name"]),
-            ("business format", info["business_format"]),
-            ("market", info["market_type"]),
-            ("customer since", pd.Timestamp(info["join_date"]).strftime("%Y-%m-%d")),
-            ("credit limit", money(info["credit_limit"])),
+            ("shop", _shown(info["shop_name"])),
+            ("business format", _shown(info["business_format"])),
+            ("market", _shown(info["market_type"])),
+            ("customer since", _shown(info["join_date"], lambda d: f"{pd.Timestamp(d):%Y-%m-%d}")),
+            ("credit limit", _shown(info["credit_limit"], money)),
             ("referred by", referred if isinstance(referred, str) and referred else "—"),
         ]
     )
@@ -338,11 +355,13 @@ def profile_card(
     wallet = _share_of_wallet(data, cid, as_of, last_year["revenue"].sum())
     characteristics = _section(
         [
-            ("consumers reached a week", f"{int(info['consumer_reach']):,}"),
+            ("consumers reached a week", _shown(info["consumer_reach"], lambda n: f"{int(n):,}")),
             ("ordering rhythm", f"{len(last_year)} orders in {months} of the last 12 months"),
             (
                 "promotion take-up",
-                f"{last_year['promotion'].mean():.0%} of orders" if len(last_year) else "—",
+                _shown(last_year["promotion"].mean(), lambda s: f"{s:.0%} of orders")
+                if len(last_year)
+                else "—",
             ),
             ("preferred contact", str(preferred).replace("_", " ")),
             (
@@ -351,7 +370,9 @@ def profile_card(
             ),
             (
                 "price sensitivity",
-                f"discounts {last_year['discount'].sum() / list_margin:.0%} of margin"
+                "unknown"
+                if last_year["discount"].isna().all() and len(last_year)
+                else f"discounts {last_year['discount'].sum() / list_margin:.0%} of margin"
                 if list_margin > 0
                 else "—",
             ),
@@ -383,6 +404,8 @@ def profile_card(
     recent = orders[orders["order_date"] > as_of - pd.Timedelta(days=90)]
     unpaid = orders[orders["paid_date"].isna()]
     overdue = unpaid[unpaid["payment_due_date"] < as_of]
+    # without due dates nothing says which orders are still to be paid: unknown, not "all"
+    payments_known = bool(data.orders["payment_due_date"].notna().any())
     trading = _section(
         [
             (
@@ -390,8 +413,18 @@ def profile_card(
                 orders["order_date"].max().strftime("%Y-%m-%d") if len(orders) else "—",
             ),
             ("orders, last 90 days", f"{len(recent)} for {money(recent['revenue'].sum())}"),
-            ("unpaid invoices", f"{len(unpaid)} for {money(unpaid['revenue'].sum())}"),
-            ("overdue invoices", f"{len(overdue)} for {money(overdue['revenue'].sum())}"),
+            (
+                "unpaid invoices",
+                f"{len(unpaid)} for {money(unpaid['revenue'].sum())}"
+                if payments_known
+                else "unknown",
+            ),
+            (
+                "overdue invoices",
+                f"{len(overdue)} for {money(overdue['revenue'].sum())}"
+                if payments_known
+                else "unknown",
+            ),
         ]
     )
     latest = surveys.sort_values("survey_date").iloc[-1] if len(surveys) else None
@@ -532,11 +565,17 @@ def _cites(text: str, figures: set[float]) -> bool:
     return False
 
 
+def _count(fact: str) -> int:
+    """The count a card fact starts with ("2 for ¥112,173" -> 2); 0 where it is unknown."""
+    first = fact.split()[0] if fact.split() else ""
+    return int(first) if first.isdigit() else 0
+
+
 def _contradictions(card: ProfileCard, keys: dict) -> list[str]:
     """Scores of 5 that the card contradicts, as friendly sentences (the workbook's own rules)."""
     facts = card.to_frame().set_index("field")["value"].astype(str)
-    overdue = int(facts.get("overdue invoices", "0").split()[0])
-    open_complaints = int(facts.get("open complaints", "0").split()[0])
+    overdue = _count(facts.get("overdue invoices", "0"))
+    open_complaints = _count(facts.get("open complaints", "0"))
     falling = facts.get("profit trend", "") == "falling"
     wallet = re.match(r"(\d+)%", facts.get("share of wallet", ""))
     share = int(wallet.group(1)) / 100 if wallet else None
@@ -678,6 +717,8 @@ def plan_template(customer_id: str) -> AccountPlan:
 
 
 __all__ = [
+    "require_facts",
+    "first_account",
     "CRITERIA",
     "KA3_CATEGORY",
     "KEY_EVIDENCE",

@@ -32,3 +32,20 @@ def test_every_field_has_a_description_and_a_known_type():
     for res in package["resources"]:
         for fk in res["schema"].get("foreignKeys", []):
             assert fk["reference"]["resource"] in names
+
+
+def test_the_lesson_needs_table_covers_what_may_be_left_out_and_every_lesson():
+    """datasets/lesson_needs.csv (`make needs`) has a row for each column or table a folder
+    may leave out and a column for each lesson: rerun it when either changes."""
+    import csv
+
+    from lesson_needs import OUT, variants
+
+    from crmkit import lessons
+
+    with OUT.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["table"], r["column"]) for r in rows] == [(k, c) for k, c, _ in variants()]
+    stems = [Path(lesson.notebook).stem for lesson in lessons.lessons()]
+    assert list(rows[0])[3:] == stems
+    assert all(r[s].isdigit() for r in rows for s in stems)

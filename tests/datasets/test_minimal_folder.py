@@ -50,7 +50,7 @@ def test_a_folder_of_orders_alone_loads_with_every_table_typed(tmp_path):
     notes = "\n".join(data.notes)
     assert "column '金额' read as 'revenue'" in notes
     assert "column 'gross_margin' is left out: read as unknown: profit" in notes
-    assert "no customers.csv: the customers are the 2 ids of the orders" in notes
+    assert "no customers.csv: the customers are the 2 ids of the other tables" in notes
     assert "no analysis date (metadata.json): the day of the latest order, 2024-03-10" in notes
     assert "no contacts.csv" in notes and "no surveys.csv" in notes
 

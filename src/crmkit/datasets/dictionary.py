@@ -6,6 +6,7 @@ the README is rendered from it, so the two cannot drift (a test checks).
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -95,7 +96,40 @@ def render_readme(schema_file: Path | None = None) -> str:
                 f"| `{f['name']}` | {f['type']}{unit} | {_constraints(f)} | {f['description']} |"
             )
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _needs_section())
+
+
+def _needs_section() -> list[str]:
+    """What each lesson skips when one column or table is left out, as measured by
+    tools/lesson_needs.py (datasets/lesson_needs.csv); nothing if it has not been run."""
+    path = schema_path().parent / "lesson_needs.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        return []
+    lessons = [name for name in rows[0] if name not in ("table", "column", "effect")]
+    head = "| left out | what it changes | " + " | ".join(n[:2] for n in lessons) + " |"
+    lines = [
+        "## What each lesson needs",
+        "",
+        "Measured, not listed by hand: `tools/lesson_needs.py` runs every lesson on the sample",
+        "with one column or table left out at a time, and counts the cells each lesson then",
+        'skips with a sentence ("Skipped for this data: ..."); — means it runs in full. The',
+        "orders' customer, date and amount cannot be left out. A lesson also needs two full",
+        "calendar years for its year-on-year parts. Lessons by number: "
+        + ", ".join(f"{n[:2]} {n[3:].replace('_', ' ')}" for n in lessons)
+        + ".",
+        "",
+        head,
+        "|---|---|" + "---|" * len(lessons),
+    ]
+    for row in rows:
+        what = f"`{row['table']}.{row['column']}`" if row["column"] else f"`{row['table']}.csv`"
+        counts = [row[n] if row[n] != "0" else "—" for n in lessons]
+        lines.append(f"| {what} | {row['effect']} | " + " | ".join(counts) + " |")
+    return [*lines, ""]
 
 
 def write_readme(out: Path) -> None:

@@ -320,10 +320,11 @@ def _load_folder(
     if problems:
         raise DataValidationError(problems, total=total)
     if not files["customers"].is_file():
-        frames["customers"] = customers_from_orders(frames["orders"])
+        others = [frames[k] for k in files if k != "customers" and _has_customer_key(k)]
+        frames["customers"] = customers_from_orders(frames["orders"], others)
         notes.append(
             f"no {files['customers'].name}: the customers are the {len(frames['customers']):,} "
-            "ids of the orders, each joined on the day of its first order; their names, "
+            "ids of the other tables, each joined on the day of its first order; their names, "
             "formats and markets are unknown"
         )
     if as_of is None:
@@ -348,12 +349,17 @@ LEFT_OUT = {
 }
 
 
-def customers_from_orders(orders: pd.DataFrame) -> pd.DataFrame:
-    """The customers of a folder without customers.csv: every id of the orders, joined on
-    the day of its first order; the other columns unknown (empty), as the dictionary types them."""
-    first = orders.groupby("customer_id", sort=True)["order_date"].min()
-    frame = empty_table("customers", rows=len(first))
-    frame["customer_id"] = pd.Series(first.index, dtype="str")
+def customers_from_orders(
+    orders: pd.DataFrame, others: Sequence[pd.DataFrame] = ()
+) -> pd.DataFrame:
+    """The customers of a folder without customers.csv: every id of the orders (and of the
+    `others` tables with a customer_id), joined on the day of its first order (unknown for
+    one that never ordered); the other columns unknown, as the dictionary types them."""
+    ids = pd.Index(orders["customer_id"]).append([pd.Index(f["customer_id"]) for f in others])
+    ids = ids.dropna().unique().sort_values()
+    first = orders.groupby("customer_id", sort=True)["order_date"].min().reindex(ids)
+    frame = empty_table("customers", rows=len(ids))
+    frame["customer_id"] = pd.Series(ids, dtype="str")
     frame["join_date"] = first.to_numpy()
     return frame
 
