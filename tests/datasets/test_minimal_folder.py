@@ -23,6 +23,16 @@ def _orders_only(folder: Path, text: str) -> Path:
     return folder
 
 
+def _cdnow(tmp_path: Path):
+    """The README's recipe: keep customer, date and amount of CDNOW, no other change;
+    (the raw text as pandas reads it, the folder as the lessons load it)."""
+    raw = pd.read_csv(CDNOW, sep=r"\s+", dtype=str)
+    folder = tmp_path / "cdnow"
+    folder.mkdir()
+    raw[["customer_id", "date", "dollar_value"]].to_csv(folder / "orders.csv", index=False)
+    return raw, load_sample(folder)
+
+
 def test_a_folder_of_orders_alone_loads_with_every_table_typed(tmp_path):
     folder = _orders_only(
         tmp_path / "mine",
@@ -69,12 +79,7 @@ def test_the_trainers_file_is_not_changed(tmp_path):
 
 @pytest.mark.skipif(not CDNOW.is_file(), reason=f"the CDNOW data is not at {CDNOW}")
 def test_cdnow_as_a_trainer_would_save_it_agrees_with_plain_pandas(tmp_path):
-    # The README's recipe: keep customer, date and amount; no other change.
-    raw = pd.read_csv(CDNOW, sep=r"\s+", dtype=str)
-    folder = tmp_path / "cdnow"
-    folder.mkdir()
-    raw[["customer_id", "date", "dollar_value"]].to_csv(folder / "orders.csv", index=False)
-    data = load_sample(folder)
+    raw, data = _cdnow(tmp_path)
     assert (len(data.orders), len(data.customers)) == (69_659, 23_570)
     assert data.analysis_date == pd.Timestamp("1998-06-30")
 
@@ -111,11 +116,7 @@ def test_ids_that_lost_their_leading_zeros_are_named_as_the_likely_cause(tmp_pat
 
 @pytest.mark.skipif(not CDNOW.is_file(), reason=f"the CDNOW data is not at {CDNOW}")
 def test_rfm_on_cdnow_agrees_with_plain_pandas(tmp_path):
-    raw = pd.read_csv(CDNOW, sep=r"\s+", dtype=str)
-    folder = tmp_path / "cdnow"
-    folder.mkdir()
-    raw[["customer_id", "date", "dollar_value"]].to_csv(folder / "orders.csv", index=False)
-    data = load_sample(folder)
+    raw, data = _cdnow(tmp_path)
     ours = cls.rfm_table(data.orders, data.analysis_date)
 
     orders = pd.DataFrame(
