@@ -105,3 +105,27 @@ def test_harness_reports_errors(lab, page, request):
     after = wait_for_snapshot(page, explorer, outputs, timeout_s=3, unlike=before)
     assert after == before, "the frozen explorer's outputs must not change"
     page.screenshot(path=artifact(request.node, "checked.png"), full_page=True)
+
+
+def test_the_column_mapper_of_lesson_0_saves_a_mapping(lab, page, request):
+    """Lesson 0's column mapper in the browser: pick the three columns, press Save, and the
+    line under it says the file was saved (the kernel wrote columns.csv to its scratch folder)."""
+    notebook = "notebooks/00_start_here.ipynb"
+    open_notebook(page, lab, notebook)
+    run_all(page, notebook)
+    wait_for_widgets(page, notebook)
+    assert not notebook_errors(page, notebook)
+    mapper = explorer_selector("crmkit-control-customer_id")
+    show(page, mapper)
+    page.screenshot(path=artifact(request.node, "before.png"), full_page=True)
+    for field, column in (
+        ("customer_id", "Kunde"),
+        ("order_date", "Buchungstag"),
+        ("revenue", "Umsatz"),
+    ):
+        page.locator(f"{mapper} .crmkit-control-{field} select").first.select_option(column)
+    page.locator(f"{mapper} button", has_text="Save columns.csv").first.click()
+    page.locator(f"{mapper} :text('Saved')").first.wait_for(timeout=20_000)
+    show(page, mapper)
+    page.screenshot(path=artifact(request.node, "after.png"), full_page=True)
+    assert not notebook_errors(page, notebook)

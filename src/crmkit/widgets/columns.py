@@ -96,7 +96,13 @@ class ColumnMapper:
             )
             drop.add_class(f"crmkit-control-{f.name}")
             drops[f.name] = drop
-        replace = w.Checkbox(value=False, description="replace an existing columns.csv")
+        replace = w.Checkbox(
+            value=False,
+            description="replace an existing columns.csv",
+            indent=False,
+            style={"description_width": "initial"},
+            layout=w.Layout(width="420px"),
+        )
         button = w.Button(description="Save columns.csv", button_style="primary")
         message = w.HTML()
 
