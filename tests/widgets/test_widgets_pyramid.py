@@ -198,3 +198,18 @@ def test_profile_card_explorer_follows_the_search_box(data):
     html, image = captured.outputs  # the card first, then the chart, as in the widget
     assert html.data["text/html"] == explorer.card_html("C00002")
     assert "image/png" in image.data
+
+
+def test_without_margins_the_pyramid_is_ranked_by_revenue_and_says_so(table):
+    """A trainer's data with no margins: profit unknown, the explorer ranks by revenue only."""
+    blind = table.assign(profit=float("nan"))
+    explorer = widgets.PyramidExplorer(blind)
+    assert explorer.settings.metric == "revenue"
+    explorer.widget()
+    assert list(explorer.controls["metric"].options) == ["revenue"]
+    view = explorer.compute(explorer.settings)
+    assert "ranked by revenue: profit is unknown, as this data has no margins" in view.headline
+    by_revenue = pyr.assign_tiers(blind["revenue"])
+    assert (view.tiers["tier"] == by_revenue["tier"]).all()
+    assert widgets.pyramid_png(view).startswith(b"\x89PNG")
+    assert widgets.PyramidExplorer(table).settings.metric == "profit"  # margins: as before

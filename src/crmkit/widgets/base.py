@@ -197,9 +197,10 @@ def table_area() -> w.HTML:
 SLIDER = {"continuous_update": False, "readout_format": ".2f", "step": 0.01}
 
 
-def metric_control(value: str) -> w.Dropdown:
-    """The 'Rank by' drop-down: profit or revenue."""
-    return w.Dropdown(options=["profit", "revenue"], value=value, description="Rank by")
+def metric_control(value: str, profit_known: bool = True) -> w.Dropdown:
+    """The 'Rank by' drop-down: profit or revenue (revenue only where the data has no margins)."""
+    options = ["profit", "revenue"] if profit_known else ["revenue"]
+    return w.Dropdown(options=options, value=value, description="Rank by")
 
 
 def filter_controls(frame: pd.DataFrame, business_format: str, market_type: str) -> dict:

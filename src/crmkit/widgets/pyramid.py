@@ -79,6 +79,14 @@ def compute_pyramid(table: pd.DataFrame, settings: PyramidSettings) -> PyramidVi
     )
     summary = pyr.tier_summary(rows, tiers)
     top, bottom = summary.iloc[0], summary.iloc[-1]
+    if summary["profit"].isna().all():  # a trainer's data without margins: revenue only
+        share = top["revenue"] / summary["revenue"].sum()
+        headline = (
+            f"{len(rows):,} customers, ranked by revenue: profit is unknown, as this data has "
+            f"no margins. {summary.index[0]}: {int(top['customers']):,} customers bring "
+            f"{share:.0%} of revenue; {summary.index[-1]}: {int(bottom['customers']):,} customers."
+        )
+        return PyramidView(settings, tiers, summary, headline)
     headline = (
         f"{len(rows):,} customers. {summary.index[0]}: {int(top['customers']):,} customers "
         f"bring {top['profit_share']:.0%} of profit; {summary.index[-1]}: "
@@ -89,15 +97,22 @@ def compute_pyramid(table: pd.DataFrame, settings: PyramidSettings) -> PyramidVi
 
 def pyramid_png(view: PyramidView) -> bytes:
     """The pyramid chart of one view, as PNG bytes."""
-    first, total = view.summary.iloc[0], float(view.summary["profit"].sum())
+    # the shares shown are of profit; of revenue where the data has no margins (and it says so)
+    shown = "revenue" if view.summary["profit"].isna().all() else "profit"
+    first, total = view.summary.iloc[0], float(view.summary[shown].sum())
     # Say which ranking the tiers come from: ranked by revenue, the top tier's profit differs.
     title = (
         f"Ranked by {view.settings.metric}, the top {first['customer_share']:.0%} of customers "
-        f"bring {first['profit'] / total:.0%} of profit"
+        f"bring {first[shown] / total:.0%} of {shown}"
         if total
         else None
     )
-    fig = plots.pyramid_chart(view.summary, metric="profit", title=title)
+    if total and shown == "revenue":  # shorter, so the reason fits on the chart
+        title = (
+            f"No margins in this data: the top {first['customer_share']:.0%} "
+            f"bring {first[shown] / total:.0%} of revenue"
+        )
+    fig = plots.pyramid_chart(view.summary, metric=shown, title=title)
     return plots.to_png(fixed_layout(fig, left=0.02, right=0.98, top=0.9, bottom=0.02))
 
 
@@ -128,7 +143,10 @@ class PyramidExplorer(Explorer[PyramidSettings, PyramidView]):
 
     def __init__(self, table: pd.DataFrame, settings: PyramidSettings | None = None):
         self.table = table
-        super().__init__(settings or PyramidSettings())
+        self.profit_known = bool(table["profit"].notna().any())
+        # without margins (a trainer's own data) the pyramid is ranked by revenue
+        default = PyramidSettings() if self.profit_known else PyramidSettings(metric="revenue")
+        super().__init__(settings or default)
 
     def compute(self, settings: PyramidSettings) -> PyramidView:
         return compute_pyramid(self.table, settings)
@@ -139,7 +157,7 @@ class PyramidExplorer(Explorer[PyramidSettings, PyramidView]):
     def make_controls(self) -> dict[str, w.Widget]:
         s = self.settings
         controls: dict[str, w.Widget] = {
-            "metric": metric_control(s.metric),
+            "metric": metric_control(s.metric, self.profit_known),
             "method": w.Dropdown(
                 options=[("share of customers", "percentile"), ("share of profit", "profit_share")],
                 value=s.method,
