@@ -222,3 +222,15 @@ def test_headline_states_the_lessons_80_20_share_of_the_net_total(overview):
     view = widgets.compute_classification(overview, widgets.ClassificationSettings(a_cutoff=0.8))
     share = cls.pareto_share(overview["profit"], target=0.8)
     assert f"({share:.0%}) bring 80% of the net total profit" in view.headline
+
+
+def test_without_margins_the_abc_explorer_classifies_by_revenue_and_says_so(overview):
+    blind = overview.assign(profit=float("nan"))
+    explorer = widgets.ClassificationExplorer(blind)
+    assert explorer.settings.metric == "revenue"
+    explorer.widget()
+    assert list(explorer.controls["metric"].options) == ["revenue"]
+    view = explorer.compute(explorer.settings)
+    assert view.headline.endswith("Profit is unknown: this data has no margins.")
+    assert "of the net total revenue" in view.headline
+    assert widgets.ClassificationExplorer(overview).settings.metric == "profit"

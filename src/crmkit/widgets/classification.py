@@ -71,6 +71,8 @@ def compute_classification(
     )
     summary = cls.abc_summary(abc)
     headline = class_a_headline(abc, settings.metric)
+    if rows["profit"].isna().all():
+        headline += " Profit is unknown: this data has no margins."
     return ClassificationView(settings, abc, summary, top, headline)
 
 
@@ -136,7 +138,10 @@ class ClassificationExplorer(Explorer[ClassificationSettings, ClassificationView
 
     def __init__(self, overview: pd.DataFrame, settings: ClassificationSettings | None = None):
         self.overview = overview
-        super().__init__(settings or ClassificationSettings())
+        self.profit_known = bool(overview["profit"].notna().any())
+        # without margins (a trainer's own data) the classes are by revenue
+        default = ClassificationSettings(metric="profit" if self.profit_known else "revenue")
+        super().__init__(settings or default)
 
     def compute(self, settings: ClassificationSettings) -> ClassificationView:
         return compute_classification(self.overview, settings)
@@ -147,7 +152,7 @@ class ClassificationExplorer(Explorer[ClassificationSettings, ClassificationView
     def make_controls(self) -> dict[str, w.Widget]:
         s = self.settings
         controls: dict[str, w.Widget] = {
-            "metric": metric_control(s.metric),
+            "metric": metric_control(s.metric, self.profit_known),
             "a_cutoff": w.FloatSlider(
                 value=s.a_cutoff, min=0.5, max=0.9, description="A up to", **SLIDER
             ),
