@@ -444,6 +444,16 @@ def require_known(values: pd.Series, doing: str) -> None:
     raise CrmkitError(f"some values are missing (NaN); fill or drop them before {doing}")
 
 
+def ranking_measure(table: pd.DataFrame) -> tuple[str, str]:
+    """What to rank a `customer_profit` table's customers by: ("profit", "") as the lessons
+    do, or ("revenue", why) where the data has no margins, so profit is unknown."""
+    if table["profit"].notna().any():
+        return "profit", ""
+    return "revenue", (
+        "this data has no margins, so profit is unknown: customers are ranked by revenue instead"
+    )
+
+
 def most_profitable(table: pd.DataFrame) -> str:
     """The id of the customer with the highest profit in a `customer_profit` table (the first
     by id on a tie); MissingData where the data has no margins to compute profit from."""

@@ -360,3 +360,10 @@ def test_revenue_bridge_by_hand_and_on_the_sample(data):
         sample["customers_before"] - sample["lost_customers"] + sample["new_customers"]
         == (sample["customers_now"])
     )
+
+
+def test_the_ranking_measure_is_profit_unless_the_data_has_no_margins():
+    table = pd.DataFrame({"revenue": [10.0, 5.0], "profit": [2.0, float("nan")]})
+    assert cb.ranking_measure(table) == ("profit", "")
+    measure, why = cb.ranking_measure(table.assign(profit=float("nan")))
+    assert measure == "revenue" and "no margins" in why
