@@ -321,7 +321,7 @@ def _load_folder(
         raise DataValidationError(problems, total=total)
     if not files["customers"].is_file():
         others = [frames[k] for k in files if k != "customers" and _has_customer_key(k)]
-        frames["customers"] = customers_from_orders(frames["orders"], others)
+        frames["customers"] = customers_from_tables(frames["orders"], others)
         notes.append(
             f"no {files['customers'].name}: the customers are the {len(frames['customers']):,} "
             "ids of the other tables, each joined on the day of its first order; their names, "
@@ -349,7 +349,7 @@ LEFT_OUT = {
 }
 
 
-def customers_from_orders(
+def customers_from_tables(
     orders: pd.DataFrame, others: Sequence[pd.DataFrame] = ()
 ) -> pd.DataFrame:
     """The customers of a folder without customers.csv: every id of the orders (and of the
