@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from crmkit import content
-from crmkit.customer_base import SERVICE_PARTS
+from crmkit.customer_base import SERVICE_PARTS, require_known
 from crmkit.errors import CrmkitError
 from crmkit.tiers import (  # noqa: F401  (the pyramid lesson names them from here)
     DEFAULT_CUTOFFS,
@@ -74,8 +74,27 @@ def tier_summary(table: pd.DataFrame, tiers: pd.Series | pd.DataFrame) -> pd.Dat
         out[column] = np.bincount(code, weights=values, minlength=k)
     total = out["profit"].sum()
     out["profit_share"] = out["profit"] / total if total else np.nan
-    out["profit_per_customer"] = (out["profit"] / out["customers"].replace(0, np.nan)).fillna(0.0)
+    # zero for an empty tier; unknown (NaN) where the data has no margins
+    per = out["profit"] / out["customers"].replace(0, np.nan)
+    out["profit_per_customer"] = per.where(out["customers"] > 0, 0.0)
     return out
+
+
+def per_customer(summary: pd.DataFrame) -> pd.DataFrame:
+    """What one customer of each tier costs to serve and earns, from a `tier_summary` frame.
+
+    The question of PY7 (does service follow value?) needs profit, so data without margins
+    gives MissingData (one sentence in a lesson) instead of a column of unknowns.
+    """
+    require_known(summary["profit"], "comparing service with profit")
+    customers = summary["customers"].replace(0, np.nan)
+    out = pd.DataFrame(
+        {
+            "cost to serve per customer": summary["cost_to_serve"] / customers,
+            "profit per customer": summary["profit"] / customers,
+        }
+    )
+    return out.fillna(0.0).rename_axis("tier")
 
 
 # -- the whale curve -------------------------------------------------------------------------
@@ -119,6 +138,43 @@ def whale_peak(profit: pd.Series) -> dict[str, float]:
         "profit_share": peak,
         "destroyed": peak - 1.0,
     }
+
+
+def whale_note(table: pd.DataFrame, measure: str = "profit") -> str:
+    """Why the whale curve of `table` (a `customer_profit` frame) ranked by `measure` has no
+    hump, or a smaller one than it would have: "" where the data shows the full hump.
+
+    Rules: ranked by revenue (no margins) only returns can fall below zero; with no visits,
+    calls or complaints in the data serving costs nothing, so only discounts make losses;
+    with both, a curve without a hump means no customer lost us money that year.
+    """
+    values = table[measure]
+    losses = bool((values < 0).any())
+    if measure == "revenue":
+        return (
+            "Revenue stands in for profit (this data has no margins). The hump is made by "
+            "customers who lose us money, and revenue cannot show them: only returns take it "
+            "below zero. "
+            + ("Here returns make the small hump." if losses else "So the curve has no hump.")
+        )
+    if float(table["cost_to_serve"].abs().sum()) == 0.0:
+        return (
+            "This data has no visits, calls or complaints, so serving a customer costs nothing "
+            "in it and only discounts deeper than the margin make a loss: "
+            + (
+                "the hump is smaller than it would be with the cost of serving."
+                if losses
+                else "so the curve has no hump, though the real cost of serving may make one."
+            )
+        )
+    if float(table["contacts"].sum()) == 0.0:
+        return (
+            "This data has no visits or calls, so the cost to serve counts complaint handling "
+            "only, and the hump is smaller than it would be with the cost of every contact."
+        )
+    if not losses:
+        return "No customer lost us money in this period, so the curve has no hump."
+    return ""
 
 
 # -- PY6: tier migration --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from crmkit import customer_base as cb
 from crmkit import pyramid as pyr
 from crmkit.datasets import load_sample
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 
 
 @pytest.fixture(scope="module")
@@ -207,3 +207,68 @@ def test_profit_share_tiers_take_shares_of_the_net_total():
     assert tiers["tier"].astype(str).tolist() == ["VIP", "small", "small", "small"]
     with pytest.raises(CrmkitError, match="no total"):
         pyr.assign_tiers(pd.Series([5.0, -5.0], index=["A", "B"]), method="profit_share")
+
+
+def _profit_table(profit, revenue, cost_to_serve, contacts) -> pd.DataFrame:
+    """A small customer_profit-shaped table: only the columns the whale note reads."""
+    ids = [f"C{i}" for i in range(len(revenue))]
+    return pd.DataFrame(
+        {
+            "revenue": revenue,
+            "profit": profit,
+            "cost_to_serve": cost_to_serve,
+            "contacts": contacts,
+        },
+        index=pd.Index(ids, name="customer_id"),
+    )
+
+
+def test_whale_note_says_why_the_hump_is_missing_or_small():
+    nan = float("nan")
+    no_margins = _profit_table([nan, nan], [100.0, 50.0], [0.0, 0.0], [0, 0])
+    assert "no hump" in pyr.whale_note(no_margins, "revenue")
+    returns = _profit_table([nan, nan], [100.0, -20.0], [0.0, 0.0], [0, 0])
+    assert "returns make the small hump" in pyr.whale_note(returns, "revenue")
+    no_service = _profit_table([30.0, -5.0], [100.0, 50.0], [0.0, 0.0], [0, 0])
+    assert "no visits, calls or complaints" in pyr.whale_note(no_service)
+    assert "smaller" in pyr.whale_note(no_service)
+    no_service_no_loss = _profit_table([30.0, 5.0], [100.0, 50.0], [0.0, 0.0], [0, 0])
+    assert "no hump" in pyr.whale_note(no_service_no_loss)
+    complaints_only = _profit_table([30.0, -5.0], [100.0, 50.0], [2.0, 0.0], [0, 0])
+    assert "complaint handling only" in pyr.whale_note(complaints_only)
+    no_loss = _profit_table([30.0, 5.0], [100.0, 50.0], [2.0, 1.0], [3, 1])
+    assert "no hump" in pyr.whale_note(no_loss)
+    full = _profit_table([30.0, -5.0], [100.0, 50.0], [2.0, 9.0], [3, 8])
+    assert pyr.whale_note(full) == ""
+
+
+def test_sample_whale_needs_no_note(data):
+    assert pyr.whale_note(cb.customer_profit(data, 2025)) == ""
+
+
+def test_per_customer_divides_the_tier_totals_and_needs_profit(data):
+    table = cb.customer_profit(data, 2025)
+    summary = pyr.tier_summary(table, pyr.assign_tiers(table["profit"]))
+    per = pyr.per_customer(summary)
+    vip = table.loc[pyr.assign_tiers(table["profit"])["tier"] == "VIP"]
+    assert per.loc["VIP", "cost to serve per customer"] == pytest.approx(
+        vip["cost_to_serve"].mean()
+    )
+    assert per.loc["VIP", "profit per customer"] == pytest.approx(vip["profit"].mean())
+    unknown = table.assign(profit=np.nan)
+    no_margins = pyr.tier_summary(unknown, pyr.assign_tiers(unknown["revenue"]))
+    with pytest.raises(MissingData, match="margin"):
+        pyr.per_customer(no_margins)
+
+
+def test_tier_summary_without_margins_leaves_profit_unknown(data):
+    table = cb.customer_profit(data, 2025).assign(profit=np.nan)
+    summary = pyr.tier_summary(table, pyr.assign_tiers(table["revenue"]))
+    assert summary["profit_per_customer"].isna().all()
+    assert summary["profit_share"].isna().all()
+    assert summary["revenue"].sum() == pytest.approx(table["revenue"].sum())
+    # an empty tier still shows zero customers and zero profit per customer
+    known = cb.customer_profit(data, 2025)
+    tiers = pyr.assign_tiers(known["profit"]).copy()
+    tiers["tier"] = tiers["tier"].cat.add_categories(["extra"])
+    assert pyr.tier_summary(known, tiers).loc["extra", "profit_per_customer"] == 0.0

@@ -93,3 +93,23 @@ def test_rfm_segment_shares_pairs_customer_and_revenue_shares():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Loyal", "Lost", "Champions"]
     widths = sorted(round(bar.get_width(), 6) for bar in ax.patches)
     assert widths == sorted([0.6, 0.3, 0.1, 0.2, 0.1, 0.7])
+
+
+def test_pyramid_and_whale_without_margins_say_they_show_revenue():
+    from crmkit import customer_base as cb
+    from crmkit import pyramid as pyr
+    from crmkit.datasets import load_sample
+
+    data = load_sample()
+    table = cb.customer_profit(data, cb.periods(data).last_full_year).assign(profit=np.nan)
+    summary = pyr.tier_summary(table, pyr.assign_tiers(table["revenue"]))
+    title = plots.pyramid_chart(summary).axes[0].get_title(loc="left")
+    share = summary["revenue"].iloc[0] / summary["revenue"].sum()
+    assert title.startswith("No margins in this data")
+    assert title.endswith(f"{share:.0%} of revenue")
+    whale = plots.whale_curve(pyr.whale_curve(table["revenue"]), measure="revenue").axes[0]
+    assert whale.get_title(loc="left") == (
+        "No margins in this data: revenue instead of profit, so no hump"
+    )
+    assert whale.get_ylabel() == "Cumulative share of total revenue"
+    assert any("No hump" in t.get_text() for t in whale.texts)

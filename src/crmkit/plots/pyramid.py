@@ -19,7 +19,7 @@ TIER_COLOURS = [PALETTE["blue"], PALETTE["sky"], PALETTE["orange"], PALETTE["ver
 def pyramid_chart(
     summary: pd.DataFrame,
     *,
-    metric: str = "profit",
+    metric: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
@@ -28,8 +28,11 @@ def pyramid_chart(
     `summary` is `pyramid.tier_summary(...)` (tiers best first, with customers,
     customer_share, revenue, profit and profit_share). The layers have equal
     heights (the pyramid is a picture of rank, not of size); the labels carry
-    the numbers: customers and their share, and the tier's share of `metric`.
+    the numbers: customers and their share, and the tier's share of `metric`:
+    profit, or revenue where the data has no margins (and the title says so).
     """
+    no_margins = bool(summary["profit"].isna().all())
+    metric = metric or ("revenue" if no_margins else "profit")
     fig, ax = new_axes(ax, figsize=(8.0, 4.6))
     n = len(summary)
     total = float(summary[metric].sum())
@@ -66,8 +69,9 @@ def pyramid_chart(
     ax.set_axis_off()
     if title is None and n:
         first = summary.iloc[0]
+        lead = "No margins in this data: the top" if no_margins else "The top"
         title = (
-            f"The top {first['customer_share']:.0%} of customers bring "
+            f"{lead} {first['customer_share']:.0%} of customers bring "
             f"{first[metric] / total:.0%} of {metric}"
             if total
             else f"Customers by {metric} tier"
@@ -82,6 +86,7 @@ def whale_curve(
     peak: dict[str, float] | None = None,
     reading: tuple[float, float] | None = None,
     title: str | None = None,
+    measure: str = "profit",
     ax: Axes | None = None,
 ) -> Figure:
     """Cumulative profit share against customers ranked by profit, with the hump marked.
@@ -90,6 +95,8 @@ def whale_curve(
     (computed from the curve when not given). `reading` (share of customers,
     share of profit), e.g. the top 20% from `classification.concentration_table`,
     is marked with guide lines, so the chart and the table can be read together.
+    `measure` names what was ranked: "revenue" where the data has no margins, and the
+    title then says so.
     """
     fig, ax = new_axes(ax)
     x = curve["customer_share"].to_numpy()
@@ -101,9 +108,12 @@ def whale_curve(
     ax.axhline(1.0, color=PALETTE["grey"], lw=0.8, ls=":")
     px, py = peak["customer_share"], peak["profit_share"]
     ax.plot([px], [py], "o", color=PALETTE["vermillion"])
+    hump = py > 1.0 + 1e-9
     ax.annotate(
-        f"Peak: {px:.0%} of customers bring {py:.0%} of profit;\n"
-        f"the other {1 - px:.0%} take {py - 1:.0%} back",
+        f"Peak: {px:.0%} of customers bring {py:.0%} of {measure};\n"
+        f"the other {1 - px:.0%} take {py - 1:.0%} back"
+        if hump
+        else f"No hump: no customer takes {measure} back",
         (px, py),
         xytext=(-12, 10),
         textcoords="offset points",
@@ -121,14 +131,24 @@ def whale_curve(
             fontsize=9,
             color=PALETTE["blue"],
         )
-    ax.text(0.01, 1.01, "100% of total profit", fontsize=8, color=PALETTE["grey"], va="bottom")
+    ax.text(0.01, 1.01, f"100% of total {measure}", fontsize=8, color=PALETTE["grey"], va="bottom")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, max(1.1, float(y.max()) + 0.12))
     percent_axis(ax, "x")
     percent_axis(ax, "y")
-    ax.set_xlabel("Share of customers, most profitable first")
-    ax.set_ylabel("Cumulative share of total profit")
-    set_title(ax, title or f"The whale curve peaks at {py:.0%}: loss makers give back {py - 1:.0%}")
+    ax.set_xlabel(
+        "Share of customers, most profitable first"
+        if measure == "profit"
+        else f"Share of customers, highest {measure} first"
+    )
+    ax.set_ylabel(f"Cumulative share of total {measure}")
+    if title is None and measure == "revenue":
+        title = "No margins in this data: revenue instead of profit, " + (
+            f"peak {py:.0%}" if hump else "so no hump"
+        )
+    elif title is None:
+        title = f"The whale curve peaks at {py:.0%}: loss makers give back {py - 1:.0%}"
+    set_title(ax, title)
     return fig
 
 

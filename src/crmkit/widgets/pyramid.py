@@ -97,22 +97,16 @@ def compute_pyramid(table: pd.DataFrame, settings: PyramidSettings) -> PyramidVi
 
 def pyramid_png(view: PyramidView) -> bytes:
     """The pyramid chart of one view, as PNG bytes."""
-    # the shares shown are of profit; of revenue where the data has no margins (and it says so)
-    shown = "revenue" if view.summary["profit"].isna().all() else "profit"
-    first, total = view.summary.iloc[0], float(view.summary[shown].sum())
+    first, total = view.summary.iloc[0], float(view.summary["profit"].sum())
     # Say which ranking the tiers come from: ranked by revenue, the top tier's profit differs.
+    # Without margins the total is 0 here, and the chart's own title says it shows revenue.
     title = (
         f"Ranked by {view.settings.metric}, the top {first['customer_share']:.0%} of customers "
-        f"bring {first[shown] / total:.0%} of {shown}"
+        f"bring {first['profit'] / total:.0%} of profit"
         if total
         else None
     )
-    if total and shown == "revenue":  # shorter, so the reason fits on the chart
-        title = (
-            f"No margins in this data: the top {first['customer_share']:.0%} "
-            f"bring {first[shown] / total:.0%} of revenue"
-        )
-    fig = plots.pyramid_chart(view.summary, metric=shown, title=title)
+    fig = plots.pyramid_chart(view.summary, title=title)
     return plots.to_png(fixed_layout(fig, left=0.02, right=0.98, top=0.9, bottom=0.02))
 
 
