@@ -28,6 +28,7 @@ from crmkit.customer_base import (
     known_customer,
     money,
     months_to,
+    ranking_measure,
     with_attributes,
 )
 from crmkit.errors import CrmkitError, MissingData
@@ -278,11 +279,12 @@ def _section(rows: list[tuple[str, object]]) -> pd.DataFrame:
 
 
 def yearly_tiers(data: SampleData, years) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
-    """Each year's profitability table and tiers, for `profile_card(history=...)` to reuse."""
+    """Each year's profitability table and tiers, for `profile_card(history=...)` to reuse.
+    The tiers are by profit; by revenue where the data has no margins (`ranking_measure`)."""
     out = {}
     for year in years:
         table = customer_profit(data, as_period(int(year)))
-        out[int(year)] = (table, assign_tiers(table["profit"]))
+        out[int(year)] = (table, assign_tiers(table[ranking_measure(table)[0]]))
     return out
 
 
@@ -392,12 +394,18 @@ def profile_card(
         tier = tiers.loc[cid, "tier"]
         row = table.loc[cid]
         profits.append(row["profit"])
+        if pd.isna(row["profit"]):  # no margins in the data: the tier is by revenue
+            tier = f"{tier} by revenue"
         perf_rows.append(
-            (str(year), f"revenue {money(row['revenue'])}, profit {money(row['profit'])}, {tier}")
+            (
+                str(year),
+                f"revenue {money(row['revenue'])}, profit {_shown(row['profit'], money)}, {tier}",
+            )
         )
     trend = "—"
     if len(profits) >= 2:
         trend = "rising" if profits[-1] > profits[-2] else "falling"
+        trend = "unknown" if pd.isna(profits[-1]) or pd.isna(profits[-2]) else trend
     perf_rows.append(("profit trend", trend))
     performance = _section(perf_rows)
 

@@ -213,3 +213,35 @@ def test_without_margins_the_pyramid_is_ranked_by_revenue_and_says_so(table):
     assert (view.tiers["tier"] == by_revenue["tier"]).all()
     assert widgets.pyramid_png(view).startswith(b"\x89PNG")
     assert widgets.PyramidExplorer(table).settings.metric == "profit"  # margins: as before
+
+
+def test_without_margins_the_card_explorer_ranks_by_revenue_and_charts_revenue(data):
+    """A trainer's data with no margins: the cards show profit as unknown and the tier by
+    revenue, the search offers the biggest buyers first, and the chart is revenue by year."""
+    import dataclasses
+
+    blind = dataclasses.replace(data, orders=data.orders.assign(gross_margin=float("nan")))
+    explorer = widgets.ProfileCardExplorer(blind)
+    year = cb.customer_profit(blind, explorer.year)
+    assert explorer.customer_id == str(year["revenue"].idxmax())
+    card = explorer.compute(explorer.customer_id).card.to_frame()
+    line = card.loc[card["field"] == str(explorer.year), "value"].iloc[0]
+    assert "profit unknown" in line and line.endswith("VIP by revenue")
+    assert card.loc[card["field"] == "profit trend", "value"].iloc[0] in ("unknown", "—")
+    assert explorer.chart(explorer.customer_id).startswith(b"\x89PNG")
+    explorer.widget()  # the live view builds too
+
+
+def test_search_without_shop_names_offers_the_ids_alone():
+    import pandas as pd
+
+    from crmkit.widgets.picker import CustomerSearch
+
+    customers = pd.DataFrame(
+        {"shop_name": [None, "Corner Shop"], "business_format": None, "market_type": None},
+        index=pd.Index(["07592", "07593"], name="customer_id"),
+    )
+    search = CustomerSearch(customers)
+    assert search.options() == ["07592", "07593 · Corner Shop"]
+    assert search.find("07592") == "07592"
+    assert search.option("07592") == "07592"

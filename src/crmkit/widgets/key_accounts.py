@@ -16,7 +16,7 @@ import pandas as pd
 from crmkit import key_accounts as ka
 from crmkit import plots
 from crmkit import pyramid as pyr
-from crmkit.customer_base import attributes, best_first, money, periods
+from crmkit.customer_base import attributes, best_first, money, periods, ranking_measure
 from crmkit.errors import CrmkitError
 from crmkit.plots.style import PALETTE
 from crmkit.widgets.base import Explorer, Rendered, fixed_layout
@@ -84,7 +84,7 @@ class ProfileCardExplorer(CustomerExplorer[CardView]):
         if self.year not in self.history:
             raise CrmkitError(f"no orders in {self.year}; pick a year the data covers")
         self.table = self.history[self.year][0]
-        ranked = best_first(self.table["profit"])
+        ranked = best_first(self.table[ranking_measure(self.table)[0]])
         self.search = CustomerSearch(attributes(data), ranked.index)
         super().__init__(str(ranked.index[0]))
 
@@ -104,7 +104,23 @@ class ProfileCardExplorer(CustomerExplorer[CardView]):
         return card_html(self.compute(customer_id).card)
 
     def chart(self, customer_id: str) -> bytes:
-        """Where the customer's margin goes in `year`, as a PNG waterfall."""
+        """Where the customer's margin goes in `year`, as a PNG waterfall; its revenue by year
+        where the data has no margins (no margin, no waterfall)."""
+        if self.table["profit"].isna().all():
+            revenue = pd.Series(
+                {
+                    str(y): t.at[customer_id, "revenue"] if customer_id in t.index else 0.0
+                    for y, (t, _) in self.history.items()
+                }
+            )
+            fig = plots.bar_by_group(
+                revenue,
+                fmt="¥{:,.0f}",
+                xlabel="revenue (yuan)",
+                title=f"{customer_id}: revenue by year (no margins, so no waterfall)",
+            )
+            fig.set_size_inches(7.6, 1.8 + 0.45 * len(revenue))  # room for the title
+            return plots.to_png(fixed_layout(fig, left=0.12, right=0.9, top=0.8, bottom=0.25))
         if customer_id in self.table.index:
             row = self.table.loc[customer_id]
         else:  # not active this year: an all-zero row keeps the chart honest

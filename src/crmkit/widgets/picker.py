@@ -39,7 +39,7 @@ class CustomerSearch:
         # find_customers reads only `.customers`: these customers, with the id as a column.
         self._data = SimpleNamespace(customers=customers.rename_axis("customer_id").reset_index())
         ids = self.names.index if order is None else order
-        self._options = [f"{cid} · {self.names.get(cid, '')}" for cid in ids]
+        self._options = [self.label(cid) for cid in ids]
 
     def options(self) -> list[str]:
         """The suggestions, 'C00042 · Golden Harvest Mart', in the order given."""
@@ -62,8 +62,10 @@ class CustomerSearch:
         return str(hits.index[0])
 
     def label(self, customer_id: str) -> str:
-        """'C00042 · Golden Harvest Mart' for one customer."""
-        return f"{customer_id} · {self.names.get(customer_id, '')}"
+        """'C00042 · Golden Harvest Mart' for one customer; the id alone where the data has
+        no shop names (a trainer's own data)."""
+        name = self.names.get(customer_id)
+        return f"{customer_id} · {name}" if isinstance(name, str) and name else str(customer_id)
 
 
 class CustomerPicker(w.VBox):
