@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from crmkit import classification as cls
-from crmkit.datasets import load_sample
+from crmkit.datasets import data_note, load_sample
 from crmkit.datasets.schema import table_kinds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +67,26 @@ def test_a_folder_of_orders_alone_loads_with_every_table_typed(tmp_path):
 
 def test_the_sample_has_nothing_to_say():
     assert load_sample().notes == ()
+    assert data_note(load_sample()) == ""
+
+
+def test_lessons_on_a_trainers_folder_say_whose_data_it_is(tmp_path):
+    folder = _orders_only(tmp_path / "mine", "customer,date,amount\nA7,20240105,120.50\n")
+    note = data_note(load_sample(folder))
+    assert note.startswith("Your own data (mine), not the sample")
+    left_out = sum(" left out" in n or n.startswith("no ") for n in load_sample(folder).notes)
+    assert left_out >= 10  # margins, discounts, ... and every table but the orders
+    assert f"It leaves out {left_out} columns or tables" in note
+    assert f"crmkit data check {folder.resolve()}" in note
+    # a complete copy of the sample elsewhere is still the trainer's own folder
+    import shutil
+
+    from crmkit.datasets import paths
+
+    copy = tmp_path / "copy"
+    shutil.copytree(paths.SAMPLE_DIR, copy, ignore=shutil.ignore_patterns("*.md"))
+    full = data_note(load_sample(copy))
+    assert full.startswith("Your own data (copy)") and "leaves out" not in full
 
 
 def test_the_trainers_file_is_not_changed(tmp_path):

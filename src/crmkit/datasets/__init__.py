@@ -3,6 +3,7 @@
 from crmkit.datasets.load import (
     SampleData,
     ValidationReport,
+    data_note,
     format_report,
     load,
     load_sample,
@@ -12,6 +13,7 @@ from crmkit.datasets.load import (
 __all__ = [
     "SampleData",
     "ValidationReport",
+    "data_note",
     "format_report",
     "load",
     "load_sample",

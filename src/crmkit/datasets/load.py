@@ -67,6 +67,8 @@ class SampleData:
     seed: int | None  # None for a folder without metadata.json
     #: What was left out of the folder or derived, one sentence each (empty for the sample).
     notes: tuple[str, ...] = ()
+    #: The folder it was read from (None for data built in code).
+    folder: Path | None = None
 
 
 @dataclass
@@ -334,7 +336,11 @@ def _load_folder(
         )
     seed = meta.get("seed")
     return SampleData(
-        **frames, analysis_date=as_of, seed=None if seed is None else int(seed), notes=tuple(notes)
+        **frames,
+        analysis_date=as_of,
+        seed=None if seed is None else int(seed),
+        notes=tuple(notes),
+        folder=folder.resolve(),
     )
 
 
@@ -367,7 +373,32 @@ def customers_from_tables(
 def _fresh_copy(data: SampleData) -> SampleData:
     frames = {k: v for k, v in vars(data).items() if isinstance(v, pd.DataFrame)}
     copies = {k: v.copy(deep=not _COPY_ON_WRITE) for k, v in frames.items()}
-    return SampleData(**copies, analysis_date=data.analysis_date, seed=data.seed, notes=data.notes)
+    return SampleData(
+        **copies,
+        analysis_date=data.analysis_date,
+        seed=data.seed,
+        notes=data.notes,
+        folder=data.folder,
+    )
+
+
+def data_note(data: SampleData) -> str:
+    """One line for the top of a lesson run on a trainer's own folder: the text's case firm
+    means their firm, and what the folder leaves out; "" for the sample data."""
+    if data.folder is None or data.folder == paths.SAMPLE_DIR.resolve():
+        return ""
+    left_out = sum(" left out" in n or n.startswith("no ") for n in data.notes)
+    line = (
+        f"Your own data ({data.folder.name}), not the sample: where the text names Harbour "
+        "Wholesale or quotes its figures, read your firm and the numbers printed here."
+    )
+    if left_out:
+        line += (
+            f" It leaves out {left_out} column{'s' if left_out != 1 else ''} or tables; a cell "
+            f"that needs one says so, and the command 'crmkit data check {data.folder}' lists "
+            "them."
+        )
+    return line
 
 
 def _metadata(folder: Path) -> dict:
