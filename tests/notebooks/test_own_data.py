@@ -74,3 +74,36 @@ def test_every_lesson_runs_on_orders_alone(own_folder, capsys):
                 line.startswith("- profit needs each order's gross margin") for line in lines
             )
     assert "00_start_here.ipynb: runs in full" in out
+
+
+def _cdnow_cell() -> str:
+    import nbformat
+
+    nb = nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", as_version=4)
+    return next(c.source for c in nb.cells if c.source.startswith("cdnow = Path("))
+
+
+def test_lesson_0_walks_through_cdnow_or_says_where_to_get_it(tmp_path, monkeypatch, capsys):
+    """Lesson 0's worked example: with the file beside the workbook it makes and loads the
+    orders file; without it, one sentence on where to get it (a learner's laptop)."""
+    from crmkit.datasets import load_sample
+
+    ns = {"Path": Path, "pd": pd, "load_sample": load_sample, "demo": tmp_path}
+    monkeypatch.chdir(tmp_path)  # ../../shared does not exist from here
+    exec(_cdnow_cell(), dict(ns))  # noqa: S102 (test code)
+    out = capsys.readouterr().out
+    assert out.startswith("The CDNOW file is not at ") and "lifetimes" in out
+    assert not (tmp_path / "cdnow").exists()
+    if not CDNOW.is_file():
+        pytest.skip(f"the CDNOW data is not at {CDNOW}")
+    monkeypatch.chdir(ROOT / "notebooks")
+    exec(_cdnow_cell(), dict(ns))  # noqa: S102 (test code)
+    out = capsys.readouterr().out
+    raw = pd.read_csv(CDNOW, sep=r"\s+", dtype=str)
+    start = pd.to_datetime(raw["date"], format="%Y%m%d").min()
+    first = (
+        f"{len(raw):,} orders of {raw['customer_id'].nunique():,} customers, from {start:%Y-%m-%d}"
+    )
+    assert out.startswith(first)
+    assert "column 'dollar_value' read as 'revenue'" in out
+    assert (tmp_path / "cdnow" / "orders.csv").is_file()
