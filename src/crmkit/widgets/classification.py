@@ -12,6 +12,7 @@ import pandas as pd
 
 from crmkit import classification as cls
 from crmkit import plots
+from crmkit.customer_base import ranking_measure
 from crmkit.errors import CrmkitError
 from crmkit.widgets.base import (
     ALL,
@@ -138,9 +139,10 @@ class ClassificationExplorer(Explorer[ClassificationSettings, ClassificationView
 
     def __init__(self, overview: pd.DataFrame, settings: ClassificationSettings | None = None):
         self.overview = overview
-        self.profit_known = bool(overview["profit"].notna().any())
         # without margins (a trainer's own data) the classes are by revenue
-        default = ClassificationSettings(metric="profit" if self.profit_known else "revenue")
+        measure = ranking_measure(overview)[0]
+        self.profit_known = measure == "profit"
+        default = ClassificationSettings(metric=measure)
         super().__init__(settings or default)
 
     def compute(self, settings: ClassificationSettings) -> ClassificationView:

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from crmkit import plots
 from crmkit import pyramid as pyr
-from crmkit.customer_base import customer_profit, periods
+from crmkit.customer_base import customer_profit, periods, ranking_measure
 from crmkit.errors import CrmkitError, MissingData
 from crmkit.widgets.base import (
     ALL,
@@ -137,9 +137,10 @@ class PyramidExplorer(Explorer[PyramidSettings, PyramidView]):
 
     def __init__(self, table: pd.DataFrame, settings: PyramidSettings | None = None):
         self.table = table
-        self.profit_known = bool(table["profit"].notna().any())
         # without margins (a trainer's own data) the pyramid is ranked by revenue
-        default = PyramidSettings() if self.profit_known else PyramidSettings(metric="revenue")
+        measure = ranking_measure(table)[0]
+        self.profit_known = measure == "profit"
+        default = PyramidSettings(metric=measure)
         super().__init__(settings or default)
 
     def compute(self, settings: PyramidSettings) -> PyramidView:
