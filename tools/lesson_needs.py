@@ -1,8 +1,10 @@
 """Measure what each lesson needs: run every lesson on the sample with one column or table
-left out at a time, and count the cells each lesson skips (`make needs`).
+left out at a time, and count the cells each lesson section skips (`make needs`).
 
-Writes datasets/lesson_needs.csv (what is left out, its effect, skipped cells per lesson),
-which datasets/README.md shows as a table (crmkit.datasets.dictionary renders it). The
+Writes datasets/lesson_needs.csv: one row per thing left out, lesson and section, with the
+cells that section skips (only sections that skip some; a thing that skips nothing has one
+row with no lesson and 0 cells). datasets/README.md shows it as a table
+(crmkit.datasets.dictionary renders it). The
 counts come from running the lessons, not from a list kept by hand, so the table stays
 true when a lesson changes: run this again after changing a lesson.
 Usage: python tools/lesson_needs.py  (about five minutes)
@@ -18,11 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from crmkit import lessons
 from crmkit.datasets import paths
 from crmkit.datasets.load import LEFT_OUT
 from crmkit.datasets.schema import table, table_kinds
-from crmkit.own_data import lesson_report
+from crmkit.own_data import LessonReport, lesson_report
 
 OUT = paths.SAMPLE_DIR / "lesson_needs.csv"
 
@@ -57,8 +58,24 @@ def _folder(kind: str, column: str, root: Path) -> Path:
     return folder
 
 
+HEADER = ["table", "column", "effect", "lesson", "section", "cells"]
+
+
+def rows_of(
+    kind: str, column: str, effect: str | None, reports: list[LessonReport]
+) -> list[list[str | int]]:
+    """The CSV rows of one thing left out: (table, column, effect, lesson, section, cells)
+    for each section that skips cells, in lesson and section order; one row with no lesson
+    and 0 cells when nothing is skipped, so every thing left out has a row."""
+    rows: list[list[str | int]] = [
+        [kind, column, effect or "", Path(r.notebook).stem, section, sum(reasons.values())]
+        for r in reports
+        for section, reasons in r.sections.items()
+    ]
+    return rows or [[kind, column, effect or "", "", "", 0]]
+
+
 def main() -> int:
-    names = [Path(lesson.notebook).stem for lesson in lessons.lessons()]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind, column, effect in variants():
@@ -68,11 +85,10 @@ def main() -> int:
             if errors:
                 print(f"errors without {kind}.{column}: {errors}", file=sys.stderr)
                 return 1
-            skipped = {Path(r.notebook).stem: sum(r.skipped.values()) for r in reports}
-            rows.append([kind, column, effect, *(skipped[n] for n in names)])
+            rows += rows_of(kind, column, effect, reports)
     with OUT.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["table", "column", "effect", *names])
+        writer.writerow(HEADER)
         writer.writerows(rows)
     print(f"wrote {OUT}", file=sys.stderr)
     return 0

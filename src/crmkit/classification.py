@@ -48,6 +48,13 @@ def _nonempty(values: pd.Series, what: str = "customers to classify") -> pd.Seri
 _REMEDY = "rank by revenue, or choose customers who make a profit together"
 
 
+def _shares_of(total: float, remedy: str) -> float:
+    """`total` as the basis of signed shares; a clear error when it is zero (or unknown)."""
+    if total == 0 or np.isnan(total):
+        net_total([total], remedy)  # raises, with the workbook's one sentence for it
+    return total
+
+
 # -- CL2, CL3: the 80/20 rule and ABC analysis ------------------------------------------
 
 
@@ -93,12 +100,13 @@ def abc_analysis(values: pd.Series, cutoffs: Sequence[float] = (0.8, 0.95)) -> p
 
 
 def _group_summary(frame: pd.DataFrame, by: str, value: str, share_name: str) -> pd.DataFrame:
-    """Customers and value per group, each with its share of the whole (signed total)."""
+    """Customers and value per group, each with its share of the whole (signed total; a clear
+    error when that is zero, as nothing can be a share of it)."""
     grouped = frame.groupby(by, observed=False)[value]
     out = pd.DataFrame({"customers": grouped.size(), value: grouped.sum()})
     out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
-    total = out[value].sum()
-    out[share_name] = out[value] / total if total else np.nan
+    total = _shares_of(out[value].sum(), _REMEDY)
+    out[share_name] = out[value] / total
     out.index = out.index.astype(str)
     return out
 
@@ -127,9 +135,13 @@ def pareto_share(values: pd.Series, target: float = 0.8) -> float:
 def concentration_table(
     values: pd.Series, points: Iterable[float] = (0.1, 0.2, 0.5)
 ) -> pd.DataFrame:
-    """The share of the total (signed) value brought by the top x% of customers."""
+    """The share of the total (signed) value brought by the top x% of customers.
+
+    The total is the net sum of all values, as in `pareto_share`; a clear error when it is
+    zero.
+    """
     ranked = best_first(_nonempty(values))
-    total = ranked.sum()
+    total = _shares_of(ranked.sum(), _REMEDY)
     rows = []
     for p in points:
         n = max(1, int(round(p * len(ranked))))
@@ -137,7 +149,7 @@ def concentration_table(
             {
                 "top customers": f"{p:.0%}",
                 "customers": n,
-                "share of total": ranked.iloc[:n].sum() / total if total else np.nan,
+                "share of total": ranked.iloc[:n].sum() / total,
             }
         )
     return pd.DataFrame(rows).set_index("top customers")
@@ -276,7 +288,8 @@ def rfm_segment_summary(rfm: pd.DataFrame) -> pd.DataFrame:
         frequency=("frequency", "mean"),
         monetary=("monetary", "sum"),
     )
-    out["revenue_share"] = out["monetary"] / out["monetary"].sum()
+    total = _shares_of(out["monetary"].sum(), "score orders that add up to some revenue")
+    out["revenue_share"] = out["monetary"] / total
     return out.sort_values("customers", ascending=False)
 
 
@@ -340,6 +353,10 @@ def value_indicators(
     customer with no category purchases recorded scores 100 on dependence (all
     we know of the wallet is what they buy from us); a customer with no revenue
     in the previous period scores 75 on growth (a new customer, growing).
+
+    An indicator is unknown (NaN) for every customer where the data leaves out what it is
+    measured from (INDICATOR_SOURCES: the orders' due dates, promotions or gross margins,
+    or the whole category purchases table); `value_score` leaves it out, `score_note` says so.
     """
     period = months_to(period_end, months)
     start, end = period.start, period.end
@@ -370,7 +387,28 @@ def value_indicators(
     out["growth"] = (50 + 50 * rate).fillna(NEW_CUSTOMER_GROWTH)
     margin = g["gross_margin"].sum()
     out["contribution"] = 100 * margin.rank(method="average", pct=True)
+    # a column left out of the data is unknown for every order: its indicator is unknown,
+    # not 0 (never paid on time) or 100 (we are the whole wallet)
+    if orders["payment_due_date"].isna().all():
+        out["integrity"] = np.nan
+    if orders["gross_margin"].isna().all():
+        out["contribution"] = np.nan
+    if category_purchases.empty:
+        out["dependence"] = np.nan
     return out[INDICATOR_NAMES].sort_index()
+
+
+#: The fewest known weighted indicators a value score is made of: one alone is not a score.
+MIN_KNOWN_INDICATORS = 2
+
+#: What each indicator is measured from, for the sentence when the data leaves it out.
+INDICATOR_SOURCES = {
+    "integrity": "the invoices' due dates (orders: payment_due_date)",
+    "cooperation": "which orders took up a promotion (orders: promotion)",
+    "dependence": "the shops' own category purchases (category_purchases.csv)",
+    "growth": "the revenue of the period before",
+    "contribution": "the orders' gross margins (orders: gross_margin)",
+}
 
 
 def _weights(weights: Mapping[str, float] | None) -> pd.Series:
@@ -394,6 +432,10 @@ def value_score(indicators: pd.DataFrame, weights: Mapping[str, float] | None = 
     Rule: score = sum of weight x indicator over the five indicators, after dividing
     each weight by the sum of the weights (so (2, 2, 2, 2, 2) is the same as equal
     weights). A name left out gets weight 0; DEFAULT_WEIGHTS applies when none are given.
+    An indicator the data cannot measure (unknown for every customer: `value_indicators`)
+    is left out, as if its weight were 0, and `score_note` says which; MissingData when
+    fewer than MIN_KNOWN_INDICATORS weighted ones are left (one indicator is not a score),
+    CrmkitError when one is unknown for some customers only.
     """
     if len(indicators) == 0:
         raise CrmkitError("no customers to score")
@@ -401,7 +443,53 @@ def value_score(indicators: pd.DataFrame, weights: Mapping[str, float] | None = 
     missing = [n for n in INDICATOR_NAMES if n not in indicators.columns]
     if missing:
         raise CrmkitError(f"the indicator table lacks {missing}; it needs {INDICATOR_NAMES}")
+    unknown = unknown_indicators(indicators, weights)
+    if unknown:
+        if int((w > 0).sum()) - len(unknown) < MIN_KNOWN_INDICATORS:
+            raise MissingData(
+                f"a value score weighs several indicators, and this data leaves out what "
+                f"{_listed(unknown)} {'is' if len(unknown) == 1 else 'are'} measured from "
+                f"({_listed([INDICATOR_SOURCES[n] for n in unknown])})"
+            )
+        w[unknown] = 0.0
+        w = w / w.sum()
+    gaps = [n for n in INDICATOR_NAMES if w[n] > 0 and indicators[n].isna().any()]
+    if gaps:
+        raise CrmkitError(
+            f"the {_listed(gaps)} of some customers is unknown (NaN); fill or drop those "
+            "customers, or give it weight 0"
+        )
     return (indicators[INDICATOR_NAMES] * w).sum(axis=1).rename("value_score")
+
+
+def unknown_indicators(
+    indicators: pd.DataFrame, weights: Mapping[str, float] | None = None
+) -> list[str]:
+    """The weighted indicators this data cannot measure (unknown for every customer), which
+    `value_score` leaves out; empty on data with every column and table (the sample)."""
+    w = _weights(weights)
+    return [
+        n
+        for n in INDICATOR_NAMES
+        if w[n] > 0 and n in indicators.columns and indicators[n].isna().all()
+    ]
+
+
+def score_note(indicators: pd.DataFrame, weights: Mapping[str, float] | None = None) -> str:
+    """Why `value_score` leaves indicators out on this data, as one sentence for a lesson or
+    an explorer to show; "" when it scores on every weighted indicator."""
+    unknown = unknown_indicators(indicators, weights)
+    if not unknown:
+        return ""
+    return (
+        f"This data leaves out {_listed([INDICATOR_SOURCES[n] for n in unknown])}, so the "
+        f"value score is the weighted average of the other indicators, without "
+        f"{_listed(unknown)}."
+    )
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def value_grade(score: pd.Series, cutoffs: Sequence[float] = (80, 60, 40)) -> pd.Series:
@@ -415,6 +503,7 @@ def value_grade(score: pd.Series, cutoffs: Sequence[float] = (80, 60, 40)) -> pd
     a, b, c = (float(x) for x in cutoffs)
     if not a > b > c:
         raise CrmkitError(f"grade cut-offs must fall: A > B > C; got {cutoffs}")
+    require_known(score, "grading")  # an unknown score is no grade, not a D
     s = score.to_numpy(dtype=float)
     grade = np.select([s >= a, s >= b, s >= c], ["A", "B", "C"], "D")
     return pd.Series(
@@ -460,6 +549,7 @@ def breakdown(overview: pd.DataFrame, by: Sequence[str] = ("business_format",)) 
         raise MissingData(
             f"the customers' {named} {verb} unknown in this data (customers: {', '.join(unknown)})"
         )
+    require_known(overview["profit"], "breaking the customers down")
     g = overview.groupby(by, observed=True)
     out = g.agg(
         customers=("revenue", "size"),

@@ -299,7 +299,8 @@ def customer_profit(
     part = np.where(kinds < 0, 0, kinds)  # a contact type outside the three counts as a visit
     part = np.where(contacts["purpose"].to_numpy() == COMPLAINT_PURPOSE, 3, part)[keep]
     cost = contacts["cost"].to_numpy(dtype=float)[keep]
-    by_part = np.bincount(cc * 4 + part, weights=cost, minlength=n * 4).reshape(n, 4)
+    # numpy counts in integers when there is nothing to add up (no contacts): money is float
+    by_part = np.bincount(cc * 4 + part, weights=cost, minlength=n * 4).reshape(n, 4).astype(float)
     n_contacts = np.bincount(cc, minlength=n)
 
     complaints = data.complaints
@@ -444,6 +445,25 @@ def require_known(values: pd.Series, doing: str) -> None:
     raise CrmkitError(f"some values are missing (NaN); fill or drop them before {doing}")
 
 
+def known(values: pd.Series) -> pd.Series:
+    """`values` themselves, once checked: MissingData (one sentence in a lesson) where the
+    data leaves them all out, such as profit without margins."""
+    require_known(values, "using them")
+    return values
+
+
+def service_cost(table: pd.DataFrame) -> float:
+    """The total cost to serve of a `customer_profit` table; MissingData where it is zero
+    because the data records no visits, calls or complaints, so no share of it means much."""
+    total = float(table["cost_to_serve"].sum())
+    if total == 0:
+        raise MissingData(
+            "this data has no visits, calls or complaints, so serving a customer costs nothing "
+            "in it"
+        )
+    return total
+
+
 def ranking_measure(table: pd.DataFrame) -> tuple[str, str]:
     """What to rank a `customer_profit` table's customers by: ("profit", "") as the lessons
     do, or ("revenue", why) where the data has no margins, so profit is unknown."""
@@ -458,6 +478,7 @@ def most_profitable(table: pd.DataFrame) -> str:
     """The id of the customer with the highest profit in a `customer_profit` table (the first
     by id on a tie); MissingData where the data has no margins to compute profit from."""
     require_known(table["profit"], "ranking by profit")
+    _require_customers(table)
     return str(table["profit"].sort_index(kind="mergesort").idxmax())
 
 
@@ -465,7 +486,16 @@ def least_profitable(table: pd.DataFrame) -> str:
     """The id of the customer with the lowest profit in a `customer_profit` table (the first
     by id on a tie); MissingData where the data has no margins to compute profit from."""
     require_known(table["profit"], "ranking by profit")
+    _require_customers(table)
     return str(table["profit"].sort_index(kind="mergesort").idxmin())
+
+
+def _require_customers(table: pd.DataFrame) -> None:
+    if table.empty:
+        raise CrmkitError(
+            "the table lists no customers (nobody ordered in its period), so none is the most "
+            "or least profitable; choose a period with orders"
+        )
 
 
 def money(value: float) -> str:
@@ -491,8 +521,13 @@ def net_total(values, remedy: str) -> float:
     """The net sum of `values` (losses included), the basis of every share in the workbook.
 
     A clear error when it is zero or less, since shares of it would mean nothing; `remedy`
-    says what to do instead.
+    says what to do instead. Values with gaps are refused as `require_known` does (MissingData
+    where every value is unknown), rather than added up as if the gaps were zero.
     """
+    if isinstance(values, pd.Series):
+        require_known(values, "taking shares of the total")
+    elif np.isnan(np.asarray(values, dtype=float)).any():
+        raise CrmkitError("some values are missing (NaN); fill or drop them before adding them up")
     total = float(np.sum(values))
     if total <= 0:
         raise CrmkitError(

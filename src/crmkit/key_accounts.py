@@ -50,6 +50,10 @@ def key_account_measures(data: SampleData, *, period_end=None, months: int = 12)
     Columns: shop_name, business_format, market_type, revenue, profit,
     share_of_wallet, contacts_per_month, price_sensitivity, months_ordered_share,
     tenure_years.
+
+    A measure is unknown (NaN) where the data leaves out what it is measured from: share of
+    wallet without category purchases, price sensitivity without discounts, tenure without
+    a join date. An unknown measure meets no criterion, and the reason says it is unknown.
     """
     if months != 12:
         raise CrmkitError("the key-account measures are defined over 12 months; use months=12")
@@ -69,11 +73,14 @@ def key_account_measures(data: SampleData, *, period_end=None, months: int = 12)
     joined = attributes(data, ["join_date"])["join_date"].reindex(ids)
     out = table[["shop_name", "business_format", "market_type", "revenue", "profit"]].copy()
     out["share_of_wallet"] = wallet.clip(upper=1.0).fillna(0.0)
+    if bought.empty:  # no category purchases in the data: unknown, not 0%
+        out["share_of_wallet"] = np.nan
     out["contacts_per_month"] = table["contacts"] / 12
     margin = table["margin_before_discount"].where(table["margin_before_discount"] > 0)
     out["price_sensitivity"] = (table["discounts"] / margin).fillna(0.0)
+    out.loc[table["discounts"].isna(), "price_sensitivity"] = np.nan  # discounts unknown
     out["months_ordered_share"] = active_months.reindex(ids).fillna(0) / 12
-    out["tenure_years"] = ((end - joined).dt.days / 365.25).clip(lower=0).fillna(0.0)
+    out["tenure_years"] = ((end - joined).dt.days / 365.25).clip(lower=0)  # NaN: no join date
     return out
 
 
@@ -165,12 +172,17 @@ def _reasons(m: pd.DataFrame, met: pd.DataFrame, rule: KeyAccountRule) -> list[s
     )
     return [
         f"{k[0]} top {rule.volume_top_share:.0%} by revenue (¥{revenue:,.0f}); "
-        f"{k[1]} share of wallet {wallet:.0%}; "
+        f"{k[1]} share of wallet {_known(wallet, '{:.0%}')}; "
         f"{k[2]} {contacts:.2f} contacts a month; "
-        f"{k[3]} discounts {price:.0%} of margin; "
-        f"{k[4]} ordered in {months:.0%} of months, {tenure:.1f} years"
+        f"{k[3]} discounts {_known(price, '{:.0%}')} of margin; "
+        f"{k[4]} ordered in {months:.0%} of months, {_known(tenure, '{:.1f}')} years"
         for k, revenue, wallet, contacts, price, months, tenure in columns
     ]
+
+
+def _known(value: float, form: str) -> str:
+    """A measure in a reason: formatted, or "unknown" where the data leaves it out."""
+    return "unknown" if np.isnan(value) else form.format(value)
 
 
 def key_account_changes(
@@ -261,7 +273,7 @@ class ProfileCard:
     """
 
     customer_id: str
-    shop_name: str
+    shop_name: str  # "" where the data has no shop names
     sections: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
@@ -458,7 +470,8 @@ def profile_card(
         "satisfaction": satisfaction,
         "our plan": _plan_section(plan, cid),
     }
-    return ProfileCard(cid, str(info["shop_name"]), sections)
+    name = info["shop_name"]  # "" where the data has no shop names
+    return ProfileCard(cid, "" if pd.isna(name) else str(name), sections)
 
 
 def _share_of_wallet(data: SampleData, cid: str, as_of, revenue: float) -> float | None:

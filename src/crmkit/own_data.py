@@ -1,9 +1,9 @@
 """A trainer's own data folder: choose it for the lessons, and see what each lesson shows.
 
 `use_folder` checks a folder with the loader and, if it loads, makes it the lessons'
-data (`crmkit data use`); `lesson_report` runs every lesson on it and says, per lesson,
-which parts the data cannot support and why (`crmkit data check --lessons`). Nothing
-here writes into the trainer's folder.
+data (`crmkit data use`); `lesson_report` runs every lesson on it and says, per lesson
+and section, which parts the data cannot support and why (`crmkit data check --lessons`).
+Nothing here writes into the trainer's folder.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crmkit import lessons
 from crmkit.datasets import paths
@@ -42,13 +43,56 @@ def use_sample() -> None:
     paths.CHOICE_FILE.unlink(missing_ok=True)
 
 
+#: The section of the cells above a notebook's first `## ` heading.
+SET_UP = "set-up"
+
+
 @dataclass
 class LessonReport:
-    """One lesson run on a folder: the parts skipped (reason -> cells) and any errors."""
+    """One lesson run on a folder: the parts skipped, per section (section -> reason ->
+    cells, sections in the notebook's order), and any errors."""
 
     notebook: str
-    skipped: Counter = field(default_factory=Counter)
+    sections: dict[str, Counter] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> Counter:
+        """The cells skipped in the whole lesson, by reason."""
+        return sum(self.sections.values(), Counter())
+
+
+def section_headings(source: str) -> list[str]:
+    """The level-2 headings (`## `) of a Markdown cell's text, without the `## `; lines in
+    fenced code blocks are code, not headings."""
+    found, fenced = [], False
+    for line in source.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and line.startswith("## "):
+            found.append(line[3:].strip())
+    return found
+
+
+def report_from_notebook(nb: Any, name: str) -> LessonReport:
+    """Read an executed notebook: each cell that says "Skipped for this data: <reason>",
+    counted under the last `## ` heading above it, and each error output."""
+    prefix = skip_sentence("")
+    report = LessonReport(name)
+    section = SET_UP
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            section = (section_headings(cell.source) or [section])[-1]
+            continue
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                report.errors.append(f"{out.ename}: {out.evalue}")
+            elif out.output_type == "stream":
+                for line in out.text.splitlines():
+                    if line.startswith(prefix):
+                        reasons = report.sections.setdefault(section, Counter())
+                        reasons[line[len(prefix) :]] += 1
+    return report
 
 
 def lesson_report(
@@ -66,7 +110,6 @@ def lesson_report(
         "CRMKIT_DATE_ORDER": formats.date_order or "",
         "CRMKIT_DECIMAL": formats.decimal,
     }
-    prefix = skip_sentence("")
     reports = []
     for lesson in lessons.lessons():
         path = paths.REPO_ROOT / lesson.notebook
@@ -79,30 +122,25 @@ def lesson_report(
             resources={"metadata": {"path": str(path.parent)}},
         )
         client.execute(env=env)
-        report = LessonReport(path.name)
-        for cell in nb.cells:
-            for out in cell.get("outputs", []):
-                if out.output_type == "error":
-                    report.errors.append(f"{out.ename}: {out.evalue}")
-                elif out.output_type == "stream":
-                    for line in out.text.splitlines():
-                        if line.startswith(prefix):
-                            report.skipped[line[len(prefix) :]] += 1
-        reports.append(report)
+        reports.append(report_from_notebook(nb, path.name))
     return reports
 
 
+def _cells(n: int) -> str:
+    return f"{n} cell{'s' if n != 1 else ''}"
+
+
 def format_lesson_report(reports: list[LessonReport]) -> str:
-    """The reports as the command prints them: one block per lesson."""
+    """The reports as the command prints them: one block per lesson, saying which of its
+    sections skip cells and why; a lesson that skips nothing "runs in full"."""
     lines = []
     for r in reports:
-        if not r.skipped and not r.errors:
+        if not r.sections and not r.errors:
             lines.append(f"{r.notebook}: runs in full")
             continue
-        cells = sum(r.skipped.values())
-        lines.append(f"{r.notebook}: {cells} cell{'s' if cells != 1 else ''} skipped")
-        lines += [
-            f"  - {reason} ({n} cell{'s' if n != 1 else ''})" for reason, n in r.skipped.items()
-        ]
+        lines.append(f"{r.notebook}: {_cells(sum(r.skipped.values()))} skipped")
+        for section, reasons in r.sections.items():
+            lines.append(f"  § {section}")
+            lines += [f"    - {reason} ({_cells(n)})" for reason, n in reasons.items()]
         lines += [f"  ! error: {e}" for e in r.errors]
     return "\n".join(lines)

@@ -72,6 +72,8 @@ def tier_summary(table: pd.DataFrame, tiers: pd.Series | pd.DataFrame) -> pd.Dat
     for column in ("revenue", "cost_to_serve", "profit"):
         values = table[column].to_numpy(dtype=float)[position]
         out[column] = np.bincount(code, weights=values, minlength=k)
+    if table["profit"].isna().all():  # no margins in the data: every tier's profit unknown
+        out["profit"] = np.nan
     total = out["profit"].sum()
     out["profit_share"] = out["profit"] / total if total else np.nan
     # zero for an empty tier; unknown (NaN) where the data has no margins
@@ -110,6 +112,7 @@ def whale_curve(profit: pd.Series) -> pd.DataFrame:
     """
     if profit is None or len(profit) == 0:
         raise CrmkitError("no customers for a whale curve")
+    require_known(pd.Series(profit, dtype=float), "drawing the whale curve")
     ranked = np.sort(pd.Series(profit, dtype=float).to_numpy())[::-1]
     total = ranked.sum()
     if total <= 0:

@@ -22,15 +22,18 @@ import pandas as pd
 
 from crmkit import content
 from crmkit.customer_base import (
+    UNKNOWN_BECAUSE,
     as_period,
     attributes,
     buyers,
     customer_profit,
     known_customers,
+    money,
     months_to,
     periods,
+    require_known,
 )
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 
 if TYPE_CHECKING:
     from crmkit.datasets.load import SampleData
@@ -262,6 +265,8 @@ def lifetime_values(
     """`lifetime_value` for every customer's yearly margin (same rule, same index)."""
     if not isinstance(margins, pd.Series) or not pd.api.types.is_numeric_dtype(margins):
         raise CrmkitError("give the margins as a Series of numbers, one per customer")
+    if margins.isna().all():
+        require_known(margins, "valuing the customers")  # MissingData: the data has none
     if margins.isna().any():
         raise CrmkitError("some margins are missing (NaN); fill or drop them first")
     r, d, years = _clv_inputs(retention, discount_rate, years)
@@ -369,6 +374,8 @@ def sensitivity_headline(
     """
     top = table.iloc[0]
     name = str(top["input"]).replace("_", " ")
+    if not np.isfinite(table["effect_up"].to_numpy(dtype=float)).all():
+        return _zero_value_headline(table, name)
     others = ", ".join(
         f"{str(r['input']).replace('_', ' ')} {r['effect_up']:+.1%}"
         for _, r in table.iloc[1:].iterrows()
@@ -383,6 +390,21 @@ def sensitivity_headline(
     capped = "capped" in table and bool(table["capped"].any())
     cap = " Retention was capped at 100%: the full step up was not possible." if capped else ""
     return f"{step}: {name} moves the lifetime value most ({top['effect_up']:+.1%}); {others}.{cap}"
+
+
+def _zero_value_headline(table: pd.DataFrame, name: str) -> str:
+    """The headline when the base lifetime value is 0 (no margin, or no customer kept), so a
+    change cannot be a share of it: the swings in yuan instead."""
+    top = table.iloc[0]
+    moves = (
+        f"{name} moves it most, from {money(top['clv_low'])} to {money(top['clv_high'])}."
+        if top["swing"] != 0
+        else "no input moves it on its own."
+    )
+    return (
+        "The lifetime value is ¥0 at these inputs (a margin of 0 or a retention of 0), so a "
+        f"change cannot be given as a share of it: {moves}"
+    )
 
 
 def retention_step_note(retention: float, change: float = 0.10) -> str:
@@ -410,7 +432,8 @@ def retention_rate(data: SampleData, year: int, by: pd.Series | None = None) -> 
     """Share of the customers who ordered in year-1 that ordered again in `year`.
 
     Rule: retained / customers with at least one order in year-1. With `by` (a group per
-    customer, e.g. their tier in year-1) the same share is given for every group.
+    customer, e.g. their tier in year-1) the same share is given for every group that has
+    customers in year-1 (an empty group has no share to give, so it is left out).
     """
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
         raise CrmkitError(f"give the year as a whole number, e.g. 2025; got {year!r}")
@@ -433,6 +456,7 @@ def retention_rate(data: SampleData, year: int, by: pd.Series | None = None) -> 
         )
     groups = by.reindex(before)
     rates = kept.groupby(groups, observed=False, sort=True).mean()
+    rates = rates[kept.groupby(groups, observed=False, sort=True).size() > 0]
     rates.index.name = by.name or "group"
     return rates.rename("retention_rate")
 
@@ -504,6 +528,8 @@ def core_value_table(
     if len(late):
         raise CrmkitError(f"customer {late.index[0]} joined after as_of ({as_of.date()})")
 
+    if len(data.orders) and data.orders["gross_margin"].isna().all():
+        raise MissingData(UNKNOWN_BECAUSE["profit"])  # the profit figures are the point
     history = _since_joining(data, join_dates, end)
     last_year = customer_profit(history, months_to(as_of, 12), customers="all").loc[ids]
     lifetime = customer_profit(history, customers="all").loc[ids]
@@ -513,6 +539,8 @@ def core_value_table(
         year = as_of.year if (as_of.month, as_of.day) == (12, 31) else as_of.year - 1
         try:
             tiers, per_tier, overall = _tier_retention(data, year)
+        except MissingData:
+            raise
         except CrmkitError as error:
             raise CrmkitError(f"{error}; give the retention rate yourself, e.g. 0.7") from None
         rates = tiers.reindex(ids).astype(object).map(per_tier.to_dict()).fillna(overall)
@@ -580,6 +608,7 @@ def network_value(data: SampleData, year: int | None = None) -> pd.DataFrame:
     table = customer_profit(data, period)
     if table.empty:
         raise CrmkitError(f"no customer was active in {period}; pick a year inside the data")
+    require_known(table["profit"], "adding up the profit of referrals")
     customers = attributes(data, ["referred_by", "consumer_reach"])
     referrer = customers["referred_by"].dropna()
     referrals = referrer.value_counts()

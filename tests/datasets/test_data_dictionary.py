@@ -35,17 +35,73 @@ def test_every_field_has_a_description_and_a_known_type():
 
 
 def test_the_lesson_needs_table_covers_what_may_be_left_out_and_every_lesson():
-    """datasets/lesson_needs.csv (`make needs`) has a row for each column or table a folder
-    may leave out and a column for each lesson: rerun it when either changes."""
+    """datasets/lesson_needs.csv (`make needs`) has rows for each column or table a folder
+    may leave out, in order, and names only lessons of the manifest and `## ` sections of
+    their notebooks, in the notebooks' order: rerun it when a lesson or what may be left
+    out changes."""
     import csv
 
-    from lesson_needs import OUT, variants
+    import nbformat
+    from lesson_needs import HEADER, OUT, variants
 
     from crmkit import lessons
 
     with OUT.open(encoding="utf-8", newline="") as handle:
+        assert next(csv.reader(handle)) == HEADER
+        handle.seek(0)
         rows = list(csv.DictReader(handle))
-    assert [(r["table"], r["column"]) for r in rows] == [(k, c) for k, c, _ in variants()]
+    by_variant: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for r in rows:
+        by_variant.setdefault((r["table"], r["column"]), []).append(r)
+    assert list(by_variant) == [(k, c) for k, c, _ in variants()]
+
     stems = [Path(lesson.notebook).stem for lesson in lessons.lessons()]
-    assert list(rows[0])[3:] == stems
-    assert all(r[s].isdigit() for r in rows for s in stems)
+    sections = {}
+    for lesson, stem in zip(lessons.lessons(), stems, strict=True):
+        nb = nbformat.read(ROOT / lesson.notebook, as_version=4)
+        sections[stem] = ["set-up"] + [
+            line[3:].strip()
+            for cell in nb.cells
+            if cell.cell_type == "markdown"
+            for line in cell.source.splitlines()
+            if line.startswith("## ")
+        ]
+    for variant, group in by_variant.items():
+        assert len({r["effect"] for r in group}) == 1, f"{variant}: more than one effect"
+        if any(r["lesson"] == "" for r in group):
+            assert [(r["lesson"], r["section"], r["cells"]) for r in group] == [("", "", "0")]
+            continue
+        for r in group:
+            assert r["lesson"] in stems, f"{variant}: no lesson {r['lesson']!r}"
+            assert r["section"] in sections[r["lesson"]], f"{r['lesson']}: {r['section']!r}"
+            assert r["cells"].isdigit() and int(r["cells"]) > 0
+        order = [
+            (stems.index(r["lesson"]), sections[r["lesson"]].index(r["section"])) for r in group
+        ]
+        assert order == sorted(set(order)), f"{variant}: rows out of order or repeated"
+
+
+def test_the_needs_table_names_lessons_and_sections_for_a_trainer():
+    """The README's cell for one thing left out: the manifest's lesson titles, sections as
+    §number and title (no concept IDs), cells in brackets; or that nothing is skipped."""
+    from crmkit.datasets.dictionary import _section_name, _sections_skipped
+
+    assert _section_name("1. What does a customer really earn us? (PY1)") == (
+        "§1 What does a customer really earn us?"
+    )
+    assert _section_name("2. Key accounts: which are they? (KA1, KA2)") == (
+        "§2 Key accounts: which are they?"
+    )
+    assert _section_name("Take-aways") == "Take-aways"
+    row = {"table": "orders", "column": "gross_margin", "effect": "x"}
+    rows = [
+        {**row, "lesson": "03_customer_pyramid", "section": "1. Profit (PY1)", "cells": "3"},
+        {**row, "lesson": "03_customer_pyramid", "section": "set-up", "cells": "1"},
+        {**row, "lesson": "05_key_accounts", "section": "3. The card (PY4, KA3)", "cells": "2"},
+    ]
+    assert _sections_skipped(rows) == (
+        "Lesson 3: the customer pyramid — §1 Profit (3), set-up (1); "
+        "Lesson 5: key accounts — §3 The card (2)"
+    )
+    nothing = [{**row, "lesson": "", "section": "", "cells": "0"}]
+    assert _sections_skipped(nothing) == "nothing: every lesson runs in full"

@@ -151,7 +151,11 @@ def test_abc_partitions_and_ignores_row_order(values, rnd):
 def test_profit_split_partitions_and_shares_sum_to_one(values):
     split = cls.profit_split(_series(values))
     assert len(split) == len(values) and split["group"].notna().all()
-    summary = cls.profit_split_summary(split)
+    try:
+        summary = cls.profit_split_summary(split)
+    except CrmkitError as error:  # a total of zero has no shares: a sentence, not NaN
+        assert "add up to zero" in str(error) and abs(sum(values)) <= 1e-6
+        return
     assert summary["customers"].sum() == len(values)
     if abs(sum(values)) > 1e-6:
         assert summary["profit_share"].sum() == pytest.approx(1.0)

@@ -113,3 +113,12 @@ def test_pyramid_and_whale_without_margins_say_they_show_revenue():
     )
     assert whale.get_ylabel() == "Cumulative share of total revenue"
     assert any("No hump" in t.get_text() for t in whale.texts)
+
+
+def test_indicator_profile_names_an_unknown_indicator():
+    scores = pd.Series({"integrity": 90, "dependence": float("nan"), "growth": 55})
+    fig = plots.indicator_profile(scores)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "unknown in this data" in texts
+    assert "nan" not in " ".join(texts)
+    assert {"90", "55"} <= set(texts)

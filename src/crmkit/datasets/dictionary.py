@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 from crmkit.datasets.paths import schema_path
@@ -99,8 +100,38 @@ def render_readme(schema_file: Path | None = None) -> str:
     return "\n".join(lines + _needs_section())
 
 
+#: A concept ID in a heading, e.g. " (PY1)" or " (KA1, KA2)": left out of the table.
+_CONCEPTS = re.compile(r"\s*\((?:[A-Z]{2}\d+)(?:,\s*[A-Z]{2}\d+)*\)")
+
+
+def _section_name(section: str) -> str:
+    """A section heading as the table names it: "1. Title (PY1)" -> "§1 Title"."""
+    title = _CONCEPTS.sub("", section).strip()
+    number, dot, rest = title.partition(". ")
+    return f"§{number} {rest}" if dot and number.isdigit() else title
+
+
+def _sections_skipped(rows: list[dict[str, str]]) -> str:
+    """One thing left out, as the table's last cell: each lesson with its sections and the
+    cells they skip, e.g. "Lesson 3: the customer pyramid — §1 Profit (3), §2 Tiers (2)"."""
+    from crmkit.lessons import lessons
+
+    titles = {Path(lesson.notebook).stem: lesson.title for lesson in lessons()}
+    by_lesson: dict[str, list[str]] = {}
+    for row in rows:
+        if row["lesson"] and int(row["cells"]):
+            by_lesson.setdefault(row["lesson"], []).append(
+                f"{_section_name(row['section'])} ({row['cells']})"
+            )
+    if not by_lesson:
+        return "nothing: every lesson runs in full"
+    return "; ".join(
+        f"{titles.get(stem, stem)} — {', '.join(parts)}" for stem, parts in by_lesson.items()
+    )
+
+
 def _needs_section() -> list[str]:
-    """What each lesson skips when one column or table is left out, as measured by
+    """What each lesson section skips when one column or table is left out, as measured by
     tools/lesson_needs.py (datasets/lesson_needs.csv); nothing if it has not been run."""
     path = schema_path().parent / "lesson_needs.csv"
     if not path.is_file():
@@ -109,26 +140,28 @@ def _needs_section() -> list[str]:
         rows = list(csv.DictReader(handle))
     if not rows:
         return []
-    lessons = [name for name in rows[0] if name not in ("table", "column", "effect")]
-    head = "| left out | what it changes | " + " | ".join(n[:2] for n in lessons) + " |"
+    left_out: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for row in rows:
+        left_out.setdefault((row["table"], row["column"]), []).append(row)
     lines = [
         "## What each lesson needs",
         "",
-        "Measured, not listed by hand: `tools/lesson_needs.py` runs every lesson on the sample",
-        "with one column or table left out at a time, and counts the cells each lesson then",
-        'skips with a sentence ("Skipped for this data: ..."); — means it runs in full. The',
+        "Measured, not listed by hand: `make needs` (`tools/lesson_needs.py`) runs every",
+        "lesson on the sample with one column or table left out at a time, and counts the",
+        'cells each section of a lesson then skips with a sentence ("Skipped for this data:',
+        '..."); the rest of the lesson runs as usual. A section is a part of the lesson under',
+        "its own heading (§1, §2, ...); the set-up is the cells above the first heading. The",
         "orders' customer, date and amount cannot be left out. A lesson also needs two full",
-        "calendar years for its year-on-year parts. Lessons by number: "
-        + ", ".join(f"{n[:2]} {n[3:].replace('_', ' ')}" for n in lessons)
-        + ".",
+        "calendar years for its year-on-year parts. For a folder of your own data,",
+        "`crmkit data check FOLDER --lessons` says the same, lesson by lesson.",
         "",
-        head,
-        "|---|---|" + "---|" * len(lessons),
+        "| Left out | Effect | Sections skipped (cells) |",
+        "|---|---|---|",
     ]
-    for row in rows:
-        what = f"`{row['table']}.{row['column']}`" if row["column"] else f"`{row['table']}.csv`"
-        counts = [row[n] if row[n] != "0" else "—" for n in lessons]
-        lines.append(f"| {what} | {row['effect']} | " + " | ".join(counts) + " |")
+    for (table, column), group in left_out.items():
+        what = f"`{table}.{column}`" if column else f"`{table}.csv`"
+        effect = group[0]["effect"]
+        lines.append(f"| {what} | {effect} | {_sections_skipped(group)} |")
     return [*lines, ""]
 
 

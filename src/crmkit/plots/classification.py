@@ -93,6 +93,9 @@ def indicator_profile(
     y = np.arange(len(names))
     ax.barh(y, scores[names], color=PALETTE["blue"], height=0.6)
     for yi, name in zip(y, names, strict=True):
+        if np.isnan(scores[name]):  # the data leaves out what it is measured from
+            ax.text(1.5, yi, "unknown in this data", va="center", fontsize=9, color="grey")
+            continue
         ax.text(scores[name] + 1.5, yi, f"{scores[name]:.0f}", va="center", fontsize=9)
     if reference is not None:
         ref = pd.Series(reference, dtype=float)

@@ -211,7 +211,7 @@ class CustomerLookup(CustomerExplorer[pd.Series]):
             row[list(cls.DEFAULT_WEIGHTS)],
             labels=self.labels,
             reference=self.reference,
-            title=f"{row.name} {row['shop_name']}: where is this customer strong or weak?",
+            title=f"{self.search.label(str(row.name))}: where is this customer strong or weak?",
         )
         return Rendered(chart=plots.to_png(fig))
 

@@ -50,7 +50,7 @@ def card_html(card: ka.ProfileCard) -> str:
     )
     return (
         f"{CARD_STYLE}<div class='crmkit-card'>"
-        f"<h4>{escape(card.customer_id)} · {escape(card.shop_name)}</h4>"
+        f"<h4>{escape(' · '.join(filter(None, [card.customer_id, card.shop_name])))}</h4>"
         f"<div class='crmkit-card-sections'>{sections}</div></div>"
     )
 
