@@ -66,8 +66,10 @@ def test_the_lesson_needs_table_covers_what_may_be_left_out_and_every_lesson():
             for line in cell.source.splitlines()
             if line.startswith("## ")
         ]
+    effects = {(k, c): e for k, c, e in variants()}
     for variant, group in by_variant.items():
-        assert len({r["effect"] for r in group}) == 1, f"{variant}: more than one effect"
+        # the effect as the data dictionary states it now: rerun `make needs` after a change
+        assert {r["effect"] for r in group} == {effects[variant]}, f"{variant}: effect changed"
         if any(r["lesson"] == "" for r in group):
             assert [(r["lesson"], r["section"], r["cells"]) for r in group] == [("", "", "0")]
             continue
