@@ -237,6 +237,8 @@ def migration_moves(
     )
     labels["direction"] = direction
     if profit_before is not None and profit_after is not None:
+        require_known(profit_before, "comparing two years")  # MissingData without margins
+        require_known(profit_after, "comparing two years")
         pb = profit_before.reindex(labels.index).fillna(0.0)
         pa = profit_after.reindex(labels.index).fillna(0.0)
         labels["change"] = (pa - pb).to_numpy()

@@ -234,3 +234,29 @@ def test_without_margins_the_abc_explorer_classifies_by_revenue_and_says_so(over
     assert view.headline.endswith("Profit is unknown: this data has no margins.")
     assert "of the net total revenue" in view.headline
     assert widgets.ClassificationExplorer(overview).settings.metric == "profit"
+
+
+def test_the_abc_explorer_says_which_indicators_the_score_leaves_out(overview):
+    """A trainer's data without some indicators: the score leaves them out and the headline
+    says so; with fewer than two left, no score at all, and the top list goes by the metric."""
+    no_wallet = overview.assign(dependence=float("nan"))
+    view = widgets.compute_classification(no_wallet, widgets.ClassificationSettings())
+    assert view.headline.endswith(cls.score_note(no_wallet[list(cls.DEFAULT_WEIGHTS)]))
+    assert "without dependence" in view.headline
+    assert view.top["value_score"].notna().all()
+
+    only_growth = overview.assign(
+        profit=float("nan"),
+        integrity=float("nan"),
+        cooperation=float("nan"),
+        dependence=float("nan"),
+        contribution=float("nan"),
+    )
+    explorer = widgets.ClassificationExplorer(only_growth)
+    view = explorer.compute(explorer.settings)
+    assert "No value score: a value score weighs several indicators" in view.headline
+    assert "value_score" not in view.top.columns
+    expected = only_growth["revenue"].sort_values(ascending=False, kind="mergesort").index[:10]
+    assert list(view.top.index) == list(expected)
+    assert "Top 10 customers by revenue" in widgets.top_table_html(view)
+    explorer.widget()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pandas as pd
 import pytest
 
 from crmkit import customer_base as cb
@@ -12,7 +13,7 @@ from crmkit import key_accounts as ka
 from crmkit import pyramid as pyr
 from crmkit import widgets
 from crmkit.datasets import load_sample
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 from crmkit.plots.style import PALETTE
 from crmkit.widgets.base import find
 
@@ -233,8 +234,6 @@ def test_without_margins_the_card_explorer_ranks_by_revenue_and_charts_revenue(d
 
 
 def test_search_without_shop_names_offers_the_ids_alone():
-    import pandas as pd
-
     from crmkit.widgets.picker import CustomerSearch
 
     customers = pd.DataFrame(
@@ -245,3 +244,35 @@ def test_search_without_shop_names_offers_the_ids_alone():
     assert search.options() == ["07592", "07593 · Corner Shop"]
     assert search.find("07592") == "07592"
     assert search.option("07592") == "07592"
+
+
+def test_without_margins_migration_tiers_and_moves_are_by_revenue(data):
+    import dataclasses
+
+    blind = dataclasses.replace(data, orders=data.orders.assign(gross_margin=float("nan")))
+    explorer = widgets.MigrationExplorer(blind)
+    assert explorer.measure == "revenue"
+    view = explorer.view(show="profit")
+    assert view.headline.endswith(
+        "Tiers by revenue: this data has no margins, so profit is unknown."
+    )
+    before = cb.customer_profit(blind, view.year_before)
+    after = cb.customer_profit(blind, view.year_after)
+    expected = pyr.migration_moves(
+        pyr.assign_tiers(before["revenue"]),
+        pyr.assign_tiers(after["revenue"]),
+        before["revenue"],
+        after["revenue"],
+    )
+    pd.testing.assert_frame_equal(view.moves, expected)
+    assert "Revenue change" in explorer.table_html(view)
+    assert explorer.png(view).startswith(b"\x89PNG")
+    explorer.widget()
+    with pytest.raises(MissingData, match="margin"):  # profit moves need margins
+        pyr.migration_moves(
+            pyr.assign_tiers(before["revenue"]),
+            pyr.assign_tiers(after["revenue"]),
+            before["profit"],
+            after["profit"],
+        )
+    assert widgets.MigrationExplorer(data).measure == "profit"  # margins: as before

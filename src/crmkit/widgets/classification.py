@@ -13,7 +13,7 @@ import pandas as pd
 from crmkit import classification as cls
 from crmkit import plots
 from crmkit.customer_base import ranking_measure
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 from crmkit.widgets.base import (
     ALL,
     SLIDER,
@@ -63,18 +63,25 @@ def compute_classification(
     if rows.empty:
         raise CrmkitError("no customers match these filters; choose 'All' for one of them")
     abc = cls.abc_analysis(rows[settings.metric], cutoffs=(settings.a_cutoff, settings.b_cutoff))
-    score = cls.value_score(rows[list(cls.DEFAULT_WEIGHTS)], settings.weights)
-    grade = cls.value_grade(score)
-    top = (
-        rows.assign(value_score=score, value_grade=grade, abc_class=abc["class"])
-        .sort_values(["value_score", settings.metric], ascending=False, kind="mergesort")
-        .head(settings.top_n)
-    )
-    summary = cls.abc_summary(abc)
+    indicators = rows[list(cls.DEFAULT_WEIGHTS)]
     headline = class_a_headline(abc, settings.metric)
     if rows["profit"].isna().all():
         headline += " Profit is unknown: this data has no margins."
-    return ClassificationView(settings, abc, summary, top, headline)
+    try:
+        score = cls.value_score(indicators, settings.weights)
+    except MissingData as missing:  # a trainer's data: the top list by the ranking instead
+        top = rows.assign(abc_class=abc["class"]).sort_values(
+            settings.metric, ascending=False, kind="mergesort"
+        )
+        headline += f" No value score: {missing}."
+    else:
+        top = rows.assign(
+            value_score=score, value_grade=cls.value_grade(score), abc_class=abc["class"]
+        ).sort_values(["value_score", settings.metric], ascending=False, kind="mergesort")
+        note = cls.score_note(indicators, settings.weights)
+        headline += f" {note}" if note else ""
+    summary = cls.abc_summary(abc)
+    return ClassificationView(settings, abc, summary, top.head(settings.top_n), headline)
 
 
 def class_a_headline(abc: pd.DataFrame, metric: str) -> str:
@@ -114,7 +121,8 @@ def top_table_html(view: ClassificationView) -> str:
         headers=TOP_COLUMNS,
         money=("revenue", "profit"),
         decimals={"value_score": 1},
-        caption=f"Top {len(view.top)} customers by value score",
+        caption=f"Top {len(view.top)} customers by "
+        + ("value score" if "value_score" in view.top.columns else view.settings.metric),
     )
     return headed(view.headline, table)
 

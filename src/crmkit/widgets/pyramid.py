@@ -230,8 +230,9 @@ class MigrationExplorer(Explorer[MigrationSettings, MigrationView]):
     """Pick two years and see who moved between tiers (PY6), by count or by profit moved.
 
     `data` is the sample data; `years` defaults to the data's full calendar
-    years. Tiers use the percentile rule on profit and the chosen naming
-    scheme. Each year's table is computed once and kept.
+    years. Tiers use the percentile rule on profit (on revenue where the data has no
+    margins, and the headline says so) and the chosen naming scheme. Each year's table is
+    computed once and kept.
     """
 
     chart_width = "700px"
@@ -247,12 +248,15 @@ class MigrationExplorer(Explorer[MigrationSettings, MigrationView]):
             )
         self.scheme = scheme
         self._years: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        #: What the tiers rank and the moves add up: profit, or revenue without margins.
+        self.measure = ranking_measure(self._year(self.years[-1])[0])[0]
         super().__init__(MigrationSettings(self.years[-2], self.years[-1]))
 
     def _year(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         if year not in self._years:
             table = customer_profit(self.data, year)
-            self._years[year] = (table, pyr.assign_tiers(table["profit"], scheme_name=self.scheme))
+            measure = ranking_measure(table)[0]
+            self._years[year] = (table, pyr.assign_tiers(table[measure], scheme_name=self.scheme))
         return self._years[year]
 
     def view(
@@ -272,7 +276,8 @@ class MigrationExplorer(Explorer[MigrationSettings, MigrationView]):
             raise CrmkitError(f"pick an earlier year first: {before} is not before {after}")
         table_b, tiers_b = self._year(before)
         table_a, tiers_a = self._year(after)
-        moves = pyr.migration_moves(tiers_b, tiers_a, table_b["profit"], table_a["profit"])
+        m = self.measure
+        moves = pyr.migration_moves(tiers_b, tiers_a, table_b[m], table_a[m])
         counts = pyr.migration_counts(moves)
         profit = pyr.migration_profit_table(moves)
         shares = moves["direction"].value_counts()
@@ -282,6 +287,8 @@ class MigrationExplorer(Explorer[MigrationSettings, MigrationView]):
             f"{shares.get(pyr.GONE, 0):,} are lost customers (no order in {after}) and "
             f"{shares.get(pyr.NEW, 0):,} are new (no order in {before})."
         )
+        if m != "profit":
+            headline += " Tiers by revenue: this data has no margins, so profit is unknown."
         return MigrationView(before, after, settings.show, counts, profit, moves, headline)
 
     def png(self, view: MigrationView) -> bytes:
@@ -294,9 +301,10 @@ class MigrationExplorer(Explorer[MigrationSettings, MigrationView]):
         if view.show == "profit":
             plots.migration_heatmap(
                 view.profit / 1000,
-                colorbar_label="profit change, thousand ¥",
+                colorbar_label=f"{self.measure} change, thousand ¥",
                 center=0.0,
-                title=f"Profit moved from {view.year_before} to {view.year_after} (thousand ¥)",
+                title=f"{self.measure.capitalize()} moved from {view.year_before} to "
+                f"{view.year_after} (thousand ¥)",
                 colorbar=False,
                 ax=ax,
             )
@@ -314,10 +322,10 @@ class MigrationExplorer(Explorer[MigrationSettings, MigrationView]):
                 "before": f"Tier {view.year_before}",
                 "after": f"Tier {view.year_after}",
                 "direction": "Moved",
-                "change": "Profit change",
+                "change": f"{self.measure.capitalize()} change",
             },
             money=("change",),
-            caption="Biggest movers by profit change",
+            caption=f"Biggest movers by {self.measure} change",
         )
         return headed(view.headline, table)
 
@@ -334,7 +342,7 @@ class MigrationExplorer(Explorer[MigrationSettings, MigrationView]):
                 options=list(self.years[1:]), value=s.year_after, description="To"
             ),
             "show": w.ToggleButtons(
-                options=[("customers", "customers"), ("profit moved", "profit")],
+                options=[("customers", "customers"), (f"{self.measure} moved", "profit")],
                 value=s.show,
                 description="Show",
             ),
