@@ -448,8 +448,8 @@ def value_score(indicators: pd.DataFrame, weights: Mapping[str, float] | None = 
         if int((w > 0).sum()) - len(unknown) < MIN_KNOWN_INDICATORS:
             raise MissingData(
                 f"a value score weighs several indicators, and this data leaves out what "
-                f"{_listed(unknown)} {'is' if len(unknown) == 1 else 'are'} measured from "
-                f"({_listed([INDICATOR_SOURCES[n] for n in unknown])})"
+                f"{_listed(unknown)} {'is' if len(unknown) == 1 else 'are'} measured from: "
+                f"{_listed([INDICATOR_SOURCES[n] for n in unknown])}"
             )
         w[unknown] = 0.0
         w = w / w.sum()
