@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 from crmkit import classification as cls
 from crmkit import customer_base as cb
 from crmkit import key_accounts as ka
+from crmkit import lifecycle as lc
 from crmkit import pyramid as pyr
 from crmkit import tiers
 from crmkit import value as va
@@ -49,6 +50,7 @@ MODULES = {
     "tiers": tiers,
     "value": va,
     "key_accounts": ka,
+    "lifecycle": lc,
 }
 
 # -- the data: small folders of orders alone, and the sample ---------------------------------
@@ -461,6 +463,15 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
         lambda s: ka.key_account_changes(s.data, [s.previous_end, s.end])
     ],
     "key_accounts.yearly_tiers": [lambda s: ka.yearly_tiers(s.data, [s.year - 1, s.year])],
+    "lifecycle.StageRules": [lambda s: lc.StageRules()],
+    "lifecycle.monthly_signs": [lambda s: lc.monthly_signs(s.data)],
+    "lifecycle.detect_stages": [lambda s: lc.detect_stages(s.data)],
+    "lifecycle.score_stages": [
+        lambda s: lc.score_stages(lc.detect_stages(s.data), s.data.lifecycle_truth)
+    ],
+    "lifecycle.relationship_patterns": [
+        lambda s: lc.relationship_patterns(lc.detect_stages(s.data))
+    ],
     "key_accounts.profile_card": [
         lambda s: s.card,
         lambda s: ka.profile_card(s.data, s.cid),
@@ -485,6 +496,7 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
 NOT_CALLED = {
     "customer_base.money": "formats one number it is given; its callers are tested",
     "tiers.TierScheme": "a record of four tier names; `tiers.scheme` returns them",
+    "lifecycle.StageScore": "a record of a score; `score_stages` returns it",
 }
 
 
