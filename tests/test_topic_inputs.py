@@ -469,6 +469,16 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
     "lifecycle.score_stages": [
         lambda s: lc.score_stages(lc.detect_stages(s.data), s.data.lifecycle_truth)
     ],
+    "lifecycle.stage_economics": [lambda s: lc.stage_economics(s.data, lc.detect_stages(s.data))],
+    "lifecycle.pattern_curves": [
+        lambda s: lc.pattern_curves(
+            st := lc.detect_stages(s.data), lc.relationship_patterns(st), months=12
+        )
+    ],
+    "lifecycle.retention_economics": [
+        lambda s: lc.retention_economics(s.data, lc.detect_stages(s.data))
+    ],
+    "lifecycle.programmes": [lambda s: lc.programmes(lc.detect_stages(s.data))],
     "lifecycle.relationship_patterns": [
         lambda s: lc.relationship_patterns(lc.detect_stages(s.data))
     ],

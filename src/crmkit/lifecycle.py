@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmkit import content
 from crmkit.errors import CrmkitError, MissingData
 
 #: The stages in order, as the rules name them (seed 003's four, and "ended").
@@ -289,3 +290,129 @@ def relationship_patterns(stages: pd.DataFrame, long_term_months: int = 12) -> p
         "early_abort",
     )
     return pd.Series(pattern, index=stable.index.rename("customer_id"), name="pattern")
+
+
+# -- LC3, LC6: what each stage costs and returns -------------------------------------------
+
+#: The strategy (seed 003) and programme (seed 000) for each stage, with what to do.
+PLAYBOOK = content.table("lifecycle_playbook")
+
+
+def _monthly(frame: pd.DataFrame, date: str, value: str, name: str) -> pd.Series:
+    """`value` summed per customer and month of `date`, as a Series on (customer_id, month)."""
+    keys = [frame["customer_id"].astype(str), frame[date].dt.to_period("M")]
+    return frame.groupby(keys, observed=True)[value].sum().rename_axis(["customer_id", "month"])
+
+
+def stage_economics(data, stages: pd.DataFrame) -> pd.DataFrame:
+    """What a customer-month of each stage brings and costs (LC3), from the data.
+
+    Per stage: customer_months, revenue, gross_margin and contact_cost per customer-month
+    (the cost of the visits, calls and complaint follow-ups of that month) and their
+    difference, return (gross margin less contact cost). Seed 003 expects the cost high
+    and the return low in exploration, and the return highest in stability.
+    """
+    margin = data.orders["gross_margin"]
+    if margin.isna().all():
+        raise MissingData(
+            "the return of a stage is its gross margin, and this data leaves the margins out "
+            "(orders: gross_margin)"
+        )
+    keys = pd.MultiIndex.from_arrays([stages["customer_id"], stages["month"]])
+    frame = pd.DataFrame({"stage": pd.Categorical(stages["stage"], categories=STAGES)})
+    orders = data.orders
+    for column, series in (
+        ("revenue", _monthly(orders, "order_date", "revenue", "revenue")),
+        ("gross_margin", _monthly(orders, "order_date", "gross_margin", "gross_margin")),
+        ("contact_cost", _monthly(data.contacts, "contact_date", "cost", "contact_cost")),
+    ):
+        frame[column] = series.reindex(keys).fillna(0.0).to_numpy()
+    grouped = frame.groupby("stage", observed=False)
+    out = grouped[["revenue", "gross_margin", "contact_cost"]].mean()
+    out.insert(0, "customer_months", grouped.size())
+    out["return"] = out["gross_margin"] - out["contact_cost"]
+    out.index = out.index.astype(str)
+    out.index.name = "stage"
+    return out
+
+
+def pattern_curves(stages: pd.DataFrame, patterns: pd.Series, months: int = 36) -> pd.DataFrame:
+    """The lifecycle curve of each pattern (LC5): our average monthly revenue by months
+    since the customer joined, for the customers of each pattern who joined inside the data
+    (their first months are in it). Rows: months since joining, 0..months-1; columns:
+    patterns."""
+    joined_inside = stages.groupby("customer_id", observed=True)["tenure"].min() == 0
+    ids = joined_inside.index[joined_inside]
+    rows = stages[stages["customer_id"].isin(ids) & (stages["tenure"] < months)]
+    pattern = patterns.reindex(rows["customer_id"]).to_numpy()
+    table = rows.assign(pattern=pattern).pivot_table(
+        index="tenure", columns="pattern", values="ours", aggfunc="mean", observed=True
+    )
+    table.index = table.index.astype(int)
+    table.index.name = "months since joining"
+    return table.reindex(range(months))
+
+
+def retention_economics(data, stages: pd.DataFrame) -> pd.Series:
+    """What winning a customer costs against keeping one a year (LC6), from the contacts.
+
+    Rules: cost to win = the contact cost of the exploration months of every customer who
+    joined inside the data (those who stopped in exploration too), per customer who went
+    on to formation or stability; cost to keep = the contact cost per customer-month of
+    stability, times 12. Seed 004 puts winning at several to ten times keeping; the data's
+    contacts leave out what finding a customer costs before the first order.
+    """
+    cost = _monthly(data.contacts, "contact_date", "cost", "contact_cost")
+    if cost.empty:
+        raise MissingData(
+            "what winning and keeping a customer cost comes from the contacts' costs "
+            "(contacts.csv), and this data leaves them out"
+        )
+    keys = pd.MultiIndex.from_arrays([stages["customer_id"], stages["month"]])
+    frame = stages[["customer_id", "stage", "tenure"]].assign(
+        cost=cost.reindex(keys).fillna(0.0).to_numpy()
+    )
+    stage = frame["stage"].astype(str)
+    new = frame.groupby("customer_id", observed=True)["tenure"].min() == 0
+    won = frame[stage.isin(["formation", "stability"])]["customer_id"].unique()
+    new_won = new.index[new & new.index.isin(won)]
+    exploring = frame[(stage == "exploration") & frame["customer_id"].isin(new.index[new])]
+    stable = frame[stage == "stability"]
+    if len(new_won) == 0 or stable.empty:
+        raise MissingData(
+            "comparing winning with keeping needs customers who joined inside the data and "
+            "customers in stability"
+        )
+    win = float(exploring["cost"].sum() / len(new_won))
+    keep = float(stable["cost"].mean() * 12)
+    return pd.Series(
+        {
+            "customers won": float(len(new_won)),
+            "cost to win one": win,
+            "cost to keep one a year": keep,
+            "win / keep": win / keep if keep else np.nan,
+        },
+        name="retention economics",
+    )
+
+
+def programmes(
+    stages: pd.DataFrame, tiers: pd.Series | None = None, month: pd.Period | None = None
+) -> pd.DataFrame:
+    """This month's programme for every customer (LC4): its stage in `month` (default the
+    latest month of `stages`), the strategy and programme of PLAYBOOK for that stage, and
+    its tier where `tiers` (tier by customer id) is given ("no orders" for the others)."""
+    month = stages["month"].max() if month is None else pd.Period(month, freq="M")
+    now = stages[stages["month"] == month]
+    if now.empty:
+        raise CrmkitError(f"no customer has a stage in {month}; pick a month of the data")
+    out = pd.DataFrame(
+        {"stage": now["stage"].astype(str).to_numpy()},
+        index=pd.Index(now["customer_id"].to_numpy(), name="customer_id"),
+    )
+    out["strategy"] = PLAYBOOK["strategy"].reindex(out["stage"]).to_numpy()
+    out["programme"] = PLAYBOOK["programme"].reindex(out["stage"]).to_numpy()
+    if tiers is not None:
+        tier = tiers["tier"] if isinstance(tiers, pd.DataFrame) else tiers
+        out["tier"] = tier.astype(object).reindex(out.index).fillna("no orders").to_numpy()
+    return out

@@ -105,3 +105,50 @@ def test_without_category_totals_or_truth_the_parts_say_why(data):
         lc.StageRules(stable_share=1.5)
     with pytest.raises(CrmkitError, match="silence_months must be a whole number"):
         lc.StageRules(silence_months=0)
+
+
+def test_stage_economics_add_up_the_months_of_each_stage(data):
+    stages = lc.detect_stages(data)
+    table = lc.stage_economics(data, stages)
+    assert list(table.index) == list(lc.STAGES)
+    assert table["customer_months"].sum() == len(stages)
+    # stability returns the most per month, as seed 003 says (LC3); exploration costs most
+    assert table["return"].idxmax() == "stability"
+    assert table["contact_cost"].idxmax() == "exploration"
+    # by hand for one stage: the margin of the orders in its customer-months
+    orders = data.orders.assign(month=data.orders["order_date"].dt.to_period("M"))
+    stable = stages.loc[stages["stage"] == "stability", ["customer_id", "month"]]
+    margin = orders.merge(stable, on=["customer_id", "month"])["gross_margin"].sum()
+    assert table.loc["stability", "gross_margin"] == pytest.approx(margin / len(stable))
+    no_margins = dataclasses.replace(data, orders=data.orders.assign(gross_margin=np.nan))
+    with pytest.raises(MissingData, match="gross_margin"):
+        lc.stage_economics(no_margins, stages)
+
+
+def test_pattern_curves_and_retention_economics(data):
+    stages = lc.detect_stages(data)
+    truth = data.lifecycle_truth.groupby("customer_id", observed=True)["pattern"].first()
+    curves = lc.pattern_curves(stages, truth.astype(str), months=24)
+    assert len(curves) == 24 and set(curves.columns) == set(lc.PATTERNS)
+    # an early abort buys nothing a year in; a long-term customer still does
+    assert curves.loc[12, "early_abort"] == 0 and curves.loc[12, "long_term"] > 0
+    money = lc.retention_economics(data, stages)
+    assert money["win / keep"] == pytest.approx(
+        money["cost to win one"] / money["cost to keep one a year"]
+    )
+    assert money["customers won"] > 0
+    no_contacts = dataclasses.replace(data, contacts=data.contacts.iloc[:0])
+    with pytest.raises(MissingData, match="contacts.csv"):
+        lc.retention_economics(no_contacts, stages)
+
+
+def test_programmes_follow_the_playbook_for_this_months_stage(data):
+    stages = lc.detect_stages(data)
+    tiers = pd.Series({"C00001": "VIP"}, name="tier")
+    plan = lc.programmes(stages, tiers)
+    latest = stages[stages["month"] == stages["month"].max()]
+    assert len(plan) == len(latest)
+    assert (plan["programme"] == lc.PLAYBOOK.loc[plan["stage"], "programme"].to_numpy()).all()
+    assert set(plan["tier"]) <= {"VIP", "no orders"}
+    with pytest.raises(CrmkitError, match="no customer has a stage"):
+        lc.programmes(stages, month="1990-01")

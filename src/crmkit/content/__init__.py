@@ -91,6 +91,22 @@ TABLES: dict[str, TableSpec] = {
         key=("key",),
         index="key",
     ),
+    "lifecycle_playbook": TableSpec(
+        "lifecycle_playbook.csv",
+        (
+            "stage",
+            "chinese",
+            "strategy",
+            "programme",
+            "aim",
+            "actions",
+            "investment_and_return",
+            "source",
+        ),
+        key=("stage",),
+        index="stage",
+        choices={"stage": ("exploration", "formation", "stability", "decline", "ended")},
+    ),
     "loyalty_strategies": TableSpec(
         "loyalty_strategies.csv",
         ("strategy", "chinese", "what_it_means", "source"),
