@@ -122,3 +122,34 @@ def test_indicator_profile_names_an_unknown_indicator():
     assert "unknown in this data" in texts
     assert "nan" not in " ".join(texts)
     assert {"90", "55"} <= set(texts)
+
+
+def test_lifecycle_charts_draw_what_the_tables_hold():
+    from crmkit import lifecycle as lc
+    from crmkit.datasets import load_sample
+    from crmkit.plots.lifecycle import STAGE_COLOURS
+
+    data = load_sample()
+    stages = lc.detect_stages(data)
+    one = stages[stages["customer_id"] == "C00007"].reset_index(drop=True)
+    truth = data.lifecycle_truth
+    true_stage = truth.loc[truth["customer_id"] == "C00007", "stage"].reset_index(drop=True)
+    fig = plots.customer_timeline(one, truth=true_stage, stable_share=0.4)
+    top, bottom = fig.axes[:2]
+    assert [round(b.get_height(), 2) for b in top.patches if b.get_width() == 0.8] == [
+        round(v, 2) for v in one["ours"]
+    ]
+    assert np.allclose(bottom.lines[0].get_ydata(), one["share"].to_numpy(), equal_nan=True)
+    runs = (one["stage"].astype(str) != one["stage"].astype(str).shift()).sum()
+    band_colours = [p.get_facecolor()[:3] for p in bottom.patches]
+    assert len(band_colours) >= runs  # a band per run of one stage (and the truth strip)
+    assert len(STAGE_COLOURS) == len(lc.STAGES)
+
+    table = lc.stage_economics(data, stages)
+    econ = plots.stage_economics(table)
+    assert table["return"].idxmax() in econ.axes[0].get_title(loc="left")
+    patterns = data.lifecycle_truth.groupby("customer_id", observed=True)["pattern"].first()
+    curves = lc.pattern_curves(stages, patterns.astype(str), months=12)
+    lines = plots.pattern_curves(curves).axes[0].lines
+    assert len(lines) == 4
+    assert np.allclose(lines[0].get_ydata(), curves.iloc[:, 0].to_numpy(), equal_nan=True)

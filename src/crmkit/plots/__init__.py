@@ -7,7 +7,8 @@ themselves, so what a chart shows is what the tested code computed.
 Figures are made with `matplotlib.figure.Figure` (not pyplot) when `ax` is not
 given, so explorers can redraw them without touching global state; notebooks
 display them by ending the cell with the figure or `plt.show()`.
-One module per lesson topic (classification, pyramid, value, key_accounts) plus `general`
+One module per lesson topic (classification, pyramid, value, key_accounts, lifecycle) plus
+`general`
 for charts any lesson uses (heatmap of a table, bars by group); everything is importable
 from `crmkit.plots`.
 """
@@ -15,6 +16,7 @@ from `crmkit.plots`.
 from crmkit.plots.classification import indicator_profile, pareto_curve, rfm_segment_shares
 from crmkit.plots.general import bar_by_group, segment_heatmap
 from crmkit.plots.key_accounts import list_over_time, rule_change_chart, threshold_curve
+from crmkit.plots.lifecycle import customer_timeline, pattern_curves, stage_economics
 from crmkit.plots.pyramid import migration_heatmap, profit_waterfall, pyramid_chart, whale_curve
 from crmkit.plots.style import (
     CLASS_COLOURS,
@@ -43,11 +45,13 @@ __all__ = [
     "apply_style",
     "bar_by_group",
     "clv_years_chart",
+    "customer_timeline",
     "indicator_profile",
     "list_over_time",
     "migration_heatmap",
     "network_chart",
     "offer_comparison",
+    "pattern_curves",
     "pareto_curve",
     "profit_waterfall",
     "promise_chart",
@@ -55,6 +59,7 @@ __all__ = [
     "rfm_segment_shares",
     "rule_change_chart",
     "segment_heatmap",
+    "stage_economics",
     "sensitivity_chart",
     "threshold_curve",
     "to_png",
