@@ -469,6 +469,13 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
     "lifecycle.score_stages": [
         lambda s: lc.score_stages(lc.detect_stages(s.data), s.data.lifecycle_truth)
     ],
+    "lifecycle.apply_rules": [
+        lambda s: lc.apply_rules(lc.monthly_signs(s.data), lc.StageRules(window_months=6))
+    ],
+    "lifecycle.true_stages": [
+        lambda s: lc.true_stages(lc.detect_stages(s.data), s.data.lifecycle_truth)
+    ],
+    "lifecycle.score_codes": [lambda s: lc.score_codes(np.array([0, 1, 2]), np.array([0, 1, 1]))],
     "lifecycle.stage_economics": [lambda s: lc.stage_economics(s.data, lc.detect_stages(s.data))],
     "lifecycle.pattern_curves": [
         lambda s: lc.pattern_curves(

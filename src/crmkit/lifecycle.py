@@ -178,7 +178,12 @@ def detect_stages(data, rules: StageRules | None = None) -> pd.DataFrame:
     `window_months` months. Returns the `monthly_signs` frame with a `stage` column.
     """
     rules = rules or StageRules()
-    signs = monthly_signs(data, window_months=rules.window_months)
+    return apply_rules(monthly_signs(data, window_months=rules.window_months), rules)
+
+
+def apply_rules(signs: pd.DataFrame, rules: StageRules) -> pd.DataFrame:
+    """`detect_stages` on signs already worked out (`monthly_signs` with the rules'
+    window): an explorer moving a threshold reuses the signs and only re-applies the rules."""
     share = signs["share"].fillna(0.0).to_numpy()
     peak = signs["peak_share"].to_numpy()
     stage = np.select(
@@ -207,34 +212,45 @@ class StageScore:
 def score_stages(detected: pd.DataFrame, truth: pd.DataFrame) -> StageScore:
     """Compare `detect_stages` with a truth table (customer_id, month, stage), on the
     customer-months both have."""
+    true = true_stages(detected, truth)
+    known = true.notna().to_numpy()
+    if not known.any():
+        raise CrmkitError("the detected stages and the truth share no customer-month")
+    return score_codes(detected["stage"].cat.codes.to_numpy()[known], true.cat.codes[known])
+
+
+def true_stages(detected: pd.DataFrame, truth: pd.DataFrame) -> pd.Series:
+    """The true stage of each row of `detected` (NaN where the truth has no such month),
+    in the order of its rows: work it out once, then score many rule settings against it."""
     if truth.empty:
         raise MissingData(
             "scoring the stage rules needs the true stages (lifecycle_truth.csv), which only "
             "simulated data has"
         )
-    true = pd.DataFrame(
-        {
-            "customer_id": truth["customer_id"].astype(str).to_numpy(),
-            "month": pd.PeriodIndex(truth["month"].astype(str), freq="M"),
-            "truth": truth["stage"].astype(str).to_numpy(),
-        }
+    keys = pd.MultiIndex.from_arrays(
+        [truth["customer_id"].astype(str), pd.PeriodIndex(truth["month"].astype(str), freq="M")]
     )
-    both = detected.merge(true, on=["customer_id", "month"], how="inner")
-    if both.empty:
-        raise CrmkitError("the detected stages and the truth share no customer-month")
-    confusion = pd.crosstab(
-        pd.Categorical(both["truth"], categories=STAGES),
-        pd.Categorical(both["stage"].astype(str), categories=STAGES),
-        dropna=False,
+    stage = pd.Series(pd.Categorical(truth["stage"].astype(str), categories=STAGES), index=keys)
+    rows = pd.MultiIndex.from_arrays([detected["customer_id"], detected["month"]])
+    return stage.reindex(rows).reset_index(drop=True).rename("true stage")
+
+
+def score_codes(detected: np.ndarray, true: np.ndarray) -> StageScore:
+    """The score of detected against true stage codes (positions in STAGES), row by row."""
+    k = len(STAGES)
+    cells = np.bincount(true.astype(int) * k + detected.astype(int), minlength=k * k)
+    confusion = pd.DataFrame(
+        cells.reshape(k, k),
+        index=pd.Index(STAGES, name="true stage"),
+        columns=pd.Index(STAGES, name="detected stage"),
     )
-    confusion.index.name, confusion.columns.name = "true stage", "detected stage"
-    right = np.diag(confusion.to_numpy())
+    right = np.diag(cells.reshape(k, k))
     with np.errstate(invalid="ignore", divide="ignore"):
-        recall = pd.Series(right / confusion.sum(axis=1).to_numpy(), index=list(STAGES))
-        precision = pd.Series(right / confusion.sum(axis=0).to_numpy(), index=list(STAGES))
+        recall = pd.Series(right / cells.reshape(k, k).sum(axis=1), index=list(STAGES))
+        precision = pd.Series(right / cells.reshape(k, k).sum(axis=0), index=list(STAGES))
     return StageScore(
         confusion=confusion,
-        accuracy=float(right.sum() / confusion.to_numpy().sum()),
+        accuracy=float(right.sum() / cells.sum()),
         recall=recall.rename("recall"),
         precision=precision.rename("precision"),
     )

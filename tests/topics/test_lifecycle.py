@@ -152,3 +152,18 @@ def test_programmes_follow_the_playbook_for_this_months_stage(data):
     assert set(plan["tier"]) <= {"VIP", "no orders"}
     with pytest.raises(CrmkitError, match="no customer has a stage"):
         lc.programmes(stages, month="1990-01")
+
+
+def test_the_fast_path_scores_like_score_stages(data):
+    """The explorer re-applies the rules to cached signs and scores codes: same numbers."""
+    rules = lc.StageRules(stable_share=0.5, silence_months=4)
+    slow = lc.score_stages(lc.detect_stages(data, rules), data.lifecycle_truth)
+    signs = lc.monthly_signs(data, window_months=rules.window_months)
+    fast_stages = lc.apply_rules(signs, rules)
+    true = lc.true_stages(fast_stages, data.lifecycle_truth)
+    known = true.notna().to_numpy()
+    fast = lc.score_codes(
+        fast_stages["stage"].cat.codes.to_numpy()[known], true.cat.codes.to_numpy()[known]
+    )
+    assert fast.accuracy == pytest.approx(slow.accuracy)
+    pd.testing.assert_frame_equal(fast.confusion, slow.confusion, check_dtype=False)
