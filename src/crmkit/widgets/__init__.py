@@ -28,6 +28,7 @@ from crmkit.widgets.key_accounts import (
     card_html,
     compute_rule,
 )
+from crmkit.widgets.lifecycle import LifecycleExplorer, LifecycleSettings, LifecycleView
 from crmkit.widgets.picker import CustomerExplorer, CustomerPicker, CustomerSearch
 from crmkit.widgets.pyramid import (
     MigrationExplorer,
@@ -60,6 +61,9 @@ __all__ = [
     "CustomerSearch",
     "Explorer",
     "KeyAccountExplorer",
+    "LifecycleExplorer",
+    "LifecycleSettings",
+    "LifecycleView",
     "LifetimeSettings",
     "LifetimeValueExplorer",
     "LifetimeView",
