@@ -430,5 +430,11 @@ def programmes(
     out["programme"] = PLAYBOOK["programme"].reindex(out["stage"]).to_numpy()
     if tiers is not None:
         tier = tiers["tier"] if isinstance(tiers, pd.DataFrame) else tiers
-        out["tier"] = tier.astype(object).reindex(out.index).fillna("no orders").to_numpy()
+        names = (
+            [str(t) for t in tier.cat.categories]
+            if isinstance(tier.dtype, pd.CategoricalDtype)
+            else sorted(str(t) for t in tier.dropna().unique())
+        )
+        values = tier.astype(object).reindex(out.index).fillna("no orders").to_numpy()
+        out["tier"] = pd.Categorical(values, categories=[*names, "no orders"])
     return out

@@ -58,3 +58,25 @@ def test_without_a_truth_table_it_shows_stages_but_no_score(data):
     assert view.score is None and view.truth is None
     assert "right" not in view.headline
     assert explorer.render(view).chart.startswith(b"\x89PNG")
+
+
+def test_the_playbook_lists_this_months_customers_of_a_stage_and_tier(data):
+    from crmkit import customer_base as cb
+    from crmkit import pyramid as pyr
+
+    stages = lc.detect_stages(data)
+    year = cb.customer_profit(data, cb.periods(data).last_full_year)
+    plan = lc.programmes(stages, pyr.assign_tiers(year["profit"]))
+    assert list(plan["tier"].cat.categories) == ["VIP", "major", "ordinary", "small", "no orders"]
+    explorer = widgets.PlaybookExplorer(plan)
+    explorer.widget()
+    explorer.controls["stage"].value = "stability"
+    explorer.controls["tier"].value = "VIP"
+    view = explorer.view()
+    expected = plan[(plan["stage"] == "stability") & (plan["tier"] == "VIP")]
+    assert list(view.customers.index) == list(expected.index)
+    assert view.counts.loc["stability", "VIP"] == len(expected)
+    assert view.counts.to_numpy().sum() == len(plan)
+    assert view.headline.startswith(f"{len(expected):,} customers")
+    assert "Satisfied-customer management" in view.headline
+    assert explorer.render(view).chart.startswith(b"\x89PNG")

@@ -28,7 +28,13 @@ from crmkit.widgets.key_accounts import (
     card_html,
     compute_rule,
 )
-from crmkit.widgets.lifecycle import LifecycleExplorer, LifecycleSettings, LifecycleView
+from crmkit.widgets.lifecycle import (
+    LifecycleExplorer,
+    LifecycleSettings,
+    LifecycleView,
+    PlaybookExplorer,
+    PlaybookSettings,
+)
 from crmkit.widgets.picker import CustomerExplorer, CustomerPicker, CustomerSearch
 from crmkit.widgets.pyramid import (
     MigrationExplorer,
@@ -70,6 +76,8 @@ __all__ = [
     "MigrationExplorer",
     "MigrationSettings",
     "MigrationView",
+    "PlaybookExplorer",
+    "PlaybookSettings",
     "ProfileCardExplorer",
     "PyramidExplorer",
     "PyramidSettings",

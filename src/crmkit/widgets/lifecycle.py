@@ -16,7 +16,7 @@ from crmkit import lifecycle as lc
 from crmkit import plots
 from crmkit.customer_base import attributes
 from crmkit.errors import CrmkitError
-from crmkit.widgets.base import SLIDER, Explorer, Rendered, fixed_layout, heading
+from crmkit.widgets.base import ALL, SLIDER, Explorer, Rendered, fixed_layout, heading
 from crmkit.widgets.picker import CustomerPicker, CustomerSearch
 from crmkit.widgets.tables import headed, table_html
 
@@ -198,3 +198,95 @@ class LifecycleExplorer(Explorer[LifecycleSettings, LifecycleView]):
         return float(
             np.mean(stages["stage"].cat.codes.to_numpy()[known] == true.cat.codes.to_numpy()[known])
         )
+
+
+# -- the playbook explorer (LC4) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaybookSettings:
+    """Which stage and tier the list shows ("All" for every one)."""
+
+    stage: str = "decline"
+    tier: str = "All"
+
+
+@dataclass(frozen=True)
+class PlaybookView:
+    """The month's customers by stage and tier, and the list for one stage and tier."""
+
+    settings: PlaybookSettings
+    counts: pd.DataFrame  # stages x tiers: customers
+    customers: pd.DataFrame  # the chosen stage's and tier's customers with their programme
+    headline: str
+
+
+class PlaybookExplorer(Explorer[PlaybookSettings, PlaybookView]):
+    """This month's programme for every customer (LC4): pick a stage and a tier and see
+    how many customers need that programme and which ones.
+
+    `plan` is `lifecycle.programmes(stages, tiers)`: one row per customer with stage,
+    strategy, programme and tier.
+    """
+
+    chart_width = "620px"
+    table_below = True
+
+    def __init__(self, plan: pd.DataFrame, settings: PlaybookSettings | None = None):
+        if plan.empty:
+            raise CrmkitError("no customers to plan for this month")
+        self.plan = plan if "tier" in plan.columns else plan.assign(tier="all tiers")
+        super().__init__(settings or PlaybookSettings())
+
+    def compute(self, settings: PlaybookSettings) -> PlaybookView:
+        plan = self.plan
+        counts = pd.crosstab(
+            pd.Categorical(plan["stage"], categories=lc.STAGES), plan["tier"], dropna=False
+        )  # tiers in their own order, best first, when `tier` is categorical
+        counts.index.name, counts.columns.name = "stage", "tier"
+        rows = plan
+        if settings.stage != ALL:
+            rows = rows[rows["stage"] == settings.stage]
+        if settings.tier != ALL:
+            rows = rows[rows["tier"] == settings.tier]
+        programme = (
+            lc.PLAYBOOK.loc[settings.stage, "programme"] if settings.stage != ALL else "each"
+        )
+        share = len(rows) / len(plan)
+        part = f"{share:.0%}" if share >= 0.01 or share == 0 else "under 1%"
+        headline = (
+            f"{len(rows):,} customers ({part} of {len(plan):,}) need the "
+            f"{programme} programme this month"
+            + (f": {settings.stage}" if settings.stage != ALL else "")
+            + (f", tier {settings.tier}." if settings.tier != ALL else ".")
+        )
+        return PlaybookView(settings, counts, rows, headline)
+
+    def render(self, view: PlaybookView) -> Rendered:
+        fig = plots.segment_heatmap(
+            view.counts, fmt="{:,.0f}", title="Customers by stage (rows) and tier (columns)"
+        )
+        chart = plots.to_png(fig)
+        shown = view.customers.head(20).rename_axis("customer")
+        table = table_html(
+            shown,
+            headers={
+                "stage": "Stage",
+                "strategy": "Strategy (seed 003)",
+                "programme": "Programme (seed 000)",
+                "tier": "Tier",
+            },
+            caption=f"The first {len(shown)} of {len(view.customers):,} customers on the list",
+        )
+        return Rendered(chart=chart, table=headed(view.headline, table))
+
+    def make_controls(self) -> dict[str, w.Widget]:
+        tier = self.plan["tier"]
+        order = tier.cat.categories if isinstance(tier.dtype, pd.CategoricalDtype) else None
+        tiers = [ALL, *(map(str, order) if order is not None else sorted(map(str, tier.unique())))]
+        return {
+            "stage": w.Dropdown(
+                options=[ALL, *lc.STAGES], value=self.settings.stage, description="Stage"
+            ),
+            "tier": w.Dropdown(options=tiers, value=self.settings.tier, description="Tier"),
+        }
