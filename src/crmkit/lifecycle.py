@@ -67,6 +67,28 @@ class StageRules:
                 raise CrmkitError(f"{name} must be a share between 0 and 1; got {value!r}")
 
 
+#: What each threshold of StageRules decides, in words, for tables and explorers.
+RULE_MEANINGS = {
+    "window_months": "months over which the share of wallet is measured",
+    "exploration_months": "a customer younger than this many months is still exploring",
+    "stable_share": "from this share of wallet a relationship counts as stable",
+    "decline_drop": "a share below this fraction of the customer's own peak is decline",
+    "silence_months": "this many months without an order count as an end",
+}
+
+
+def rules_table(rules: StageRules | None = None) -> pd.DataFrame:
+    """The thresholds of `rules` (default: the defaults) with what each one decides."""
+    rules = rules or StageRules()
+    return pd.DataFrame(
+        {
+            "value": [getattr(rules, name) for name in RULE_MEANINGS],
+            "what it decides": list(RULE_MEANINGS.values()),
+        },
+        index=pd.Index(list(RULE_MEANINGS), name="threshold"),
+    )
+
+
 def monthly_signs(data, *, window_months: int = 6) -> pd.DataFrame:
     """The signs of LC2 for every customer and month of the category totals.
 

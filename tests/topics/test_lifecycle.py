@@ -167,3 +167,11 @@ def test_the_fast_path_scores_like_score_stages(data):
     )
     assert fast.accuracy == pytest.approx(slow.accuracy)
     pd.testing.assert_frame_equal(fast.confusion, slow.confusion, check_dtype=False)
+
+
+def test_the_rules_table_names_every_threshold():
+    rules = lc.StageRules(stable_share=0.55)
+    table = lc.rules_table(rules)
+    assert list(table.index) == [f.name for f in dataclasses.fields(lc.StageRules)]
+    assert table.loc["stable_share", "value"] == 0.55
+    assert table["what it decides"].str.len().min() > 20
