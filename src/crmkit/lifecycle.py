@@ -82,11 +82,11 @@ def rules_table(rules: StageRules | None = None) -> pd.DataFrame:
     rules = rules or StageRules()
     return pd.DataFrame(
         {
-            "value": [getattr(rules, name) for name in RULE_MEANINGS],
+            # object: whole numbers stay whole in a table, shares keep their decimals
+            "value": pd.Series([getattr(rules, name) for name in RULE_MEANINGS], dtype=object),
             "what it decides": list(RULE_MEANINGS.values()),
-        },
-        index=pd.Index(list(RULE_MEANINGS), name="threshold"),
-    )
+        }
+    ).set_axis(pd.Index(list(RULE_MEANINGS), name="threshold"))
 
 
 def monthly_signs(data, *, window_months: int = 6) -> pd.DataFrame:
