@@ -80,3 +80,11 @@ def test_the_playbook_lists_this_months_customers_of_a_stage_and_tier(data):
     assert view.headline.startswith(f"{len(expected):,} customers")
     assert "Satisfied-customer management" in view.headline
     assert explorer.render(view).chart.startswith(b"\x89PNG")
+
+
+def test_the_playbook_chart_outlines_the_chosen_cells(data):
+    stages = lc.detect_stages(data)
+    explorer = widgets.PlaybookExplorer(lc.programmes(stages))
+    one = explorer.render(explorer.compute(widgets.PlaybookSettings("decline", "All"))).chart
+    other = explorer.render(explorer.compute(widgets.PlaybookSettings("stability", "All"))).chart
+    assert one != other  # the outline moves with the choice

@@ -74,7 +74,7 @@ def customer_timeline(
         label="the customer's own category total",
     )
     top.set_ylabel("yuan a month")
-    top.legend(loc="upper left", fontsize=8)
+    top.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.85, edgecolor="none")
     share = signs["share"].to_numpy(dtype=float)
     bottom.plot(x, share, color=PALETTE["black"], lw=1.5)
     if stable_share is not None:

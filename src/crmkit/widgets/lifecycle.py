@@ -11,11 +11,13 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Rectangle
 
 from crmkit import lifecycle as lc
 from crmkit import plots
 from crmkit.customer_base import attributes
 from crmkit.errors import CrmkitError
+from crmkit.plots.style import PALETTE
 from crmkit.widgets.base import ALL, SLIDER, Explorer, Rendered, fixed_layout, heading
 from crmkit.widgets.picker import CustomerPicker, CustomerSearch
 from crmkit.widgets.tables import headed, table_html
@@ -263,8 +265,26 @@ class PlaybookExplorer(Explorer[PlaybookSettings, PlaybookView]):
         return PlaybookView(settings, counts, rows, headline)
 
     def render(self, view: PlaybookView) -> Rendered:
+        s = view.settings
+        chosen = " / ".join(v for v in (s.stage, s.tier) if v != ALL) or "every customer"
         fig = plots.segment_heatmap(
-            view.counts, fmt="{:,.0f}", title="Customers by stage (rows) and tier (columns)"
+            view.counts,
+            fmt="{:,.0f}",
+            colorbar=False,
+            title=f"Customers by stage and tier; outlined: {chosen}",
+        )
+        # outline the cells the list covers, so the chart follows the choice
+        rows = [i for i, r in enumerate(view.counts.index) if s.stage in (ALL, str(r))]
+        cols = [j for j, c in enumerate(view.counts.columns) if s.tier in (ALL, str(c))]
+        fig.axes[0].add_patch(
+            Rectangle(
+                (min(cols) - 0.5, min(rows) - 0.5),
+                len(cols),
+                len(rows),
+                fill=False,
+                edgecolor=PALETTE["vermillion"],
+                lw=3,
+            )
         )
         chart = plots.to_png(fig)
         shown = view.customers.head(20).rename_axis("customer")
