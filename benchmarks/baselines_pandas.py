@@ -171,3 +171,67 @@ def tier_summary(profit: pd.DataFrame, tier: pd.Categorical) -> pd.DataFrame:
     out["profit_per_customer"] = (out["profit"] / out["customers"].replace(0, np.nan)).fillna(0.0)
     out.index = pd.Index(out.index.astype(str), name="tier")
     return out
+
+
+def stages_with_pandas(data, rules) -> pd.Series:
+    """The lifecycle stage rules (crmkit.lifecycle.detect_stages) as an analyst fluent in
+    pandas would write them: groupby-rolling sums, a running maximum, merge_asof for the
+    last order, np.select. Returns the stage per (customer_id, month), sorted."""
+    import numpy as np
+
+    totals = data.category_purchases.assign(
+        customer_id=lambda f: f["customer_id"].astype(str),
+        month=lambda f: pd.PeriodIndex(f["month"].astype(str), freq="M"),
+    ).sort_values(["customer_id", "month"], ignore_index=True)
+    orders = data.orders.assign(
+        customer_id=lambda f: f["customer_id"].astype(str),
+        month=lambda f: f["order_date"].dt.to_period("M"),
+    )
+    ours = orders.groupby(["customer_id", "month"])["revenue"].sum().rename("ours")
+    frame = totals.join(ours, on=["customer_id", "month"]).fillna({"ours": 0.0})
+    rolled = (
+        frame.groupby("customer_id")[["ours", "category_total"]]
+        .rolling(rules.window_months, min_periods=1)
+        .sum()
+        .reset_index(level=0, drop=True)
+    )
+    share = (rolled["ours"] / rolled["category_total"].where(rolled["category_total"] > 0)).clip(
+        upper=1.0
+    )
+    frame["share"] = share.fillna(0.0)
+    frame["peak"] = frame.groupby("customer_id")["share"].cummax()
+    joined = (
+        data.customers.assign(customer_id=lambda f: f["customer_id"].astype(str))
+        .set_index("customer_id")["join_date"]
+        .dt.to_period("M")
+    )
+    first = orders.groupby("customer_id")["month"].min()
+    start = joined.reindex(first.index).fillna(first)
+    frame["tenure"] = (
+        frame["month"].astype("int64")
+        - start.reindex(frame["customer_id"]).astype("int64").to_numpy()
+    )
+    code = frame["month"].astype("int64")
+    ordered = orders[["customer_id", "month"]].drop_duplicates()
+    ordered = ordered.assign(
+        code=ordered["month"].astype("int64"), last=ordered["month"].astype("int64")
+    )
+    last = pd.merge_asof(
+        frame.assign(code=code, row=np.arange(len(frame))).sort_values("code"),
+        ordered[["customer_id", "code", "last"]].sort_values("code"),
+        on="code",
+        by="customer_id",
+    ).sort_values("row")
+    since = (last["code"] - last["last"]).fillna(last["code"] - ordered["code"].min()).to_numpy()
+    stage = np.select(
+        [
+            since >= rules.silence_months,
+            frame["tenure"].to_numpy() < rules.exploration_months,
+            (frame["peak"] >= rules.stable_share)
+            & (frame["share"] < rules.decline_drop * frame["peak"]),
+            frame["share"] >= rules.stable_share,
+        ],
+        ["ended", "exploration", "decline", "stability"],
+        "formation",
+    )
+    return pd.Series(stage, index=pd.MultiIndex.from_frame(frame[["customer_id", "month"]]))

@@ -243,6 +243,62 @@ def bench_value(big: dict | None) -> list[dict]:
     return rows
 
 
+def bench_lifecycle(big: dict | None) -> list[dict]:
+    """Lesson 06: the stage rules on every customer-month (against the same rules written in
+    idiomatic pandas), and the lifecycle and playbook explorers' redraws (against an
+    explorer that recomputes every stage at each move)."""
+    from crmkit import lifecycle as lc
+
+    from baselines_pandas import stages_with_pandas
+
+    rows = []
+    sets = [("sample", load_sample(), BUDGETS["redraw_sample"])]
+    if big is not None:
+        sets.append(
+            (f"{len(big['data'].customers):,} customers", big["data"], BUDGETS["redraw_100k"])
+        )
+    rules = lc.StageRules()
+    for label, data, budget in sets:
+        ours = best_of(lambda data=data: lc.detect_stages(data, rules), 3)
+        theirs = best_of(lambda data=data: stages_with_pandas(data, rules), 3)
+        rows.append(
+            {
+                "what": f"stage rules on every customer-month, {label}",
+                "seconds": ours,
+                # the lesson-path budget of DESIGN (1.5 s for the 1M-order set), applied to
+                # the stage rules, and at most the time of idiomatic pandas
+                "budget": BUDGETS["classify_1m"],
+                "baseline": theirs,
+            }
+        )
+        explorer = widgets.LifecycleExplorer(data)
+        settings = iter(
+            [
+                widgets.LifecycleSettings(
+                    explorer.settings.customer_id, lc.StageRules(stable_share=v / 100)
+                )
+                for v in range(20, 80, 5)
+            ]
+            * 20
+        )
+
+        def lifecycle_redraw(explorer=explorer, settings=settings) -> None:
+            explorer.render(explorer.compute(next(settings)))
+
+        def lifecycle_baseline(explorer=explorer, settings=settings, data=data) -> None:
+            s = next(settings)
+            stages = lc.detect_stages(data, s.rules)  # everything again, at every move
+            lc.score_stages(stages, data.lifecycle_truth)
+            explorer.render(explorer.compute(s))
+
+        rows.append(
+            _timed_redraw(
+                f"lifecycle explorer redraw, {label}", lifecycle_redraw, lifecycle_baseline, budget
+            )
+        )
+    return rows
+
+
 def bench_pyramid(big: dict | None) -> list[dict]:
     data = load_sample()
     rows = _pyramid_cases(data, "sample", BUDGETS["redraw_sample"])
@@ -568,7 +624,7 @@ def main() -> None:
         "command": "make bench",
     }
     big = None
-    if not args.quick and set(wanted) & {"redraw", "pyramid", "classify", "value"}:
+    if not args.quick and set(wanted) & {"redraw", "pyramid", "classify", "value", "lifecycle"}:
         big = make_big(args.customers)
         meta["generate"] = (
             f"Generating {args.customers:,} customers and {big['orders']:,} orders took "
@@ -578,6 +634,7 @@ def main() -> None:
         "redraw": lambda: bench_redraw(big),
         "pyramid": lambda: bench_pyramid(big),
         "value": lambda: bench_value(big),
+        "lifecycle": lambda: bench_lifecycle(big),
         "classify": lambda: bench_classify(big),
         "notebooks": bench_notebooks,
     }
