@@ -86,7 +86,15 @@ def fit_mle(
             f"{model}: the likelihood is not finite at the starting values {list(start)}; "
             f"try other starting values{_and(hint)}"
         )
-    result = optimize.minimize(on_logs, np.log(start), method="L-BFGS-B")
+    # central differences and tight stopping rules: the default forward differences stop a
+    # weakly pinned parameter short of the maximum (Pareto/NBD's beta on CDNOW by 0.008)
+    result = optimize.minimize(
+        on_logs,
+        np.log(start),
+        method="L-BFGS-B",
+        jac="3-point",
+        options={"ftol": 1e-14, "gtol": 1e-7},
+    )
     if not result.success:  # a second, derivative-free pass from where it stopped
         result = optimize.minimize(
             on_logs, result.x, method="Nelder-Mead", options={"maxiter": 20_000, "xatol": 1e-8}
