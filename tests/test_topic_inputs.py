@@ -464,6 +464,10 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
     ],
     "key_accounts.yearly_tiers": [lambda s: ka.yearly_tiers(s.data, [s.year - 1, s.year])],
     "lifecycle.StageRules": [lambda s: lc.StageRules()],
+    "lifecycle.true_patterns": [lambda s: lc.true_patterns(s.data.lifecycle_truth)],
+    "lifecycle.example_customer": [
+        lambda s: lc.example_customer(lc.detect_stages(s.data), s.data.lifecycle_truth, "midway")
+    ],
     "lifecycle.rules_table": [lambda s: lc.rules_table()],
     "lifecycle.monthly_signs": [lambda s: lc.monthly_signs(s.data)],
     "lifecycle.detect_stages": [lambda s: lc.detect_stages(s.data)],

@@ -460,3 +460,28 @@ def programmes(
         values = tier.astype(object).reindex(out.index).fillna("no orders").to_numpy()
         out["tier"] = pd.Categorical(values, categories=[*names, "no orders"])
     return out
+
+
+def true_patterns(truth: pd.DataFrame) -> pd.Series:
+    """Each customer's true pattern from a truth table (customer_id, pattern): simulated
+    data only, so MissingData on a trainer's data, which never has one."""
+    if truth.empty:
+        raise MissingData(
+            "comparing with the true patterns needs the true stages (lifecycle_truth.csv), "
+            "which only simulated data has"
+        )
+    first = truth.groupby(truth["customer_id"].astype(str), observed=True)["pattern"].first()
+    return first.astype(str).rename("pattern").rename_axis("customer_id")
+
+
+def example_customer(stages: pd.DataFrame, truth: pd.DataFrame, pattern: str) -> str:
+    """A customer to show as an example of `pattern`: the first (by id) whose true pattern
+    it is, or, without a truth table, whose detected pattern it is (else the first one)."""
+    if pattern not in PATTERNS:
+        raise CrmkitError(f"no pattern {pattern!r}; the patterns are {', '.join(PATTERNS)}")
+    known = true_patterns(truth) if not truth.empty else relationship_patterns(stages)
+    known = known[known.index.isin(stages["customer_id"].unique())]
+    hits = known.index[known == pattern]
+    if len(hits):
+        return str(sorted(hits)[0])
+    return str(stages["customer_id"].min())

@@ -32,6 +32,7 @@ SETS = (
     "ex03_pyramid",
     "ex04_value",
     "ex05_key_accounts",
+    "ex06_lifecycle",
 )
 SHORT = {name: name.split("_")[0] for name in SETS}  # "ex01_classification" -> "ex01"
 
@@ -281,6 +282,18 @@ WRONG = {
         "q7": 'n_stricter = -1\nrule_advice = "a"',
         "q8": 'plan = "a plan for C00006"',
     },
+    "ex06_lifecycle": {
+        "q1": 'maturity_stage = "a"',
+        "q2": 'last_stage = "c"',
+        "q3": 'decline_right = 0.999\ndecline_label = "b"',
+        "q4": 'months_silent = -1\nsilence_plan = "a"',
+        "q5": 'window_found = 0.999\nwarning_setting = "a"',
+        "q6": 'pattern = "d"',
+        "q7": 'costliest_stage = "c"',
+        "q8": 'win_cost = -1.0\nbudget_answer = "a"',
+        "q9": 'shop_programme = "c"',
+        "q10": 'n_declining = -1\ncall_rule = "a"',
+    },
 }
 
 ABC_LE = '''def abc_class(share_before, a=0.8, b=0.95):
@@ -488,7 +501,7 @@ def write_corpus(entries: Iterable[Entry], folder: Path | str) -> Path:
 
 
 def _base_corpus(c: Course) -> Iterable[Entry]:
-    E1, E2, E3, E4, E5 = SETS
+    E1, E2, E3, E4, E5, E6 = SETS
     graded = "graded"
 
     def nb_entry(student, name, nb, note, total=None, *, layout=None, raw=None, **kw):
@@ -510,6 +523,7 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         (E3, "partial_ex03_a", ["q1", "q3", "q4", "q7", "q10"]),
         (E4, "partial_ex04_a", ["q1", "q2", "q3", "q7", "q9"]),
         (E5, "partial_ex05_a", ["q1", "q5", "q6", "q8"]),
+        (E6, "partial_ex06_a", ["q1", "q3", "q6", "q10"]),
     ]
     for name, student, qs in mixes:
         yield nb_entry(

@@ -175,3 +175,17 @@ def test_the_rules_table_names_every_threshold():
     assert list(table.index) == [f.name for f in dataclasses.fields(lc.StageRules)]
     assert table.loc["stable_share", "value"] == 0.55
     assert table["what it decides"].str.len().min() > 20
+
+
+def test_example_customers_with_and_without_a_truth_table(data):
+    stages = lc.detect_stages(data)
+    truth = data.lifecycle_truth
+    example = lc.example_customer(stages, truth, "early_exit")
+    assert lc.true_patterns(truth)[example] == "early_exit"
+    no_truth = truth.iloc[:0]
+    detected = lc.example_customer(stages, no_truth, "early_exit")
+    assert lc.relationship_patterns(stages)[detected] == "early_exit"
+    with pytest.raises(MissingData, match="lifecycle_truth.csv"):
+        lc.true_patterns(no_truth)
+    with pytest.raises(CrmkitError, match="no pattern"):
+        lc.example_customer(stages, truth, "forever")

@@ -191,10 +191,11 @@ class LifecycleExplorer(Explorer[LifecycleSettings, LifecycleView]):
         super().static(settings)
 
     def accuracy(self, rules: lc.StageRules) -> float:
-        """The share of all customer-months the rules get right (NaN without a truth)."""
+        """The share of all customer-months the rules get right (MissingData without a truth
+        table: real data has none)."""
         true = self.truth(rules.window_months)
         if true is None:
-            return float("nan")
+            lc.true_stages(self.signs(rules.window_months), self.data.lifecycle_truth)  # raises
         stages = lc.apply_rules(self.signs(rules.window_months), rules)
         known = true.notna().to_numpy()
         return float(
