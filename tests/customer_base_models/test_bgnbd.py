@@ -311,7 +311,7 @@ def test_bad_customer_data_gets_a_sentence(change, message):
 def test_bad_parameters_and_horizons_get_a_sentence():
     with pytest.raises(CrmkitError, match="four positive parameters"):
         bgnbd.probability_alive((0.2, 4.0, -1.0, 2.0), 1, 1.0, 2.0)
-    with pytest.raises(CrmkitError, match="four positive parameters"):
+    with pytest.raises(CrmkitError, match="the parameters r, alpha, a, b; a, b missing"):
         bgnbd.probability_alive({"r": 0.2, "alpha": 4.0}, 1, 1.0, 2.0)
     with pytest.raises(CrmkitError, match="horizon t must be a finite time"):
         bgnbd.conditional_expected_purchases(PUBLISHED, -1, 1, 1.0, 2.0)

@@ -317,7 +317,7 @@ def test_wrong_data_gets_a_plain_sentence(frequency, recency, big_t, message):
 
 
 def test_wrong_parameters_and_inputs_get_a_plain_sentence():
-    with pytest.raises(CrmkitError, match="four positive numbers"):
+    with pytest.raises(CrmkitError, match="four positive parameters"):
         pn.probability_alive((0.5, -1.0, 0.5, 1.0), 1, 1.0, 2.0)
     with pytest.raises(CrmkitError, match="beta missing"):
         pn.expected_purchases({"r": 1, "alpha": 1, "s": 1}, 1.0)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, expit, exprel, gammaln, hyp2f1
 
-from crmkit.customer_base_models.fitting import FitResult, ModelFitError, fit_mle
+from crmkit.customer_base_models.fitting import FitResult, ModelFitError, fit_mle, model_params
 from crmkit.errors import CrmkitError
 
 NAMES = ("r", "alpha", "a", "b")
@@ -43,22 +43,8 @@ Params = FitResult | Mapping[str, float] | Sequence[float]
 
 
 def _params(params: Params) -> tuple[float, float, float, float]:
-    if isinstance(params, FitResult):
-        params = params.params
-    try:
-        if isinstance(params, Mapping | pd.Series):
-            values = [float(params[name]) for name in NAMES]
-        else:
-            values = [float(v) for v in params]
-    except (KeyError, TypeError, ValueError):
-        values = []
-    if len(values) != 4 or not all(np.isfinite(v) and v > 0 for v in values):
-        raise CrmkitError(
-            f"the BG/NBD model needs four positive parameters {NAMES} (a fit, a mapping with "
-            f"those names, or a tuple in that order); got {params!r}"
-        )
-    r, alpha, a, b = values
-    return r, alpha, a, b
+    """The model's parameters in the order of NAMES (see `fitting.model_params`)."""
+    return model_params(params, NAMES, "BG/NBD")  # type: ignore[return-value]
 
 
 def _as_arrays(**inputs) -> tuple[list[np.ndarray], pd.Index | None]:

@@ -10,7 +10,7 @@ raises `ModelFitError` with what to try, never returns quietly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -167,3 +167,34 @@ def _log_hessian(
 
 def _and(hint: str) -> str:
     return f"; {hint}" if hint else ""
+
+
+def model_params(params: object, names: Sequence[str], model: str) -> tuple[float, ...]:
+    """A model's parameters as numbers in the order of `names`, from a FitResult, a mapping
+    or Series by name, or numbers in that order: the one place every model reads them."""
+    count = {2: "two", 3: "three", 4: "four"}.get(len(names), str(len(names)))
+    if isinstance(params, FitResult):
+        params = params.params
+    if isinstance(params, Mapping | pd.Series):
+        missing = [name for name in names if name not in params]
+        if missing:
+            raise CrmkitError(
+                f"the {model} model needs the parameters {', '.join(names)}; "
+                f"{', '.join(missing)} missing"
+            )
+        raw = [params[name] for name in names]
+    else:
+        try:
+            raw = list(params)  # type: ignore[call-overload]
+        except TypeError:
+            raw = []
+    try:
+        values = [float(v) for v in raw]
+    except (TypeError, ValueError):
+        values = []
+    if len(values) != len(names) or not all(np.isfinite(v) and v > 0 for v in values):
+        raise CrmkitError(
+            f"the {model} model needs {count} positive parameters {', '.join(names)} (a fit, "
+            f"a mapping with those names, or numbers in that order); got {params!r}"
+        )
+    return tuple(values)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
-from crmkit.customer_base_models.fitting import FitResult, ModelFitError, fit_mle
+from crmkit.customer_base_models.fitting import FitResult, ModelFitError, fit_mle, model_params
 from crmkit.errors import CrmkitError
 
 NAMES = ("p", "q", "gamma")
@@ -47,22 +47,8 @@ SHAPE_RANGE = (1e-4, 1e4)
 
 
 def _params(params: Params) -> tuple[float, float, float]:
-    if isinstance(params, FitResult):
-        params = params.params
-    try:
-        if isinstance(params, Mapping | pd.Series):
-            values = [float(params[name]) for name in NAMES]
-        else:
-            values = [float(v) for v in params]
-    except (KeyError, TypeError, ValueError):
-        values = []
-    if len(values) != 3 or not all(np.isfinite(v) and v > 0 for v in values):
-        raise CrmkitError(
-            f"the Gamma-Gamma model needs three positive parameters {NAMES} (a fit, a "
-            f"mapping with those names, or a tuple in that order); got {params!r}"
-        )
-    p, q, gamma = values
-    return p, q, gamma
+    """The model's parameters in the order of NAMES (see `fitting.model_params`)."""
+    return model_params(params, NAMES, "Gamma-Gamma")  # type: ignore[return-value]
 
 
 def _log_likelihood(p, q, gamma, x, m) -> np.ndarray:

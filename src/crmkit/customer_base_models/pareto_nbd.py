@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import exprel, gammaln, logsumexp
 
-from crmkit.customer_base_models.fitting import FitResult, ModelFitError, fit_mle
+from crmkit.customer_base_models.fitting import FitResult, ModelFitError, fit_mle, model_params
 from crmkit.errors import CrmkitError
 
 NAMES = ("r", "alpha", "s", "beta")
@@ -51,29 +51,8 @@ Params = FitResult | Mapping[str, float] | pd.Series | Sequence[float]
 
 
 def _params(params: Params) -> tuple[float, float, float, float]:
-    """r, alpha, s, beta from a FitResult, a mapping or Series by name, or four numbers."""
-    if isinstance(params, FitResult):
-        params = params.params
-    try:
-        if isinstance(params, Mapping | pd.Series):
-            missing = [name for name in NAMES if name not in params]
-            if missing:
-                raise CrmkitError(
-                    f"the Pareto/NBD model needs the parameters {', '.join(NAMES)}; "
-                    f"{', '.join(missing)} missing"
-                )
-            values = [float(params[name]) for name in NAMES]
-        else:
-            values = [float(v) for v in params]
-    except (TypeError, ValueError):
-        raise CrmkitError(
-            f"the Pareto/NBD parameters must be four numbers r, alpha, s, beta; got {params!r}"
-        ) from None
-    if len(values) != 4 or not all(np.isfinite(v) and v > 0 for v in values):
-        raise CrmkitError(
-            f"the Pareto/NBD model needs four positive numbers r, alpha, s, beta; got {values}"
-        )
-    return values[0], values[1], values[2], values[3]
+    """r, alpha, s, beta from a fit, a mapping by name or four numbers (`fitting.model_params`)."""
+    return model_params(params, NAMES, "Pareto/NBD")  # type: ignore[return-value]
 
 
 class _Shape:

@@ -21,22 +21,15 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln
 
-from crmkit.customer_base_models.fitting import FitResult, fit_mle
+from crmkit.customer_base_models.fitting import FitResult, fit_mle, model_params
 from crmkit.errors import CrmkitError
 
 NAMES = ("alpha", "beta")
 
 
 def _params(params: FitResult | Mapping[str, float] | Sequence[float]) -> tuple[float, float]:
-    if isinstance(params, FitResult):
-        params = params.params
-    if isinstance(params, Mapping | pd.Series):
-        values = [float(params[name]) for name in NAMES]
-    else:
-        values = [float(v) for v in params]
-    if len(values) != 2 or not all(np.isfinite(v) and v > 0 for v in values):
-        raise CrmkitError(f"the sBG model needs two positive parameters {NAMES}; got {params}")
-    return values[0], values[1]
+    """The model's parameters in the order of NAMES (see `fitting.model_params`)."""
+    return model_params(params, NAMES, "sBG")  # type: ignore[return-value]
 
 
 def survivors_from_shares(shares: Sequence[float], cohort: int = 1000) -> np.ndarray:
