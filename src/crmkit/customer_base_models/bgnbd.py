@@ -33,7 +33,13 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, expit, exprel, gammaln, hyp2f1
 
-from crmkit.customer_base_models.fitting import FitResult, ModelFitError, fit_mle, model_params
+from crmkit.customer_base_models.fitting import (
+    FitResult,
+    check_shapes,
+    fit_mle,
+    model_params,
+)
+from crmkit.customer_base_models.rows import distinct_rows
 from crmkit.errors import CrmkitError
 
 NAMES = ("r", "alpha", "a", "b")
@@ -203,8 +209,8 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
     # A customer with x = 0 adds r ln(alpha / (alpha + T)) (the other terms cancel), so
     # they are kept apart, one term per distinct T; repeat buyers one per distinct
     # (x, t_x, T), with the terms that depend on x alone worked out once per distinct x.
-    (none_age,), none_weights, _ = _distinct_rows(age[x == 0])
-    (cx, ctx, cage), weights, _ = _distinct_rows(x[x > 0], tx[x > 0], age[x > 0])
+    (none_age,), none_weights, _ = distinct_rows(age[x == 0])
+    (cx, ctx, cage), weights, _ = distinct_rows(x[x > 0], tx[x > 0], age[x > 0])
     values, which = np.unique(cx, return_inverse=True)
     total_weight = float(weights.sum())
 
@@ -232,42 +238,13 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
         n=n,
         hint="check that frequency, recency and T come from one summary, in one time unit",
     )
-    _check_shapes(fitted, ("r", "a", "b"))
+    check_shapes(
+        fitted,
+        ("r", "a", "b"),
+        "the data does not support the model, e.g. nobody seems to drop out or all customers "
+        "look alike; try more customers or a longer calibration period",
+    )
     return fitted
-
-
-#: Shape parameters outside this range mean the fit is drifting towards a limit the model
-#: only reaches at infinity (no one drops out, everyone buys alike), where the likelihood
-#: is so flat that the optimiser stops on the way: the numbers would be meaningless.
-SHAPE_RANGE = (1e-4, 1e4)
-
-
-def _check_shapes(fitted: FitResult, names: Sequence[str]) -> None:
-    low, high = SHAPE_RANGE
-    odd = [f"{k} = {fitted.params[k]:.3g}" for k in names if not low < fitted.params[k] < high]
-    if odd:
-        raise ModelFitError(
-            f"{fitted.model}: the fit drifted towards a limit of the model ({', '.join(odd)}; "
-            f"shape parameters between {low:g} and {high:g} are the ones the data can pin "
-            "down): the data does not support the model, e.g. nobody seems to drop out or "
-            "all customers look alike; try more customers or a longer calibration period"
-        )
-
-
-def _distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-    """The distinct rows of equal-length columns (a sort, then runs of equal rows): the
-    columns of those rows, how many rows share each, and for each row which one it is."""
-    order = np.lexsort(columns[::-1])
-    ordered = [column[order] for column in columns]
-    new = np.zeros(len(order), dtype=bool)
-    new[:1] = True
-    for column in ordered:
-        new[1:] |= column[1:] != column[:-1]
-    starts = np.flatnonzero(new)
-    counts = np.diff(np.append(starts, len(order)))
-    which = np.empty(len(order), dtype=np.int64)
-    which[order] = np.cumsum(new) - 1
-    return [column[starts] for column in ordered], counts.astype(float), which
 
 
 def simulate(params: Params, n: int, T, seed: int | None = None) -> pd.DataFrame:
@@ -453,7 +430,7 @@ def _expected_while_alive(r, alpha, a, b, x, T, t) -> np.ndarray:
     """E[Y(t) | alive at T, x] for arrays x, T, t of one shape (see the notes above),
     worked out once per distinct (x, u): summaries at day resolution repeat them a lot."""
     u = t / (alpha + T)
-    (xs, us), _, which = _distinct_rows(x.ravel(), u.ravel())
+    (xs, us), _, which = distinct_rows(x.ravel(), u.ravel())
     values = np.zeros(us.shape)
     todo = np.flatnonzero(us > 0)  # t = 0: nothing to expect
     # the series needs over 1,000 terms when z > 0.96 (u > 24) unless c is large

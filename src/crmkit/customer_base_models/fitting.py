@@ -169,6 +169,25 @@ def _and(hint: str) -> str:
     return f"; {hint}" if hint else ""
 
 
+#: Shape parameters a fit can pin down; one outside has drifted towards a limit of the model
+#: on a flat likelihood, where the optimiser stops before any "ran off to the edge" check.
+SHAPE_RANGE = (1e-4, 1e4)
+
+
+def check_shapes(fitted: FitResult, names: Sequence[str], why: str) -> FitResult:
+    """`fitted` itself, or ModelFitError when a shape parameter of `names` lies outside
+    SHAPE_RANGE; `why` says what about the data that means and what to try."""
+    low, high = SHAPE_RANGE
+    odd = [f"{k} = {fitted.params[k]:.3g}" for k in names if not low < fitted.params[k] < high]
+    if odd:
+        raise ModelFitError(
+            f"{fitted.model}: the fit drifted towards a limit of the model ({', '.join(odd)}; "
+            f"shape parameters between {low:g} and {high:g} are the ones the data can pin "
+            f"down): {why}"
+        )
+    return fitted
+
+
 def model_params(params: object, names: Sequence[str], model: str) -> tuple[float, ...]:
     """A model's parameters as numbers in the order of `names`, from a FitResult, a mapping
     or Series by name, or numbers in that order: the one place every model reads them."""

@@ -29,7 +29,12 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
-from crmkit.customer_base_models.fitting import FitResult, ModelFitError, fit_mle, model_params
+from crmkit.customer_base_models.fitting import (
+    FitResult,
+    check_shapes,
+    fit_mle,
+    model_params,
+)
 from crmkit.errors import CrmkitError
 
 NAMES = ("p", "q", "gamma")
@@ -39,11 +44,6 @@ MODEL = "Gamma-Gamma"
 MIN_REPEAT_BUYERS = 20
 
 Params = FitResult | Mapping[str, float] | Sequence[float]
-
-#: p or q outside this range means the fit is drifting towards a limit the model only
-#: reaches at infinity (every purchase of a customer alike, or all customers alike), where
-#: the optimiser stops on the way: the numbers would be meaningless.
-SHAPE_RANGE = (1e-4, 1e4)
 
 
 def _params(params: Params) -> tuple[float, float, float]:
@@ -157,14 +157,11 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
         n=len(x),
         hint="check that monetary_value is the average spend of the repeat purchases",
     )
-    low, high = SHAPE_RANGE
-    odd = [f"{k} = {fitted.params[k]:.3g}" for k in ("p", "q") if not low < fitted.params[k] < high]
-    if odd:
-        raise ModelFitError(
-            f"{MODEL}: the fit drifted towards a limit of the model ({', '.join(odd)}; p and q "
-            f"between {low:g} and {high:g} are what the data can pin down): spend varies too "
-            "little within or across customers for this model; try more repeat buyers"
-        )
+    check_shapes(
+        fitted,
+        ("p", "q"),
+        "spend varies too little within or across customers for this model; try more repeat buyers",
+    )
     return fitted
 
 
