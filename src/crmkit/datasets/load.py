@@ -349,7 +349,8 @@ LEFT_OUT = {
     "contacts": "no visits or calls, so the cost to serve counts complaint handling only",
     "complaints": "no complaints, so complaint handling costs nothing",
     "surveys": "no surveys, so satisfaction is unknown",
-    "category_purchases": "no category totals, so share of wallet, dependence and the lifecycle stages are unknown",
+    "category_purchases": "no category totals, so share of wallet, dependence and the "
+    "lifecycle stages are unknown",
     "lifecycle_truth": "no true stages (real data never has them) to score stage rules against",
     "leads": "no sales leads to grade",
 }
