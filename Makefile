@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.crmkit-installed
 PYTEST_ARGS ?=
 
-.PHONY: help lab test test-fast lint notebooks exercises data needs bench lock clean
+.PHONY: help lab test test-fast lint notebooks exercises data needs bench bench-models lock clean
 
 help:
 	@echo "make lab        set up .venv and open the workbook in JupyterLab"
@@ -17,6 +17,7 @@ help:
 	@echo "make data       regenerate datasets/ from the committed seed"
 	@echo "make needs      measure what each lesson needs (datasets/lesson_needs.csv)"
 	@echo "make bench      run the benchmarks and update benchmarks/README.md"
+	@echo "make bench-models  the customer-base models against lifetimes (own environment)"
 	@echo "make lock       regenerate requirements.lock from pyproject.toml"
 
 # The environment: exact pins from requirements.lock, then crmkit itself (editable).
@@ -69,6 +70,15 @@ needs: $(STAMP)
 bench: $(STAMP)
 	@$(PY) -c 'import duckdb' 2>/dev/null || $(PY) -m pip install --quiet --disable-pip-version-check 'duckdb>=1.1'
 	$(PY) benchmarks/run.py
+
+# lifetimes (archived, needs pandas below 3) is the models' reference: its own environment,
+# .venv-lifetimes, never the workbook's. Needs ../shared/data/cdnow beside the checkout.
+LIFETIMES_VENV := .venv-lifetimes
+bench-models: $(STAMP)
+	@test -x $(LIFETIMES_VENV)/bin/python || { $(PYTHON) -m venv $(LIFETIMES_VENV) && \
+	  $(LIFETIMES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  'lifetimes==0.11.3' 'pandas<2.3' 'numpy<2.1' 'scipy<1.15'; }
+	$(PY) benchmarks/models.py
 
 # Pins every dependency of pyproject.toml (runtime and dev) for Python 3.11 on Linux.
 lock: $(STAMP)
