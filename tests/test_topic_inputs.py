@@ -97,6 +97,23 @@ _DATA: dict[str, SampleData] = {}
 _FOLDERS = tempfile.TemporaryDirectory(prefix="crmkit-inputs-")
 
 
+_STAGES: dict[int, object] = {}
+
+
+def stages_of(data: SampleData):
+    """`lifecycle.detect_stages(data)` once per data set, for the calls that only build on
+    it (it is the slow part of them); its error, if any, raised again at every call."""
+    if id(data) not in _STAGES:
+        try:
+            _STAGES[id(data)] = lc.detect_stages(data)
+        except Exception as err:  # noqa: BLE001 (raised again below, as the call would)
+            _STAGES[id(data)] = err
+    found = _STAGES[id(data)]
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
 def data_of(case: str) -> SampleData:
     if case not in _DATA:
         if case == "sample":
@@ -466,34 +483,28 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
     "lifecycle.StageRules": [lambda s: lc.StageRules()],
     "lifecycle.true_patterns": [lambda s: lc.true_patterns(s.data.lifecycle_truth)],
     "lifecycle.example_customer": [
-        lambda s: lc.example_customer(lc.detect_stages(s.data), s.data.lifecycle_truth, "midway")
+        lambda s: lc.example_customer(stages_of(s.data), s.data.lifecycle_truth, "midway")
     ],
     "lifecycle.rules_table": [lambda s: lc.rules_table()],
     "lifecycle.monthly_signs": [lambda s: lc.monthly_signs(s.data)],
     "lifecycle.detect_stages": [lambda s: lc.detect_stages(s.data)],
     "lifecycle.score_stages": [
-        lambda s: lc.score_stages(lc.detect_stages(s.data), s.data.lifecycle_truth)
+        lambda s: lc.score_stages(stages_of(s.data), s.data.lifecycle_truth)
     ],
     "lifecycle.apply_rules": [
         lambda s: lc.apply_rules(lc.monthly_signs(s.data), lc.StageRules(window_months=6))
     ],
-    "lifecycle.true_stages": [
-        lambda s: lc.true_stages(lc.detect_stages(s.data), s.data.lifecycle_truth)
-    ],
+    "lifecycle.true_stages": [lambda s: lc.true_stages(stages_of(s.data), s.data.lifecycle_truth)],
     "lifecycle.score_codes": [lambda s: lc.score_codes(np.array([0, 1, 2]), np.array([0, 1, 1]))],
-    "lifecycle.stage_economics": [lambda s: lc.stage_economics(s.data, lc.detect_stages(s.data))],
+    "lifecycle.stage_economics": [lambda s: lc.stage_economics(s.data, stages_of(s.data))],
     "lifecycle.pattern_curves": [
         lambda s: lc.pattern_curves(
-            st := lc.detect_stages(s.data), lc.relationship_patterns(st), months=12
+            st := stages_of(s.data), lc.relationship_patterns(st), months=12
         )
     ],
-    "lifecycle.retention_economics": [
-        lambda s: lc.retention_economics(s.data, lc.detect_stages(s.data))
-    ],
-    "lifecycle.programmes": [lambda s: lc.programmes(lc.detect_stages(s.data))],
-    "lifecycle.relationship_patterns": [
-        lambda s: lc.relationship_patterns(lc.detect_stages(s.data))
-    ],
+    "lifecycle.retention_economics": [lambda s: lc.retention_economics(s.data, stages_of(s.data))],
+    "lifecycle.programmes": [lambda s: lc.programmes(stages_of(s.data))],
+    "lifecycle.relationship_patterns": [lambda s: lc.relationship_patterns(stages_of(s.data))],
     "key_accounts.profile_card": [
         lambda s: s.card,
         lambda s: ka.profile_card(s.data, s.cid),
