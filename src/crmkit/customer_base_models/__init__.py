@@ -9,5 +9,6 @@ error when a fit fails. One module each:
 - `bgnbd` (BG/NBD) and `pareto_nbd` (Pareto/NBD): repeat transactions and dropout;
 - `gamma_gamma`: the spend per transaction;
 - `sbg` (shifted-beta-geometric): a cohort's retention from period to period;
+- `clv`: each customer's discounted expected spend, with every time unit stated;
 - `fitting`: the one maximum-likelihood routine they share.
 """
