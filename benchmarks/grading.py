@@ -16,7 +16,6 @@ markers in benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -27,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "grading"))
+
+import report  # noqa: E402  (benchmarks/report.py: where the figures are written)
 
 import grading_corpus as corpus  # noqa: E402
 from nbgrader_course import autograde_sets  # noqa: E402
@@ -130,17 +131,10 @@ def render(figures: dict) -> str:
 
 
 def write_results(figures: dict, table: str) -> None:
-    results = ROOT / "benchmarks" / "results.json"
-    data = json.loads(results.read_text(encoding="utf-8")) if results.is_file() else {}
-    if isinstance(data, list):  # run.py's rows: kept, beside the grading figures
-        data = {"rows": data}
+    data = report.kept_results()
     data["grading"] = figures
-    results.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    readme = ROOT / "benchmarks" / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    head, rest = text.split("<!-- grading -->", 1)
-    _, tail = rest.split("<!-- /grading -->", 1)
-    readme.write_text(f"{head}<!-- grading -->\n{table}\n<!-- /grading -->{tail}", encoding="utf-8")
+    report.write_results(data)
+    report.write_section("grading", table)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import report  # benchmarks/report.py
 
 from crmkit.customer_base_models import bgnbd, gamma_gamma, pareto_nbd
 from crmkit.customer_base_models.summary import rfm_summary
@@ -156,15 +157,10 @@ def main() -> None:
             )
     text = table(rows)
     print(text)
-    results = ROOT / "benchmarks" / "results.json"
-    kept = json.loads(results.read_text(encoding="utf-8")) if results.is_file() else {}
+    kept = report.kept_results()
     kept["models"] = rows
-    results.write_text(json.dumps(kept, indent=2) + "\n", encoding="utf-8")
-    readme = ROOT / "benchmarks" / "README.md"
-    body = readme.read_text(encoding="utf-8")
-    head, rest = body.split("<!-- models -->", 1)
-    _, tail = rest.split("<!-- /models -->", 1)
-    readme.write_text(f"{head}<!-- models -->\n{text}\n<!-- /models -->{tail}", encoding="utf-8")
+    report.write_results(kept)
+    report.write_section("models", text)
 
 
 if __name__ == "__main__":

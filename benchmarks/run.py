@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import platform
 import statistics
@@ -29,6 +28,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
+
+import report  # noqa: E402  (benchmarks/report.py: where the figures are written)
 
 from crmkit import classification as cls  # noqa: E402
 from crmkit import customer_base as base  # noqa: E402
@@ -642,9 +643,7 @@ def main() -> None:
     for case in wanted:
         rows += [{**row, "case": case} for row in benches[case]()]
 
-    path = ROOT / "benchmarks" / "results.json"
-    kept = json.loads(path.read_text()) if path.is_file() else {}
-    kept = kept if isinstance(kept, dict) else {}  # other scripts' figures (e.g. grading) stay
+    kept = report.kept_results()  # other scripts' figures (e.g. grading) stay
     if args.only:
         command = f"python benchmarks/run.py --only {args.only}"
         old = [r for r in kept.get("rows", []) if _case_of(r) != args.only]
@@ -660,12 +659,8 @@ def main() -> None:
             meta["generate"] = fresh["generate"]
     table = render(rows, meta)
     print(table)
-    path.write_text(json.dumps({**kept, "rows": rows, "meta": meta}, indent=2) + "\n")
-    readme = ROOT / "benchmarks" / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    head, rest = text.split("<!-- results -->", 1)
-    _, tail = rest.split("<!-- /results -->", 1)
-    readme.write_text(f"{head}<!-- results -->\n{table}\n<!-- /results -->{tail}", encoding="utf-8")
+    report.write_results({**kept, "rows": rows, "meta": meta})
+    report.write_section("results", table)
 
 
 if __name__ == "__main__":

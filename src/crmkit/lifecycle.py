@@ -336,7 +336,7 @@ def relationship_patterns(stages: pd.DataFrame, long_term_months: int = 12) -> p
 PLAYBOOK = content.table("lifecycle_playbook")
 
 
-def _monthly(frame: pd.DataFrame, date: str, value: str, name: str) -> pd.Series:
+def _monthly(frame: pd.DataFrame, date: str, value: str) -> pd.Series:
     """`value` summed per customer and month of `date`, as a Series on (customer_id, month)."""
     keys = [frame["customer_id"].astype(str), frame[date].dt.to_period("M")]
     return frame.groupby(keys, observed=True)[value].sum().rename_axis(["customer_id", "month"])
@@ -360,9 +360,9 @@ def stage_economics(data, stages: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({"stage": pd.Categorical(stages["stage"], categories=STAGES)})
     orders = data.orders
     for column, series in (
-        ("revenue", _monthly(orders, "order_date", "revenue", "revenue")),
-        ("gross_margin", _monthly(orders, "order_date", "gross_margin", "gross_margin")),
-        ("contact_cost", _monthly(data.contacts, "contact_date", "cost", "contact_cost")),
+        ("revenue", _monthly(orders, "order_date", "revenue")),
+        ("gross_margin", _monthly(orders, "order_date", "gross_margin")),
+        ("contact_cost", _monthly(data.contacts, "contact_date", "cost")),
     ):
         frame[column] = series.reindex(keys).fillna(0.0).to_numpy()
     grouped = frame.groupby("stage", observed=False)
@@ -400,7 +400,7 @@ def retention_economics(data, stages: pd.DataFrame) -> pd.Series:
     stability, times 12. Seed 004 puts winning at several to ten times keeping; the data's
     contacts leave out what finding a customer costs before the first order.
     """
-    cost = _monthly(data.contacts, "contact_date", "cost", "contact_cost")
+    cost = _monthly(data.contacts, "contact_date", "cost")
     if cost.empty:
         raise MissingData(
             "what winning and keeping a customer cost comes from the contacts' costs "

@@ -181,9 +181,6 @@ class LifecycleExplorer(Explorer[LifecycleSettings, LifecycleView]):
             *rules,
         ]
 
-    def arrange(self, controls: Mapping[str, w.Widget], outputs: list[w.Widget]) -> w.Box:
-        return super().arrange(controls, outputs)
-
     def static(self, settings: LifecycleSettings | str | None = None) -> None:
         """The views without widgets; a customer id (or search text) picks the customer."""
         if isinstance(settings, str):
