@@ -68,11 +68,10 @@ def best_of(fn, repeat: int = 3) -> tuple[float, object]:
 
 def ours(name: str, summary: pd.DataFrame) -> dict:
     """crmkit's fit of one model: seconds, parameters, log-likelihood."""
-    x, tx, big_t = summary["frequency"], summary["recency"], summary["T"]
     if name == "bgnbd":
         seconds, fit = best_of(lambda: bgnbd.fit(summary, start=START["bgnbd"]))
     elif name == "pareto_nbd":
-        seconds, fit = best_of(lambda: pareto_nbd.fit(x, tx, big_t, start=START["pareto_nbd"]))
+        seconds, fit = best_of(lambda: pareto_nbd.fit(summary, start=START["pareto_nbd"]))
     else:
         seconds, fit = best_of(lambda: gamma_gamma.fit(summary))
     return {

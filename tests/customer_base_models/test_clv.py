@@ -21,7 +21,7 @@ def fits():
     return (
         summary,
         bgnbd.fit(summary),
-        pareto_nbd.fit(summary["frequency"], summary["recency"], summary["T"]),
+        pareto_nbd.fit(summary),
         gamma_gamma.fit(summary),
     )
 

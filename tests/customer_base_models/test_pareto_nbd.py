@@ -117,7 +117,7 @@ def test_cdnow_summary_has_the_published_counts(cdnow):
 
 def test_reproduces_the_published_pareto_nbd_fit_on_cdnow(cdnow):
     data = (cdnow["frequency"], cdnow["recency"], cdnow["T"])
-    fitted = pn.fit(*data)
+    fitted = pn.fit(cdnow)
     assert round(fitted.log_likelihood, 1) == PUBLISHED_LOG_LIKELIHOOD
     # the fit counts each distinct history once with its weight: same total
     total = pn.log_likelihood(fitted, *data).sum()
@@ -137,7 +137,7 @@ def test_recovers_simulated_parameters_within_three_standard_errors():
     truth = pd.Series({"r": 0.8, "alpha": 8.0, "s": 0.9, "beta": 12.0})
     rng = np.random.default_rng(1987)
     customers = pn.simulate(truth, 4000, T=rng.uniform(26, 78, 4000), seed=2005)
-    fitted = pn.fit(customers["frequency"], customers["recency"], customers["T"])
+    fitted = pn.fit(customers)
     errors = fitted.standard_errors
     assert errors.notna().all() and (errors > 0).all()
     for name in pn.NAMES:
@@ -284,7 +284,7 @@ def test_expected_purchases_over_a_whole_lifetime():
 
 def test_a_fit_on_data_without_repeat_buyers_says_why():
     with pytest.raises(ModelFitError, match="none of the 300 customers made a repeat purchase"):
-        pn.fit(np.zeros(300), np.zeros(300), np.full(300, 39.0))
+        pn.fit(pd.DataFrame({"frequency": 0, "recency": 0.0, "T": np.full(300, 39.0)}))
 
 
 def test_a_fit_on_data_without_any_dropout_evidence_says_why():
@@ -292,7 +292,7 @@ def test_a_fit_on_data_without_any_dropout_evidence_says_why():
     dropout rate runs off to zero."""
     x = np.random.default_rng(4).poisson(3, 500) + 1
     with pytest.raises(ModelFitError, match="cannot pin this parameter down"):
-        pn.fit(x, np.full(500, 30.0), np.full(500, 30.0))
+        pn.fit(pd.DataFrame({"frequency": x, "recency": 30.0, "T": np.full(500, 30.0)}))
 
 
 @pytest.mark.parametrize(

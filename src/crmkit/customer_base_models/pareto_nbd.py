@@ -484,19 +484,29 @@ def expected_purchases(params: Params, t: object) -> pd.Series | np.ndarray | fl
 # -- fitting ---------------------------------------------------------------------------------
 
 
-def fit(
-    frequency: object, recency: object, T: object, start: Sequence[float] | None = None
-) -> FitResult:
+def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResult:
     """Fit r, alpha, s and beta by maximum likelihood (crmkit's `fit_mle`: standard errors,
     a clear ModelFitError when the data cannot pin the model down).
 
-    Takes each customer's repeat purchases, recency and T, in one time unit. Customers with
+    Takes a summary with columns frequency, recency and T in one time unit (from
+    `rfm_summary`), as `bgnbd.fit` and `gamma_gamma.fit` do. Customers with
     the same (x, t_x, T) share a likelihood, so each distinct row is computed once and
     counted as often as it occurs. `start` (r, alpha, s, beta) defaults to r = s = 1 and
     alpha = beta = the mean T: one purchase and one dropout per observation period on
     average, whatever the time unit.
     """
-    x, tx, big_t, _ = _data(frequency, recency, T)
+    if not isinstance(summary, pd.DataFrame):
+        raise CrmkitError(
+            "give the customer summary as a DataFrame with columns frequency, recency and T "
+            "(rfm_summary makes one from an order table)"
+        )
+    missing = [c for c in ("frequency", "recency", "T") if c not in summary.columns]
+    if missing:
+        raise CrmkitError(
+            f"the customer summary has no column {', '.join(map(repr, missing))}; it needs "
+            "frequency, recency and T (rfm_summary makes them from an order table)"
+        )
+    x, tx, big_t, _ = _data(summary["frequency"], summary["recency"], summary["T"])
     if not (x > 0).any():
         raise ModelFitError(
             f"{MODEL}: none of the {x.size:,} customers made a repeat purchase, so the data "
