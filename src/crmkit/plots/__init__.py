@@ -7,12 +7,12 @@ themselves, so what a chart shows is what the tested code computed.
 Figures are made with `matplotlib.figure.Figure` (not pyplot) when `ax` is not
 given, so explorers can redraw them without touching global state; notebooks
 display them by ending the cell with the figure or `plt.show()`.
-One module per lesson topic (classification, pyramid, value, key_accounts, lifecycle) plus
-`general`
-for charts any lesson uses (heatmap of a table, bars by group); everything is importable
-from `crmkit.plots`.
+One module per lesson topic (classification, pyramid, value, key_accounts, lifecycle,
+alive) plus `general` for charts any lesson uses (heatmap of a table, bars by group);
+everything is importable from `crmkit.plots`.
 """
 
+from crmkit.plots.alive import alive_history, alive_matrix, holdout_check, repeat_histogram
 from crmkit.plots.classification import indicator_profile, pareto_curve, rfm_segment_shares
 from crmkit.plots.general import bar_by_group, segment_heatmap
 from crmkit.plots.key_accounts import list_over_time, rule_change_chart, threshold_curve
@@ -37,6 +37,10 @@ from crmkit.plots.value import (
 )
 
 __all__ = [
+    "alive_history",
+    "alive_matrix",
+    "holdout_check",
+    "repeat_histogram",
     "CLASS_COLOURS",
     "DIVERGING_CMAP",
     "PALETTE",

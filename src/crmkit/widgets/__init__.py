@@ -10,6 +10,7 @@ picker (`picker`). One module per lesson; everything is importable from
 `crmkit.widgets`.
 """
 
+from crmkit.widgets.alive import AliveExplorer, AliveSettings, AliveView
 from crmkit.widgets.base import ALL, Explorer, Rendered
 from crmkit.widgets.classification import (
     ClassificationExplorer,
@@ -58,6 +59,9 @@ from crmkit.widgets.value import (
 __all__ = [
     "ColumnMapper",
     "ALL",
+    "AliveExplorer",
+    "AliveSettings",
+    "AliveView",
     "ClassificationExplorer",
     "ClassificationSettings",
     "ClassificationView",

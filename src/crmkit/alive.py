@@ -1,0 +1,395 @@
+"""Is a quiet customer still a customer? The customer-base models applied to our own data.
+
+The topic module of lesson 7. It turns the orders into the models' summary with a
+calibration period and a holdout period taken from the data, fits BG/NBD, Pareto/NBD and
+Gamma-Gamma (`customer_base_models`), checks the fits against the holdout, follows each
+customer's probability of being alive month by month, compares it with the stage rules of
+`lifecycle` as an early warning of decline (scored on the true stages where the data has
+them), and ranks customers for a retention call by the value at risk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+
+from crmkit.customer_base_models import bgnbd, clv, gamma_gamma, pareto_nbd
+from crmkit.customer_base_models.fitting import FitResult
+from crmkit.customer_base_models.summary import rfm_summary
+from crmkit.errors import CrmkitError
+
+#: The models' time unit: weeks, the unit of the published CDNOW results.
+UNIT_DAYS = 7.0
+#: An average calendar month in days, for horizons and discounting by month.
+MONTH_DAYS = 365.25 / 12
+#: The transaction models by the name a lesson shows.
+TRANSACTION_MODELS: dict[str, ModuleType] = {"BG/NBD": bgnbd, "Pareto/NBD": pareto_nbd}
+#: The true stages that count as slipping away (decline) or gone (ended).
+SLIPPING = ("decline", "ended")
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """The models' customer summary with the periods it was cut at, every time in weeks
+    (`unit_days` days): calibration up to `calibration_end`, holdout after it up to
+    `observation_end` (no holdout when the two are equal)."""
+
+    summary: pd.DataFrame
+    calibration_end: pd.Timestamp
+    observation_end: pd.Timestamp
+    unit_days: float = UNIT_DAYS
+
+    @property
+    def holdout_weeks(self) -> float:
+        """The holdout period's length in the models' unit."""
+        days = (self.observation_end - self.calibration_end).days
+        return days / self.unit_days
+
+
+def model_data(data, *, holdout_months: int = 12, unit_days: float = UNIT_DAYS) -> ModelData:
+    """The summary of every customer who bought by the calibration end, from `data.orders`.
+
+    The periods come from the data: the holdout is the last `holdout_months` months up to
+    the analysis date, the calibration everything before. `holdout_months=0` gives the
+    summary over all the data (for today's decisions), with no holdout columns.
+    """
+    if isinstance(holdout_months, bool) or not isinstance(holdout_months, int):
+        raise CrmkitError(
+            f"holdout_months must be a whole number of months; got {holdout_months!r}"
+        )
+    if holdout_months < 0:
+        raise CrmkitError(f"holdout_months cannot be negative; got {holdout_months}")
+    orders = data.orders
+    if orders.empty:
+        raise CrmkitError("the orders table is empty: there are no purchases to model")
+    end = pd.Timestamp(data.analysis_date).normalize()
+    first = pd.Timestamp(orders["order_date"].min()).normalize()
+    cut = end - pd.DateOffset(months=holdout_months)
+    if (cut - first).days < 180:
+        raise CrmkitError(
+            f"the data runs from {first:%Y-%m-%d} to {end:%Y-%m-%d}: after a holdout of "
+            f"{holdout_months} months, less than half a year is left to fit the models on; "
+            "use a shorter holdout or more history"
+        )
+    amount = "revenue" if "revenue" in orders.columns else None
+    summary = rfm_summary(
+        orders,
+        amount=amount,
+        unit_days=unit_days,
+        calibration_end=cut,
+        observation_end=end if holdout_months else None,
+    )
+    return ModelData(summary, cut, end, float(unit_days))
+
+
+@dataclass(frozen=True)
+class Fits:
+    """The three fitted models of one summary."""
+
+    bgnbd: FitResult
+    pareto_nbd: FitResult
+    gamma_gamma: FitResult
+
+    def transactions(self, model: str) -> FitResult:
+        """The BG/NBD or Pareto/NBD fit, by the name a lesson shows."""
+        if model not in TRANSACTION_MODELS:
+            raise CrmkitError(f"model must be one of {list(TRANSACTION_MODELS)}; got {model!r}")
+        return self.bgnbd if model == "BG/NBD" else self.pareto_nbd
+
+
+def fit_models(summary: pd.DataFrame) -> Fits:
+    """BG/NBD and Pareto/NBD on every customer; Gamma-Gamma on the repeat buyers with a
+    positive average spend (the only ones whose spend per purchase the data shows)."""
+    spenders = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    return Fits(bgnbd.fit(summary), pareto_nbd.fit(summary), gamma_gamma.fit(spenders))
+
+
+def model_comparison(fits: Fits) -> pd.DataFrame:
+    """One row per transaction model: its log-likelihood, its parameters in words (mean
+    purchase rate while alive, mean dropout) and the customers it was fitted on."""
+    rows = {}
+    for name in TRANSACTION_MODELS:
+        fit = fits.transactions(name)
+        p = fit.params
+        if name == "BG/NBD":
+            dropout = f"{p['a'] / (p['a'] + p['b']):.1%} chance of leaving after each purchase"
+        else:
+            dropout = f"one customer in {p['beta'] / p['s']:,.0f} weeks leaves, on average"
+        rows[name] = {
+            "log-likelihood": fit.log_likelihood,
+            "purchases a week while alive": p["r"] / p["alpha"],
+            "dropout": dropout,
+            "customers": fit.n,
+        }
+    return pd.DataFrame(rows).T.rename_axis("model")
+
+
+def _module(fit: FitResult) -> ModuleType:
+    for module in TRANSACTION_MODELS.values():
+        if fit.model == module.MODEL:
+            return module
+    raise CrmkitError(f"need a BG/NBD or Pareto/NBD fit; got a {fit.model} fit")
+
+
+def probability_alive(fit: FitResult, summary: pd.DataFrame) -> pd.Series:
+    """Each customer's probability of still being a customer at the end of the summary's
+    period, from a BG/NBD or Pareto/NBD fit."""
+    module = _module(fit)
+    alive = module.probability_alive(fit, summary["frequency"], summary["recency"], summary["T"])
+    return pd.Series(np.asarray(alive, dtype=float), index=summary.index, name="p_alive")
+
+
+def holdout_check(fit: FitResult, md: ModelData, top: int = 10) -> pd.DataFrame:
+    """Predicted against actual purchases in the holdout period, by the customers' repeat
+    purchases in calibration (0, 1, ..., `top`+): the calibration-versus-holdout check."""
+    s = md.summary
+    if "frequency_holdout" not in s:
+        raise CrmkitError("this summary has no holdout period: make it with holdout_months > 0")
+    module = _module(fit)
+    predicted = module.conditional_expected_purchases(
+        fit, s["duration_holdout"], s["frequency"], s["recency"], s["T"]
+    )
+    group = s["frequency"].clip(upper=top).astype(int)
+    table = pd.DataFrame(
+        {"predicted": np.asarray(predicted, dtype=float), "actual": s["frequency_holdout"]},
+        index=s.index,
+    ).groupby(group.to_numpy())
+    out = pd.DataFrame(
+        {
+            "customers": table.size(),
+            "actual": table["actual"].mean(),
+            "predicted": table["predicted"].mean(),
+        }
+    )
+    out.index = [str(i) if i < top else f"{top}+" for i in out.index]
+    return out.rename_axis("repeat purchases in calibration")
+
+
+def repeat_histogram(fit: FitResult, summary: pd.DataFrame, max_count: int = 7) -> pd.DataFrame:
+    """How many customers made 0, 1, ..., `max_count`+ repeat purchases in the summary's
+    period, actual against the model's expectation (the period-transaction histogram)."""
+    module = _module(fit)
+    model = module.purchase_count_distribution(fit, summary["T"], max_count)
+    actual = summary["frequency"].clip(upper=max_count).astype(int).value_counts()
+    actual = actual.reindex(range(max_count + 1), fill_value=0).to_numpy()
+    return pd.DataFrame(
+        {"actual": actual, "model": model.to_numpy()}, index=model.index
+    ).rename_axis("repeat purchases")
+
+
+def alive_matrix(
+    fit: FitResult, T: float, max_frequency: int = 20, steps: int = 11
+) -> pd.DataFrame:
+    """P(alive) for a customer watched for `T` weeks, by repeat purchases (rows, 0 to
+    `max_frequency`) and weeks from the first to the last purchase (columns, `steps`
+    values from 0 to T). A customer with no repeat purchase has recency 0 only; the rest
+    of that row is empty."""
+    if not T > 0:
+        raise CrmkitError(f"T must be a positive number of weeks; got {T!r}")
+    module = _module(fit)
+    recency = np.linspace(0.0, float(T), steps)
+    x, tx = np.meshgrid(np.arange(max_frequency + 1), recency, indexing="ij")
+    tx[0] = 0.0  # no repeat purchase: recency is 0 by definition
+    values = np.asarray(
+        module.probability_alive(fit, x.ravel(), tx.ravel(), np.full(x.size, float(T))),
+        dtype=float,
+    ).reshape(x.shape)
+    values[0, 1:] = np.nan
+    return pd.DataFrame(
+        values,
+        index=pd.Index(range(max_frequency + 1), name="repeat purchases"),
+        columns=pd.Index(np.round(recency, 1), name="weeks from first to last purchase"),
+    )
+
+
+def alive_by_month(data, fit: FitResult, unit_days: float = UNIT_DAYS) -> pd.DataFrame:
+    """Every customer's P(alive) at the end of every month of the data, from their first
+    purchase on: customer_id, month (a monthly period) and p_alive.
+
+    Each month end is read as if it were the analysis date, with the orders up to it. The
+    fit's parameters describe the whole customer base; they are not refitted each month.
+    """
+    orders = data.orders
+    start = pd.Timestamp(orders["order_date"].min()).to_period("M")
+    last = pd.Timestamp(data.analysis_date).to_period("M")
+    frames = []
+    for month in pd.period_range(start, last, freq="M"):
+        end = month.to_timestamp(how="end").normalize()
+        upto = orders[orders["order_date"] <= end]
+        if upto.empty:
+            continue
+        s = rfm_summary(upto, amount=None, unit_days=unit_days, calibration_end=end)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "customer_id": s.index.astype(str),
+                    "month": month,
+                    "p_alive": probability_alive(fit, s).to_numpy(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def customer_history(data, monthly: pd.DataFrame, customer_id: str) -> pd.DataFrame:
+    """One customer's months from `alive_by_month`: month, p_alive and the orders the
+    customer placed that month."""
+    mine = monthly[monthly["customer_id"] == customer_id]
+    if mine.empty:
+        raise CrmkitError(f"{customer_id} has no purchases in the data, so no P(alive) history")
+    orders = data.orders
+    placed = orders.loc[orders["customer_id"] == customer_id, "order_date"].dt.to_period("M")
+    counts = placed.value_counts()
+    out = mine[["month", "p_alive"]].reset_index(drop=True)
+    out["orders"] = counts.reindex(out["month"]).fillna(0).astype(int).to_numpy()
+    return out
+
+
+@dataclass(frozen=True)
+class WarningScore:
+    """How well each early-warning signal finds the customers who are slipping away."""
+
+    table: pd.DataFrame  # one row per signal
+    flags: pd.DataFrame  # customer-month rows: truth, slipping, rules and model flags
+
+
+def warning_flags(
+    stages: pd.DataFrame, alive: pd.DataFrame, truth: pd.DataFrame, threshold: float = 0.5
+) -> pd.DataFrame:
+    """Customer-months with both signals and the truth: `rules` where the stage rules read
+    decline or ended, `model` where P(alive) is below `threshold`, and `slipping` where the
+    true stage is decline or ended.
+
+    Months after the first true ended month are left out: once a relationship has ended
+    there is nothing left to warn about, and counting those easy months would flatter
+    both signals.
+    """
+    if not 0 < threshold < 1:
+        raise CrmkitError(f"threshold is a probability between 0 and 1; got {threshold!r}")
+    if truth.empty:
+        raise CrmkitError("scoring the warnings needs the true stages (sample data only)")
+    true = truth[["customer_id", "month", "stage"]].copy()
+    true["month"] = pd.PeriodIndex(true["month"].astype(str), freq="M")
+    true = true.rename(columns={"stage": "true_stage"})
+    frame = (
+        stages[["customer_id", "month", "stage"]]
+        .merge(alive, on=["customer_id", "month"])
+        .merge(true, on=["customer_id", "month"])
+        .sort_values(["customer_id", "month"], kind="stable")
+    )
+    ended = (frame["true_stage"].astype(str) == "ended").to_numpy()
+    before = frame.assign(e=ended).groupby("customer_id")["e"].cumsum().to_numpy()
+    frame = frame[(before == 0) | ((before == 1) & ended)].reset_index(drop=True)
+    frame["slipping"] = frame["true_stage"].astype(str).isin(SLIPPING)
+    frame["rules"] = frame["stage"].astype(str).isin(SLIPPING)
+    frame["model"] = frame["p_alive"] < threshold
+    return frame
+
+
+def score_warnings(flags: pd.DataFrame) -> pd.DataFrame:
+    """Per signal: the months it flagged; of those, the share truly slipping; of the true
+    decline months, the share it flagged; and of the relationships that ended in the data,
+    the share it flagged before their end, with the median months of warning."""
+    decline = (flags["true_stage"].astype(str) == "decline").to_numpy()
+    ending = (flags["true_stage"].astype(str) == "ended").to_numpy()
+    ids = flags["customer_id"].to_numpy()
+    ended_ids = pd.Index(ids[ending]).unique()
+    month = flags["month"].dt.year.to_numpy() * 12 + flags["month"].dt.month.to_numpy()
+    end_month = pd.Series(month[ending], index=ids[ending])
+    rows = {}
+    for name in ("rules", "model"):
+        flagged = flags[name].to_numpy()
+        early = flagged & decline
+        first = pd.Series(month[early], index=ids[early]).groupby(level=0).min()
+        lead = (end_month.reindex(first.index) - first).dropna()
+        rows[name] = {
+            "months flagged": int(flagged.sum()),
+            "right when flagged": float(flags["slipping"].to_numpy()[flagged].mean())
+            if flagged.any()
+            else float("nan"),
+            "decline months caught": float(early.sum() / decline.sum()) if decline.any() else 0.0,
+            "endings warned ahead": float(len(lead) / len(ended_ids)) if len(ended_ids) else 0.0,
+            "median months of warning": float(lead.median()) if len(lead) else float("nan"),
+        }
+    return pd.DataFrame(rows).T.rename_axis("signal")
+
+
+def early_warning(
+    stages: pd.DataFrame, alive: pd.DataFrame, truth: pd.DataFrame, threshold: float = 0.5
+) -> WarningScore:
+    """The stage rules and P(alive) < `threshold` as early warnings of decline, each
+    scored on the true stages (`warning_flags`, `score_warnings`)."""
+    flags = warning_flags(stages, alive, truth, threshold)
+    table = score_warnings(flags)
+    table.index = ["stage rules", f"P(alive) below {threshold:.0%}"]
+    return WarningScore(table.rename_axis("signal"), flags)
+
+
+def lifetime_values(
+    fits: Fits,
+    md: ModelData,
+    *,
+    model: str = "Pareto/NBD",
+    months: int = 12,
+    annual_rate: float = 0.10,
+) -> pd.DataFrame:
+    """Per customer: P(alive), purchases to expect in the next three months, the lifetime
+    value over `months` months discounted monthly at `annual_rate` a year, what the same
+    customer would be worth if surely still a customer, and the value at risk: that worth
+    times the chance the customer has gone."""
+    if not 0 <= annual_rate < 1:
+        raise CrmkitError(
+            f"annual_rate is a yearly discount rate from 0 to below 1; got {annual_rate!r}"
+        )
+    fit = fits.transactions(model)
+    s = md.summary
+    alive = probability_alive(fit, s)
+    three = _module(fit).conditional_expected_purchases(
+        fit, 3 * MONTH_DAYS / md.unit_days, s["frequency"], s["recency"], s["T"]
+    )
+    value = clv.lifetime_value(
+        fit,
+        fits.gamma_gamma,
+        s,
+        unit_days=md.unit_days,
+        period_days=MONTH_DAYS,
+        periods=months,
+        rate=(1 + annual_rate) ** (1 / 12) - 1,
+    )
+    p = alive.to_numpy()
+    if_alive = np.divide(value.to_numpy(), p, out=np.zeros(len(p)), where=p > 0)
+    return pd.DataFrame(
+        {
+            "p_alive": p,
+            "purchases_next_3_months": np.asarray(three, dtype=float),
+            "lifetime_value": value.to_numpy(),
+            "value_if_alive": if_alive,
+            "value_at_risk": (1 - p) * if_alive,
+        },
+        index=s.index,
+    )
+
+
+#: What each ranking of the retention list puts first, in words.
+RANKINGS = {
+    "value_at_risk": "the most value we lose if the customer has gone",
+    "p_alive": "the lowest chance of still being a customer",
+    "lifetime_value": "the highest expected value",
+}
+
+
+def retention_list(values: pd.DataFrame, n: int = 50, by: str = "value_at_risk") -> pd.DataFrame:
+    """The `n` customers to call first, ranked by `by` (see RANKINGS): value at risk puts
+    first the customers whose loss would cost most, weighing what they are worth by the
+    chance they have already gone."""
+    if by not in RANKINGS:
+        raise CrmkitError(f"rank by one of {list(RANKINGS)}; got {by!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise CrmkitError(f"n is the number of calls, a whole number >= 1; got {n!r}")
+    ascending = by == "p_alive"
+    return values.sort_values(
+        [by, "lifetime_value"], ascending=[ascending, False], kind="stable"
+    ).head(n)
