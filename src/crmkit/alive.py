@@ -19,7 +19,7 @@ import pandas as pd
 from crmkit.customer_base_models import bgnbd, clv, gamma_gamma, pareto_nbd
 from crmkit.customer_base_models.fitting import FitResult
 from crmkit.customer_base_models.summary import rfm_summary
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 
 #: The models' time unit: weeks, the unit of the published CDNOW results.
 UNIT_DAYS = 7.0
@@ -69,7 +69,7 @@ def model_data(data, *, holdout_months: int = 12, unit_days: float = UNIT_DAYS) 
     first = pd.Timestamp(orders["order_date"].min()).normalize()
     cut = end - pd.DateOffset(months=holdout_months)
     if (cut - first).days < 180:
-        raise CrmkitError(
+        raise MissingData(
             f"the data runs from {first:%Y-%m-%d} to {end:%Y-%m-%d}: after a holdout of "
             f"{holdout_months} months, less than half a year is left to fit the models on; "
             "use a shorter holdout or more history"
@@ -248,6 +248,25 @@ def customer_history(data, monthly: pd.DataFrame, customer_id: str) -> pd.DataFr
     return out
 
 
+def silence_examples(summary: pd.DataFrame, weeks: float = 20.0) -> pd.DataFrame:
+    """Two repeat buyers whose last purchase was about `weeks` weeks before the end of the
+    summary's period (within one week): the most frequent and the least frequent of them.
+    The same silence means different things for the two, which is the models' point."""
+    silent = summary["T"] - summary["recency"]
+    near = summary[(summary["frequency"] > 0) & ((silent - weeks).abs() <= 1.0)]
+    if len(near) < 2:
+        raise CrmkitError(f"fewer than two repeat buyers were last seen about {weeks:g} weeks ago")
+    ranked = near.sort_values(["frequency", "T"], ascending=[False, False], kind="stable")
+    pair = ranked.iloc[[0, -1]]
+    return pd.DataFrame(
+        {
+            "repeat purchases": pair["frequency"].astype(int),
+            "weeks as a customer": pair["T"],
+            "weeks since the last purchase": (pair["T"] - pair["recency"]),
+        }
+    )
+
+
 @dataclass(frozen=True)
 class WarningScore:
     """How well each early-warning signal finds the customers who are slipping away."""
@@ -270,7 +289,10 @@ def warning_flags(
     if not 0 < threshold < 1:
         raise CrmkitError(f"threshold is a probability between 0 and 1; got {threshold!r}")
     if truth.empty:
-        raise CrmkitError("scoring the warnings needs the true stages (sample data only)")
+        raise MissingData(
+            "scoring the early warnings needs the true stages (lifecycle_truth.csv), which "
+            "only simulated data has"
+        )
     true = truth[["customer_id", "month", "stage"]].copy()
     true["month"] = pd.PeriodIndex(true["month"].astype(str), freq="M")
     true = true.rename(columns={"stage": "true_stage"})

@@ -13,7 +13,7 @@ from crmkit import alive as al
 from crmkit import lifecycle as lc
 from crmkit.customer_base_models import clv, pareto_nbd
 from crmkit.datasets import load_sample
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_the_periods_come_from_the_data_and_the_summary_counts_purchase_days(dat
 
 
 def test_a_holdout_that_leaves_too_little_history_is_refused(data):
-    with pytest.raises(CrmkitError, match="less than half a year is left"):
+    with pytest.raises(MissingData, match="less than half a year is left"):
         al.model_data(data, holdout_months=34)
     with pytest.raises(CrmkitError, match="whole number"):
         al.model_data(data, holdout_months=1.5)
@@ -149,7 +149,7 @@ def test_the_warnings_are_scored_on_the_truth_by_their_stated_rules(data, monthl
     assert higher.iloc[1]["months flagged"] > score.table.iloc[1]["months flagged"]
     with pytest.raises(CrmkitError, match="between 0 and 1"):
         al.warning_flags(stages, monthly, data.lifecycle_truth, threshold=1.5)
-    with pytest.raises(CrmkitError, match="true stages"):
+    with pytest.raises(MissingData, match="true stages"):
         al.warning_flags(stages, monthly, data.lifecycle_truth.iloc[0:0], threshold=0.5)
 
 
@@ -195,3 +195,14 @@ def test_the_retention_list_ranks_by_the_measure_asked_for(today):
         al.retention_list(values, by="revenue")
     with pytest.raises(CrmkitError, match="number of calls"):
         al.retention_list(values, n=0)
+
+
+def test_the_silent_pair_share_a_silence_and_differ_in_frequency(today):
+    md, _ = today
+    pair = al.silence_examples(md.summary)
+    assert len(pair) == 2
+    assert ((pair["weeks since the last purchase"] - 20).abs() <= 1).all()
+    frequent, rare = pair["repeat purchases"]
+    assert frequent > 3 * rare >= 3
+    with pytest.raises(CrmkitError, match="fewer than two"):
+        al.silence_examples(md.summary, weeks=10_000)

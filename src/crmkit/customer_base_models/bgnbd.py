@@ -19,7 +19,13 @@ P(alive) using the BG/NBD model", online note), with B the beta function:
   (alpha + T + t))^(r + x) * 2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))],
   the purchases to expect in the next t time units;
 - E[X(t)], the purchases of a new customer in their first t units, is the same with
-  x = t_x = T = 0.
+  x = t_x = T = 0;
+- P(X(t) = x), the chance a new customer makes x repeat purchases in their first t units
+  (FHL 2005, equation 8), is
+  B(a, b + x) / B(a, b) NB(x; t) + [x > 0] B(a + 1, b + x - 1) / B(a, b) P(N(t) >= x),
+  NB(x; t) = Gamma(r + x) / (Gamma(r) x!) (alpha / (alpha + t))^r (t / (alpha + t))^x
+  the negative binomial chance of x purchases had nobody dropped out and N(t) a count
+  with that distribution.
 Everything is computed in log space (the overflow Fader and Hardie 2013, "Overcoming the
 BG/NBD model's #NUM! error problem", describe for spreadsheets), so customers with
 thousands of purchases stay finite.
@@ -31,7 +37,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, expit, exprel, gammaln, hyp2f1
+from scipy.special import betainc, betaincc, betaln, expit, exprel, gammaln, hyp2f1
 
 from crmkit.customer_base_models.fitting import (
     FitResult,
@@ -483,3 +489,143 @@ def expected_purchases(params: Params, t):
 def _check_horizon(t: np.ndarray) -> None:
     if not np.isfinite(t).all() or (t < 0).any():
         raise CrmkitError("the forecast horizon t must be a finite time >= 0")
+
+
+# --- How many purchases -------------------------------------------------------------------
+#
+# FHL (2005), equation 8: a customer alive after x purchases contributes the negative
+# binomial chance of exactly x purchases in t, NB(x; t), times E[(1 - p)^x] =
+# B(a, b + x) / B(a, b); one who dropped out right after the x-th contributes the chance
+# of at least x purchases, times E[p (1 - p)^(x - 1)] = B(a + 1, b + x - 1) / B(a, b). The
+# printed bracket 1 - (alpha / (alpha + t))^r sum_{j < x} ... is that chance written as
+# one minus a partial sum, which loses every digit when it is small; here it is the
+# regularised incomplete beta function I_q(x, r), q = t / (alpha + t), the negative
+# binomial's survival function, evaluated from whichever of q and 1 - q is smaller (so
+# that a long t, q near 1, loses nothing either). Everything else is in logarithms.
+
+
+def _log_nb(r: float, x: np.ndarray, log_p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
+    """ln NB(x) = ln[Gamma(r + x) / (Gamma(r) x!) p^r q^x], with ln p and ln q given
+    (ln q = -inf at t = 0, where NB is 1 for x = 0 and 0 otherwise)."""
+    with np.errstate(invalid="ignore"):
+        powers = np.where(x > 0, x * log_q, 0.0)
+    return gammaln(r + x) - gammaln(r) - gammaln(x + 1) + r * log_p + powers
+
+
+def _nb_at_least(r: float, k: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """P(N >= k) for N negative binomial with shape r and p = alpha / (alpha + t), k >= 1:
+    I_q(k, r) = 1 - I_p(r, k), from whichever of p and q = 1 - p is the smaller."""
+    k, p, q = np.broadcast_arrays(k, p, q)
+    out = np.empty(k.shape)
+    small = q <= 0.5
+    out[small] = betainc(k[small], r, q[small])
+    out[~small] = betaincc(r, k[~small], p[~small])
+    return out
+
+
+def _shares(alpha: float, t: np.ndarray):
+    """p = alpha / (alpha + t) and q = t / (alpha + t), and their logarithms, each worked
+    out directly (not as 1 minus the other)."""
+    with np.errstate(divide="ignore"):
+        log_p, log_q = -np.log1p(t / alpha), -np.log1p(alpha / t)
+    return alpha / (alpha + t), t / (alpha + t), log_p, log_q
+
+
+def _count_probability(r, alpha, a, b, x, t) -> np.ndarray:
+    """P(X(t) = x) for arrays x and t of one shape (FHL 2005, equation 8)."""
+    p, q, log_p, log_q = _shares(alpha, t)
+    alive = np.exp(betaln(a, b + x) - betaln(a, b) + _log_nb(r, x, log_p, log_q))
+    k = np.maximum(x, 1.0)
+    gone = np.exp(betaln(a + 1, b + k - 1) - betaln(a, b)) * _nb_at_least(r, k, p, q)
+    return np.minimum(alive + np.where(x > 0, gone, 0.0), 1.0)
+
+
+def _check_counts(x: np.ndarray) -> None:
+    if not np.isfinite(x).all() or (x < 0).any() or (x != np.round(x)).any():
+        raise CrmkitError(
+            "x is a number of repeat purchases, so it must be a whole number >= 0 (0, 1, 2, ...)"
+        )
+
+
+def _check_ages(t: np.ndarray, name: str) -> None:
+    if not np.isfinite(t).all() or (t < 0).any():
+        raise CrmkitError(
+            f"{name} is the time since the first purchase, so it must be a finite time >= 0"
+        )
+
+
+def purchase_count_probability(params: Params, t, x):
+    """P(X(t) = x): the chance a new customer makes exactly x repeat purchases in the first
+    t time units after their first purchase (FHL 2005, equation 8):
+
+        B(a, b + x) / B(a, b) Gamma(r + x) / (Gamma(r) x!) (alpha / (alpha + t))^r
+        (t / (alpha + t))^x + [x > 0] B(a + 1, b + x - 1) / B(a, b)
+        [1 - (alpha / (alpha + t))^r sum_{j < x} Gamma(r + j) / (Gamma(r) j!)
+        (t / (alpha + t))^j],
+
+    the first term for customers still alive after their x-th purchase, the second for
+    those who dropped out right after it. Computed in logarithms, with the bracket as the
+    negative binomial survival function (no 1 minus a sum), so it stays finite and
+    accurate for thousands of purchases and long t. `t` and `x` broadcast against each
+    other: numbers give a float, arrays an array, a Series a Series on its index.
+    """
+    r, alpha, a, b = _params(params)
+    (ages, counts), index = _as_arrays(t=t, x=x)
+    _check_ages(ages, "t")
+    _check_counts(counts)
+    return _wrap(_count_probability(r, alpha, a, b, counts, ages), index, "P(X(t) = x)")
+
+
+def _count_probabilities(r, alpha, a, b, t: np.ndarray, max_count: int) -> np.ndarray:
+    """P(X(t) = x) for x = 0, ..., max_count - 1 (columns) and each t (rows). The chances
+    of at least x purchases come from one incomplete beta function at x = max_count - 1
+    and the exact chances added on downwards (all positive terms)."""
+    p, q, log_p, log_q = _shares(alpha, t[:, None])
+    x = np.arange(max_count, dtype=float)
+    exact = np.exp(_log_nb(r, x, log_p, log_q))
+    at_least = np.zeros(exact.shape)
+    if max_count > 1:
+        at_least[:, -1] = _nb_at_least(r, float(max_count - 1), p[:, 0], q[:, 0])
+        for k in range(max_count - 2, 0, -1):
+            at_least[:, k] = at_least[:, k + 1] + exact[:, k]
+    k = np.maximum(x, 1.0)
+    alive = np.exp(betaln(a, b + x) - betaln(a, b))
+    gone = np.where(x > 0, np.exp(betaln(a + 1, b + k - 1) - betaln(a, b)), 0.0)
+    return np.minimum(alive * exact + gone * at_least, 1.0)
+
+
+def _check_max_count(max_count) -> int:
+    if isinstance(max_count, bool) or not isinstance(max_count, int | np.integer) or max_count < 1:
+        raise CrmkitError(
+            f"max_count must be a whole number >= 1 (the last bucket is max_count or more "
+            f"purchases); got {max_count!r}"
+        )
+    return int(max_count)
+
+
+def purchase_count_distribution(params: Params, T, max_count: int) -> pd.Series:
+    """The model's expected number of customers with 0, 1, ..., max_count - 1 and max_count
+    or more repeat purchases in their first T time units, T each customer's age (the
+    `T` column of the summary): the sum over customers of P(X(T_i) = x) (see
+    `purchase_count_probability`), and the rest of each customer's chance for the last
+    bucket. Set it beside the actual counts of `frequency` (clipped at max_count) for the
+    period-transaction histogram (FHL 2005, figure 2).
+
+    Returns a Series indexed "0", "1", ..., f"{max_count}+" that adds up to the number of
+    customers; customers of the same age are worked out once.
+    """
+    r, alpha, a, b = _params(params)
+    count = _check_max_count(max_count)
+    (ages,), _ = _as_arrays(T=T)
+    ages = ages.reshape(-1)
+    if ages.size == 0:
+        raise CrmkitError("T has no customers: give one age per customer")
+    _check_ages(ages, "T")
+    values, weights = np.unique(ages, return_counts=True)
+    probabilities = _count_probabilities(r, alpha, a, b, values, count)
+    rest = np.clip(1.0 - probabilities.sum(axis=1), 0.0, None)
+    expected = np.append(weights @ probabilities, weights @ rest)
+    labels = [str(k) for k in range(count)] + [f"{count}+"]
+    return pd.Series(
+        expected, index=pd.Index(labels, name="repeat purchases"), name="expected customers"
+    )

@@ -18,7 +18,11 @@ expressions", sections 3 to 6; SMC 1987), with tau the unseen time a customer le
 - P(alive | x, t_x, T) = K / (K + s J);
 - E[X(T, T+t) | x, t_x, T] = P(alive) (r+x)(beta+T) / ((alpha+T)(s-1))
   * [1 - ((beta+T)/(beta+T+t))^(s-1)];
-- E[X(t)] for a new customer = r beta / (alpha (s-1)) * [1 - (beta/(beta+t))^(s-1)].
+- E[X(t)] for a new customer = r beta / (alpha (s-1)) * [1 - (beta/(beta+t))^(s-1)];
+- P(X(t) = x) for a new customer = (beta/(beta+t))^s NB(x; t)
+  + integral over 0 < u < t of s beta^s / (beta+u)^(s+1) NB(x; u) du, with
+  NB(x; u) = Gamma(r+x) / (Gamma(r) x!) (alpha/(alpha+u))^r (u/(alpha+u))^x
+  (see `purchase_count_probability`).
 Both expectations read b log(1 + t/b) at s = 1; they are computed in a form exact there too.
 
 Why this module computes J its own way: the textbook form divides a Gauss hypergeometric
@@ -479,6 +483,174 @@ def expected_purchases(params: Params, t: object) -> pd.Series | np.ndarray | fl
     if isinstance(t, pd.Series):
         return pd.Series(values, index=t.index, name="expected_purchases")
     return float(values) if np.ndim(t) == 0 else values
+
+
+# -- how many purchases ----------------------------------------------------------------------
+#
+# A new customer with rates lambda and mu buys Poisson(lambda min(tau, t)) times in their
+# first t time units, tau their exponential(mu) lifetime. Given an exposure u, lambda ~
+# gamma(r, alpha) makes the count negative binomial, NB(x; u) (above); min(tau, t) is t
+# with chance (beta/(beta+t))^s and otherwise has the Pareto (Lomax) density
+# s beta^s / (beta+u)^(s+1) on (0, t) once mu ~ gamma(s, beta) is integrated out. The
+# integral is done with 16-point Gauss-Legendre panels in phi = ln(1 + u/c), c = min(alpha,
+# beta): linear in u near 0, logarithmic in u far out, where the integrand (in ln u) is a
+# hump of width about 1/sqrt(r) whatever x is, so panels of 0.5 in phi resolve it. Its
+# poles (u = -alpha, -beta) are pi away from the real axis in phi, or at -infinity. The
+# panels end at each customer's t, so one cumulative sum over them gives the integral for
+# every distinct t at once. Against scipy's adaptive quadrature (relative tolerance 1e-13)
+# over 40 random parameter sets (r, s from 0.02 to 50, alpha, beta from 0.01 to 500), t
+# from 0.001 to 1e5 and x up to 3,000: within 4e-14 absolutely, and within 1e-10 relatively
+# for probabilities above 1e-20.
+
+_GAUSS_NODES, _GAUSS_WEIGHTS = np.polynomial.legendre.leggauss(16)
+#: Panel width in phi = ln(1 + u/c).
+_PANEL = 0.5
+#: Nodes (panels times x values) worked on at once.
+_NODES_AT_ONCE = 1 << 21
+
+
+def _log_nb(r: float, x: np.ndarray, u: np.ndarray, alpha: float) -> np.ndarray:
+    """ln NB(x; u): the negative binomial chance of x purchases in an exposure u >= 0
+    (at u = 0, 1 for x = 0 and 0 otherwise)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        powers = np.where(x > 0, -x * np.log1p(alpha / u), 0.0)  # x ln(u/(alpha+u))
+    return gammaln(r + x) - gammaln(r) - gammaln(x + 1) - r * np.log1p(u / alpha) + powers
+
+
+def _left_within(p: tuple[float, float, float, float], t: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The integral over 0 < u < t of s beta^s / (beta+u)^(s+1) NB(x; u) du: the chance of
+    x purchases and of leaving before t. For distinct times t in increasing order and whole
+    numbers x; one row per x, one column per t (see the notes above)."""
+    r, alpha, s, beta = p
+    c = min(alpha, beta)
+    phi_t = np.log1p(t / c)
+    top = float(phi_t[-1])
+    grid = np.arange(1, int(np.ceil(top / _PANEL))) * _PANEL
+    ends = np.union1d(grid, phi_t)
+    starts = np.concatenate([[0.0], ends[:-1]])
+    half = (ends - starts) / 2
+    sums = np.empty((x.size, ends.size))
+    logs = (gammaln(r + x) - gammaln(r) - gammaln(x + 1))[:, None, None]
+    per_batch = max(1, _NODES_AT_ONCE // _GAUSS_NODES.size)
+    for lo in range(0, ends.size, per_batch):
+        part = slice(lo, lo + per_batch)
+        phi = starts[part, None] + half[part, None] * (_GAUSS_NODES + 1)
+        u = c * np.expm1(phi)
+        # ln of the Lomax density times du/dphi = c + u, times (alpha/(alpha+u))^r
+        base = (
+            np.log(s / beta)
+            - (s + 1) * np.log1p(u / beta)
+            + np.log(c + u)
+            - r * np.log1p(u / alpha)
+        )
+        with np.errstate(divide="ignore"):
+            log_share = -np.log1p(alpha / u)  # ln(u/(alpha+u)), finite inside a panel
+        weights = half[part, None] * _GAUSS_WEIGHTS
+        rows = max(1, _NODES_AT_ONCE // phi.size)
+        for first in range(0, x.size, rows):
+            xs = x[first : first + rows, None, None]
+            with np.errstate(invalid="ignore"):
+                powers = np.where(xs > 0, xs * log_share, 0.0)
+            values = np.exp(base + logs[first : first + rows] + powers)
+            sums[first : first + rows, part] = (values * weights).sum(axis=2)
+    return np.cumsum(sums, axis=1)[:, np.searchsorted(ends, phi_t)]
+
+
+def _count_probability(
+    p: tuple[float, float, float, float], x: np.ndarray, t: np.ndarray
+) -> np.ndarray:
+    """P(X(t) = x) for 1-d arrays x and t of one length, each distinct pair once."""
+    r, alpha, s, beta = p
+    (xs, ts), _, which = distinct_rows(x, t)  # ordered by x, then t
+    stayed = np.exp(-s * np.log1p(ts / beta) + _log_nb(r, xs, ts, alpha))
+    x_values, x_at = np.unique(xs, return_inverse=True)
+    t_values, t_at = np.unique(ts, return_inverse=True)
+    if x_values.size * t_values.size <= 8 * xs.size + 4096:  # all pairs, on one set of panels
+        left = _left_within(p, t_values, x_values)[x_at, t_at]
+    else:  # few pairs of many x and many t: each x on the panels up to its own times
+        left = np.empty(xs.size)
+        starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+        for start, end in zip(starts, np.r_[starts[1:], xs.size], strict=True):
+            left[start:end] = _left_within(p, ts[start:end], xs[start : start + 1])[0]
+    return np.minimum(stayed + left, 1.0)[which]
+
+
+def _counts(value: object, name: str) -> np.ndarray:
+    counts = _numbers(value, name)
+    if (counts < 0).any() or (counts != np.round(counts)).any():
+        bad = counts.reshape(-1)[_first(((counts < 0) | (counts != np.round(counts))).reshape(-1))]
+        raise CrmkitError(
+            f"{name} counts repeat purchases, so it must be a whole number >= 0; got {bad:g}"
+        )
+    return counts
+
+
+def purchase_count_probability(
+    params: Params, t: object, x: object
+) -> pd.Series | np.ndarray | float:
+    """P(X(t) = x): the chance a new customer makes exactly x repeat purchases in the t time
+    units after their first purchase.
+
+    Derivation: given lambda and a lifetime tau ~ exponential(mu), X(t) is
+    Poisson(lambda min(tau, t)); lambda ~ gamma(r, alpha) turns that into the negative
+    binomial NB(x; u) = Gamma(r+x) / (Gamma(r) x!) (alpha/(alpha+u))^r (u/(alpha+u))^x for
+    an exposure u, and mu ~ gamma(s, beta) gives
+
+        P(X(t) = x) = (beta/(beta+t))^s NB(x; t)
+                      + integral over 0 < u < t of s beta^s / (beta+u)^(s+1) NB(x; u) du,
+
+    still a customer at t, or gone at u < t. The integral is done by Gauss-Legendre
+    panels (within about 1e-13; see the notes in the module source), in logarithms, so
+    thousands of purchases and long t stay finite. `t` and `x` broadcast against each
+    other: numbers give a float, arrays an array, a Series a Series with its index.
+    """
+    p = _params(params)
+    shape = _Shape(t, x)
+    ages, counts = _ahead(t, "t", infinite=False), _counts(x, "x")
+    try:
+        ages, counts = np.broadcast_arrays(ages, counts)
+    except ValueError:
+        raise CrmkitError(
+            f"t and x must be one number or one per customer each; got {ages.size} and "
+            f"{counts.size} values"
+        ) from None
+    if ages.size == 0:
+        return shape.wrap(np.empty(0), "probability")
+    values = _count_probability(p, counts.reshape(-1), ages.reshape(-1))
+    return shape.wrap(values.reshape(ages.shape), "probability")
+
+
+def purchase_count_distribution(params: Params, T: object, max_count: int) -> pd.Series:
+    """The model's expected number of customers with 0, 1, ..., max_count - 1 and max_count
+    or more repeat purchases in their first T time units, T each customer's age (the `T`
+    column of the summary): the sum over customers of P(X(T_i) = x) (see
+    `purchase_count_probability`), and the rest of each customer's chance for the last
+    bucket. Set it beside the actual counts of `frequency` (clipped at max_count) for the
+    period-transaction histogram.
+
+    Returns a Series indexed "0", "1", ..., f"{max_count}+" that adds up to the number of
+    customers; customers of the same age are worked out once, on one set of panels.
+    """
+    r, alpha, s, beta = p = _params(params)
+    if isinstance(max_count, bool) or not isinstance(max_count, int | np.integer) or max_count < 1:
+        raise CrmkitError(
+            f"max_count must be a whole number >= 1 (the last bucket is max_count or more "
+            f"purchases); got {max_count!r}"
+        )
+    count = int(max_count)
+    ages = np.atleast_1d(_ahead(T, "T", infinite=False))
+    if ages.size == 0:
+        raise CrmkitError("there are no customers in T: give one age per customer")
+    values, weights = np.unique(ages, return_counts=True)
+    x = np.arange(count, dtype=float)
+    stayed = np.exp(-s * np.log1p(values / beta) + _log_nb(r, x[:, None], values, alpha))
+    probabilities = np.minimum(stayed + _left_within(p, values, x), 1.0)
+    rest = np.clip(1.0 - probabilities.sum(axis=0), 0.0, None)
+    expected = np.append(probabilities @ weights, rest @ weights)
+    labels = [str(k) for k in range(count)] + [f"{count}+"]
+    return pd.Series(
+        expected, index=pd.Index(labels, name="repeat purchases"), name="expected customers"
+    )
 
 
 # -- fitting ---------------------------------------------------------------------------------
