@@ -235,3 +235,35 @@ def stages_with_pandas(data, rules) -> pd.Series:
         "formation",
     )
     return pd.Series(stage, index=pd.MultiIndex.from_frame(frame[["customer_id", "month"]]))
+
+
+def model_summary_with_pandas(orders: pd.DataFrame, calibration_end, observation_end):
+    """The customer-base models' summary as an analyst would write it in pandas: purchase
+    days per customer, then frequency, recency and T in weeks, the mean repeat spend and the
+    holdout purchases (the same rules as crmkit.customer_base_models.summary)."""
+    cut, end = pd.Timestamp(calibration_end), pd.Timestamp(observation_end)
+    days = (
+        orders.assign(day=orders["order_date"].dt.normalize())
+        .groupby(["customer_id", "day"], sort=True)["revenue"]
+        .sum()
+        .reset_index()
+    )
+    before = days[days["day"] <= cut]
+    after = days[(days["day"] > cut) & (days["day"] <= end)]
+    first = before.groupby("customer_id")["day"].transform("min")
+    repeat = before[before["day"] > first]
+    grouped = before.groupby("customer_id")["day"]
+    week = pd.Timedelta(days=7)
+    summary = pd.DataFrame(
+        {
+            "frequency": grouped.size() - 1,
+            "recency": (grouped.max() - grouped.min()) / week,
+            "T": (cut - grouped.min()) / week,
+            "monetary_value": repeat.groupby("customer_id")["revenue"].mean(),
+        }
+    )
+    summary["monetary_value"] = summary["monetary_value"].fillna(0.0)
+    summary["frequency_holdout"] = (
+        after.groupby("customer_id").size().reindex(summary.index, fill_value=0)
+    )
+    return summary

@@ -300,6 +300,75 @@ def bench_lifecycle(big: dict | None) -> list[dict]:
     return rows
 
 
+def bench_alive(big: dict | None) -> list[dict]:
+    """Lesson 07: the models' summary of every customer (against the same summary in
+    idiomatic pandas), the three fits, and the P(alive) explorer's redraw (against an
+    explorer that scores the warnings from scratch at every move). The fits against the
+    reference package `lifetimes` are measured by benchmarks/models.py (`make bench-models`),
+    in lifetimes's own environment."""
+    from crmkit import alive as al
+
+    from baselines_pandas import model_summary_with_pandas
+
+    rows = []
+    sets = [("sample", load_sample())]
+    if big is not None:
+        sets.append((f"{len(big['data'].customers):,} customers", big["data"]))
+    for label, data in sets:
+        md = al.model_data(data)
+        rows.append(
+            {
+                "what": f"model summary with holdout, {label}",
+                "seconds": best_of(lambda data=data: al.model_data(data), 3),
+                "budget": BUDGETS["classify_1m"],
+                "baseline": best_of(
+                    lambda data=data, md=md: model_summary_with_pandas(
+                        data.orders, md.calibration_end, md.observation_end
+                    ),
+                    3,
+                ),
+            }
+        )
+        rows.append(
+            {
+                "what": f"BG/NBD, Pareto/NBD and Gamma-Gamma fits, {label}",
+                "seconds": best_of(lambda md=md: al.fit_models(md.summary), 3),
+                "budget": BUDGETS["classify_1m"],
+                "baseline": None,
+            }
+        )
+    data = load_sample()
+    fits = al.fit_models(al.model_data(data, holdout_months=0).summary)
+    explorer = widgets.AliveExplorer(data, fits)
+    settings = iter(
+        [
+            widgets.AliveSettings(explorer.settings.customer_id, model, t / 100)
+            for model in al.TRANSACTION_MODELS
+            for t in range(10, 95, 5)
+        ]
+        * 20
+    )
+    stages = explorer.stages
+
+    def alive_redraw() -> None:
+        explorer.render(explorer.compute(next(settings)))
+
+    def alive_baseline() -> None:
+        s = next(settings)
+        al.early_warning(stages, explorer.monthly[s.model], data.lifecycle_truth, s.threshold)
+        explorer.render(explorer.compute(s))
+
+    rows.append(
+        _timed_redraw(
+            "P(alive) explorer redraw, sample",
+            alive_redraw,
+            alive_baseline,
+            BUDGETS["redraw_sample"],
+        )
+    )
+    return rows
+
+
 def bench_pyramid(big: dict | None) -> list[dict]:
     data = load_sample()
     rows = _pyramid_cases(data, "sample", BUDGETS["redraw_sample"])
@@ -625,7 +694,8 @@ def main() -> None:
         "command": "make bench",
     }
     big = None
-    if not args.quick and set(wanted) & {"redraw", "pyramid", "classify", "value", "lifecycle"}:
+    heavy = {"redraw", "pyramid", "classify", "value", "lifecycle", "alive"}
+    if not args.quick and set(wanted) & heavy:
         big = make_big(args.customers)
         meta["generate"] = (
             f"Generating {args.customers:,} customers and {big['orders']:,} orders took "
@@ -636,6 +706,7 @@ def main() -> None:
         "pyramid": lambda: bench_pyramid(big),
         "value": lambda: bench_value(big),
         "lifecycle": lambda: bench_lifecycle(big),
+        "alive": lambda: bench_alive(big),
         "classify": lambda: bench_classify(big),
         "notebooks": bench_notebooks,
     }

@@ -124,7 +124,7 @@ def model_comparison(fits: Fits) -> pd.DataFrame:
             "dropout": dropout,
             "customers": fit.n,
         }
-    return pd.DataFrame(rows).T.rename_axis("model")
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
 
 
 def _module(fit: FitResult) -> ModuleType:
@@ -403,15 +403,22 @@ RANKINGS = {
 }
 
 
-def retention_list(values: pd.DataFrame, n: int = 50, by: str = "value_at_risk") -> pd.DataFrame:
-    """The `n` customers to call first, ranked by `by` (see RANKINGS): value at risk puts
-    first the customers whose loss would cost most, weighing what they are worth by the
-    chance they have already gone."""
+def retention_list(
+    values: pd.DataFrame, n: int = 50, by: str = "value_at_risk", min_alive: float = 0.1
+) -> pd.DataFrame:
+    """The `n` customers to call first, ranked by `by` (see RANKINGS), among those with a
+    P(alive) of at least `min_alive`: below it a customer has most likely left for good,
+    a case for a win-back campaign rather than a retention call. Value at risk puts first
+    the customers whose loss would cost most, weighing what they are worth by the chance
+    they have gone."""
     if by not in RANKINGS:
         raise CrmkitError(f"rank by one of {list(RANKINGS)}; got {by!r}")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise CrmkitError(f"n is the number of calls, a whole number >= 1; got {n!r}")
+    if not 0 <= min_alive < 1:
+        raise CrmkitError(f"min_alive is a probability from 0 to below 1; got {min_alive!r}")
+    reachable = values[values["p_alive"] >= min_alive]
     ascending = by == "p_alive"
-    return values.sort_values(
+    return reachable.sort_values(
         [by, "lifetime_value"], ascending=[ascending, False], kind="stable"
     ).head(n)
