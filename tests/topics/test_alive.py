@@ -184,9 +184,16 @@ def test_the_retention_list_ranks_by_the_measure_asked_for(today):
     values = al.lifetime_values(fits, md)
     at_risk = al.retention_list(values, n=50)
     assert len(at_risk) == 50
-    assert at_risk["value_at_risk"].min() >= values.drop(at_risk.index)["value_at_risk"].max()
+    assert at_risk["value_at_risk"].min() >= (
+        values[values["p_alive"] >= 0.1].drop(at_risk.index)["value_at_risk"].max()
+    )
+    assert at_risk["p_alive"].min() >= 0.1
     lowest = al.retention_list(values, n=50, by="p_alive")
-    assert lowest["p_alive"].max() <= values.drop(lowest.index)["p_alive"].min()
+    reachable = values[values["p_alive"] >= 0.1]
+    assert lowest["p_alive"].max() <= reachable.drop(lowest.index)["p_alive"].min()
+    everyone = al.retention_list(values, n=50, min_alive=0.0)
+    assert everyone["value_at_risk"].min() >= values.drop(everyone.index)["value_at_risk"].max()
+    assert everyone["p_alive"].min() < 0.1  # without the floor, long-gone customers come first
     richest = al.retention_list(values, n=50, by="lifetime_value")
     # the three rankings pick different customers: the choice matters
     assert len(set(at_risk.index) & set(lowest.index)) < 25
