@@ -336,7 +336,7 @@ def score_warnings(flags: pd.DataFrame) -> pd.DataFrame:
             "endings warned ahead": float(len(lead) / len(ended_ids)) if len(ended_ids) else 0.0,
             "median months of warning": float(lead.median()) if len(lead) else float("nan"),
         }
-    return pd.DataFrame(rows).T.rename_axis("signal")
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("signal")
 
 
 def early_warning(
@@ -346,8 +346,13 @@ def early_warning(
     scored on the true stages (`warning_flags`, `score_warnings`)."""
     flags = warning_flags(stages, alive, truth, threshold)
     table = score_warnings(flags)
-    table.index = ["stage rules", f"P(alive) below {threshold:.0%}"]
-    return WarningScore(table.rename_axis("signal"), flags)
+    table.index = signal_names(threshold)
+    return WarningScore(table, flags)
+
+
+def signal_names(threshold: float) -> pd.Index:
+    """The names of the two warnings, as the tables show them."""
+    return pd.Index(["stage rules", f"P(alive) below {threshold:.0%}"], name="signal")
 
 
 def lifetime_values(

@@ -109,7 +109,7 @@ class AliveExplorer(Explorer[AliveSettings, AliveView]):
             return AliveView(settings, history, None, None, headline)
         scored = flags.assign(model=flags["p_alive"] < settings.threshold)
         score = al.score_warnings(scored)
-        score.index = ["stage rules", f"P(alive) below {settings.threshold:.0%}"]
+        score.index = al.signal_names(settings.threshold)
         mine = (self.monthly[settings.model]["customer_id"] == settings.customer_id).to_numpy()
         truth = self.true_stages[mine].reset_index(drop=True)
         alarm = history["p_alive"] < settings.threshold
