@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.special import betainc, gammaln, hyp2f1
+from scipy import integrate
+from scipy.special import betainc, betaln, gammaln, hyp2f1, pdtrc, xlogy
 
 from crmkit.customer_base_models import bgnbd
 from crmkit.customer_base_models.fitting import ModelFitError
@@ -317,3 +318,152 @@ def test_bad_parameters_and_horizons_get_a_sentence():
         bgnbd.conditional_expected_purchases(PUBLISHED, -1, 1, 1.0, 2.0)
     with pytest.raises(CrmkitError, match="no column 'T'"):
         bgnbd.fit(pd.DataFrame({"frequency": [1], "recency": [1.0]}))
+
+
+# --- how many repeat purchases: P(X(t) = x) and the period-transaction histogram ---------
+
+
+def count_probability_by_integral(params, x, t):
+    """P(X(t) = x) integrated over lambda by scipy's adaptive quadrature (in ln lambda), with
+    p integrated exactly, written as X = min(N, K) rather than as FHL's equation 8:
+    N ~ Poisson(lambda t) purchases had nobody left, K ~ geometric(p) the purchase after
+    which the customer leaves, so for x > 0 P(X = x) = P(N = x) E[(1 - p)^(x-1)]
+    + P(N > x) E[p (1 - p)^(x-1)]."""
+    r, alpha, a, b = params
+    stay = np.exp(betaln(a, b + x - 1) - betaln(a, b)) if x > 0 else 1.0
+    leave = np.exp(betaln(a + 1, b + x - 1) - betaln(a, b)) if x > 0 else 0.0
+
+    def integrand(v: float) -> float:
+        rate = np.exp(v)
+        log_density = r * np.log(alpha) + r * v - alpha * rate - gammaln(r)  # in ln lambda
+        mean = rate * t
+        exactly = np.exp(log_density + xlogy(x, mean) - gammaln(x + 1) - mean)
+        return exactly * stay + np.exp(log_density) * pdtrc(x, mean) * leave
+
+    peak = np.log((x + r) / (alpha + t))
+    points = [-np.inf, peak - 30, peak - 5, peak, peak + 3, peak + 6]
+    points.append(max(peak + 8, np.log(800 / alpha)))  # the gamma density is below e^-800
+    return sum(
+        integrate.quad(integrand, lo, hi, epsabs=0, epsrel=1e-13, limit=200)[0]
+        for lo, hi in zip(points[:-1], points[1:], strict=True)
+    )
+
+
+@pytest.mark.parametrize("t", [1.0, 39.0, 1e4])
+def test_purchase_count_probability_matches_a_numerical_integral_on_cdnow(t):
+    """On the published CDNOW parameters, against the integral over lambda, for the counts
+    of the histogram and for heavy buyers (5,000 purchases: about 1e-240 at t = 39)."""
+    for x in (0, 1, 2, 3, 7, 50, 1000, 5000):
+        reference = count_probability_by_integral(tuple(PUBLISHED.values()), x, t)
+        got = bgnbd.purchase_count_probability(PUBLISHED, t, x)
+        assert got == pytest.approx(reference, rel=1e-10, abs=1e-300), x
+
+
+def test_purchase_count_probability_matches_the_printed_formula_for_light_buyers():
+    """FHL (2005), equation 8 as printed (the bracket as 1 minus a partial sum), which is
+    fine for a few purchases."""
+    r, alpha, a, b = PUBLISHED.values()
+    for t in (0.5, 39.0, 100.0):
+        p, q = alpha / (alpha + t), t / (alpha + t)
+        for x in range(8):
+            nb = [
+                np.exp(gammaln(r + j) - gammaln(r) - gammaln(j + 1)) * p**r * q**j
+                for j in range(x + 1)
+            ]
+            printed = np.exp(betaln(a, b + x) - betaln(a, b)) * nb[x]
+            if x > 0:
+                printed += np.exp(betaln(a + 1, b + x - 1) - betaln(a, b)) * (1 - sum(nb[:x]))
+            assert bgnbd.purchase_count_probability(PUBLISHED, t, x) == pytest.approx(
+                printed, rel=1e-12
+            )
+
+
+@pytest.mark.parametrize(
+    "params", [PUBLISHED, (0.8, 5.0, 1.3, 4.0), (3.0, 0.5, 0.2, 8.0), (0.05, 50.0, 5.0, 40.0)]
+)
+@pytest.mark.parametrize("t", [0.5, 39.0, 200.0])
+def test_purchase_count_probabilities_add_up_to_one_and_average_to_the_expectation(params, t):
+    """Summed over x (far enough that the rest is below 1e-20) the chances are 1, and
+    their mean is E[X(t)], the module's expected purchases (an independent formula)."""
+    x = np.arange(50_000)
+    probability = bgnbd.purchase_count_probability(params, t, x)
+    assert isinstance(probability, np.ndarray) and (probability >= 0).all()
+    assert probability.sum() == pytest.approx(1.0, abs=1e-9)
+    assert (x * probability).sum() == pytest.approx(bgnbd.expected_purchases(params, t), rel=1e-8)
+
+
+def test_the_simulator_matches_the_period_transaction_histogram():
+    """200,000 customers simulated from the CDNOW parameters, of ages spread over 39 weeks:
+    how many made 0, 1, ..., 6 and 7+ repeat purchases is within four standard errors
+    (binomial, at the bucket's average chance: an upper bound) of the expected counts."""
+    ages = np.random.default_rng(5).uniform(0.0, 39.0, 200_000)
+    data = bgnbd.simulate(PUBLISHED, 200_000, ages, seed=8)
+    expected = bgnbd.purchase_count_distribution(PUBLISHED, data["T"], 7)
+    actual = data["frequency"].clip(upper=7).value_counts().reindex(range(8), fill_value=0)
+    share = expected.to_numpy() / len(data)
+    error = np.sqrt(len(data) * share * (1 - share))
+    assert (np.abs(actual.to_numpy() - expected.to_numpy()) < 4 * error).all(), (actual, expected)
+
+
+def test_purchase_count_distribution_adds_up_the_customers():
+    ages = pd.Series(np.random.default_rng(2).uniform(0.0, 39.0, 2000).round(1), name="T")
+    histogram = bgnbd.purchase_count_distribution(PUBLISHED, ages, 7)
+    assert list(histogram.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert histogram.sum() == pytest.approx(2000, rel=1e-12)
+    assert (histogram >= 0).all()
+    # each bucket is the sum of the customers' own chances (ages shared are done once)
+    each = bgnbd.purchase_count_probability(PUBLISHED, ages.to_numpy()[:, None], np.arange(7))
+    np.testing.assert_allclose(histogram.to_numpy()[:7], each.sum(axis=0), rtol=1e-12)
+    one = bgnbd.purchase_count_distribution(PUBLISHED, [39.0, 39.0], 1)
+    assert list(one.index) == ["0", "1+"] and one.sum() == pytest.approx(2.0, rel=1e-14)
+
+
+def test_purchase_counts_stay_finite_for_heavy_buyers_and_long_times():
+    x = np.array([0, 1, 10, 1000, 5000, 20_000, 1_000_000])
+    for params in (PUBLISHED, (2.0, 0.5, 3.0, 0.3), (0.05, 50.0, 5.0, 40.0)):
+        for t in (0.0, 1e3, 1e5, 1e8):
+            probability = bgnbd.purchase_count_probability(params, t, x)
+            assert (
+                np.isfinite(probability).all() and ((probability >= 0) & (probability <= 1)).all()
+            )
+    assert bgnbd.purchase_count_probability(PUBLISHED, 0.0, [0, 1, 5]).tolist() == [1.0, 0.0, 0.0]
+    # far out, a 5,000-purchase customer is not rare at all
+    assert bgnbd.purchase_count_probability(PUBLISHED, 1e5, 5000) > 1e-7
+
+
+def test_purchase_counts_answer_in_the_kind_they_were_asked():
+    assert isinstance(bgnbd.purchase_count_probability(PUBLISHED, 39, 2), float)
+    ages = pd.Series([10.0, 39.0], index=pd.Index(["ann", "bob"], name="customer_id"))
+    as_series = bgnbd.purchase_count_probability(PUBLISHED, ages, 2)
+    assert isinstance(as_series, pd.Series) and as_series.index.equals(ages.index)
+    grid = bgnbd.purchase_count_probability(PUBLISHED, np.array([[1.0], [39.0]]), np.arange(3))
+    assert grid.shape == (2, 3)
+    assert grid[1, 2] == bgnbd.purchase_count_probability(PUBLISHED, 39, 2)
+    for params in (tuple(PUBLISHED.values()), pd.Series(PUBLISHED), list(PUBLISHED.values())):
+        assert bgnbd.purchase_count_probability(params, 39, 2) == as_series["bob"]
+
+
+@pytest.mark.parametrize(
+    ("t", "x", "message"),
+    [
+        (39.0, -1, "whole number >= 0"),
+        (39.0, 1.5, "whole number >= 0"),
+        (39.0, np.nan, "x has missing values"),
+        (-1.0, 2, "t is the time since the first purchase.*finite time >= 0"),
+        (np.inf, 2, "finite time >= 0"),
+        ([1.0, 2.0], [1, 2, 3], "matching lengths"),
+    ],
+)
+def test_bad_purchase_counts_and_times_get_a_sentence(t, x, message):
+    with pytest.raises(CrmkitError, match=message):
+        bgnbd.purchase_count_probability(PUBLISHED, t, x)
+
+
+def test_bad_histogram_requests_get_a_sentence():
+    with pytest.raises(CrmkitError, match="T is the time since the first purchase"):
+        bgnbd.purchase_count_distribution(PUBLISHED, [10.0, -1.0], 7)
+    for bad in (0, 2.5, True, "7"):
+        with pytest.raises(CrmkitError, match="max_count must be a whole number >= 1"):
+            bgnbd.purchase_count_distribution(PUBLISHED, [10.0], bad)
+    with pytest.raises(CrmkitError, match="no customers"):
+        bgnbd.purchase_count_distribution(PUBLISHED, [], 7)

@@ -395,3 +395,144 @@ def test_log_likelihood_is_continuous_across_alpha_equal_beta(r, s, beta, x, big
     # |d lnL / d ln alpha| <= r + (r + x) alpha/(alpha + tau) < 2r + x, so two steps of
     # 1e-9 in ln alpha move lnL by less than 2e-9 (2r + x): no jump at alpha = beta
     assert max(values) - min(values) <= 2e-9 * (2 * r + x) + 1e-12 * (1 + abs(values[1]))
+
+
+# -- 5. how many repeat purchases: P(X(t) = x) and the period-transaction histogram ----------
+
+
+def count_probability_by_quadrature(params, x, t) -> float:
+    """P(X(t) = x) from the derivation, (beta/(beta+t))^s NB(x; t) + integral over 0 < u < t
+    of s beta^s / (beta+u)^(s+1) NB(x; u) du, with the integral by scipy's adaptive
+    quadrature in ln u, split around the integrand's peak."""
+    r, alpha, s, beta = params
+
+    def log_nb(u: float) -> float:
+        return (
+            gammaln(r + x)
+            - gammaln(r)
+            - gammaln(x + 1)
+            + r * np.log(alpha / (alpha + u))
+            + (x * np.log(u / (alpha + u)) if x else 0.0)
+        )
+
+    def integrand(v: float) -> float:
+        u = np.exp(v)
+        if u == 0:  # far out on the left, where quad may look
+            return 0.0
+        return np.exp(np.log(s) + s * np.log(beta) - (s + 1) * np.log(beta + u) + v + log_nb(u))
+
+    top = np.log(t)
+    peak = min(np.log(alpha * (x + 0.5) / r), top)  # NB(x; u) is largest about there
+    points = sorted({top, *(p for p in (peak - 30, peak - 5, peak, peak + 5) if p < top)})
+    parts = zip([-np.inf, *points[:-1]], points, strict=True)
+    left = sum(
+        integrate.quad(integrand, lo, hi, epsabs=0, epsrel=1e-13, limit=200)[0] for lo, hi in parts
+    )
+    return float(np.exp(s * np.log(beta / (beta + t)) + log_nb(t)) + left)
+
+
+@pytest.mark.parametrize("params", PARAMS.values(), ids=list(PARAMS))
+def test_purchase_count_probability_matches_adaptive_quadrature(params):
+    for t in (0.5, 39.0, 1e4):
+        for x in (0, 1, 2, 7, 50, 1000):
+            reference = count_probability_by_quadrature(params, x, t)
+            got = pn.purchase_count_probability(params, t, x)
+            assert got == pytest.approx(reference, rel=1e-8, abs=1e-13), (t, x)
+
+
+@pytest.mark.parametrize("params", list(PARAMS.values())[:4], ids=list(PARAMS)[:4])
+@pytest.mark.parametrize("t", [0.5, 39.0, 500.0])
+def test_purchase_count_probabilities_add_up_to_one_and_average_to_the_expectation(params, t):
+    """Summed over x (far enough that the rest is below 1e-20) the chances are 1, and
+    their mean is E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)], the
+    module's expected purchases."""
+    x = np.arange(20_000)
+    probability = pn.purchase_count_probability(params, t, x)
+    assert isinstance(probability, np.ndarray) and (probability >= 0).all()
+    assert probability.sum() == pytest.approx(1.0, abs=1e-9)
+    assert (x * probability).sum() == pytest.approx(pn.expected_purchases(params, t), rel=1e-8)
+
+
+def test_the_simulator_matches_the_period_transaction_histogram():
+    """200,000 customers simulated from the CDNOW estimates, of ages spread over a year:
+    how many made 0, 1, ..., 6 and 7+ repeat purchases is within four standard errors
+    (binomial, at the bucket's average chance: an upper bound) of the expected counts."""
+    ages = np.random.default_rng(6).uniform(0.0, 52.0, 200_000)
+    customers = pn.simulate(PUBLISHED, 200_000, T=ages, seed=7)
+    expected = pn.purchase_count_distribution(PUBLISHED, customers["T"], 7)
+    actual = customers["frequency"].clip(upper=7).value_counts().reindex(range(8), fill_value=0)
+    share = expected.to_numpy() / len(customers)
+    error = np.sqrt(len(customers) * share * (1 - share))
+    assert (np.abs(actual.to_numpy() - expected.to_numpy()) < 4 * error).all(), (actual, expected)
+
+
+def test_purchase_count_distribution_adds_up_the_customers():
+    ages = pd.Series(np.random.default_rng(2).uniform(0.0, 39.0, 2000).round(1), name="T")
+    histogram = pn.purchase_count_distribution(TYPICAL, ages, 7)
+    assert list(histogram.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert histogram.sum() == pytest.approx(2000, rel=1e-12)
+    assert (histogram >= 0).all()
+    # each bucket is the sum of the customers' own chances (ages shared are done once)
+    for x in range(7):
+        each = pn.purchase_count_probability(TYPICAL, ages, x)
+        assert histogram.iloc[x] == pytest.approx(each.sum(), rel=1e-12)
+    one = pn.purchase_count_distribution(TYPICAL, 39.0, 1)
+    assert list(one.index) == ["0", "1+"] and one.sum() == pytest.approx(1.0, rel=1e-14)
+
+
+def test_purchase_counts_stay_finite_for_heavy_buyers_and_long_times():
+    x = np.array([0, 1, 10, 1000, 5000, 20_000, 1_000_000])
+    for params in PARAMS.values():
+        for t in (0.0, 1e3, 1e5, 1e8):
+            probability = pn.purchase_count_probability(params, t, x)
+            assert (
+                np.isfinite(probability).all() and ((probability >= 0) & (probability <= 1)).all()
+            )
+    assert pn.purchase_count_probability(TYPICAL, 0.0, [0, 1, 5]).tolist() == [1.0, 0.0, 0.0]
+    # far out, a 5,000-purchase customer is not rare at all
+    assert pn.purchase_count_probability(PUBLISHED, 1e5, 5000) > 1e-7
+    # one customer's own count at their own age, for many customers at once: each pair is
+    # the same number as when asked alone
+    rng = np.random.default_rng(3)
+    ages, counts = rng.uniform(0, 1e4, 500), rng.integers(0, 3000, 500)
+    together = pn.purchase_count_probability(TYPICAL, ages, counts)
+    alone = [pn.purchase_count_probability(TYPICAL, ages[i], counts[i]) for i in range(0, 500, 50)]
+    np.testing.assert_allclose(together[::50], alone, rtol=1e-12, atol=1e-300)
+
+
+def test_purchase_counts_answer_in_the_kind_they_were_asked():
+    assert isinstance(pn.purchase_count_probability(TYPICAL, 39, 2), float)
+    ages = pd.Series([10.0, 39.0], index=pd.Index(["ann", "bob"], name="customer"))
+    as_series = pn.purchase_count_probability(TYPICAL, ages, 2)
+    assert isinstance(as_series, pd.Series) and as_series.index.equals(ages.index)
+    as_array = pn.purchase_count_probability(TYPICAL, 39.0, np.arange(3))
+    assert isinstance(as_array, np.ndarray) and as_array[2] == as_series["bob"]
+    as_dict = dict(zip(pn.NAMES, TYPICAL, strict=True))
+    for params in (as_dict, pd.Series(as_dict), list(TYPICAL)):
+        assert pn.purchase_count_probability(params, 39, 2) == as_series["bob"]
+
+
+@pytest.mark.parametrize(
+    ("t", "x", "message"),
+    [
+        (39.0, -1, "whole number >= 0; got -1"),
+        (39.0, [1, 1.5], "whole number >= 0; got 1.5"),
+        (39.0, np.nan, "x has missing values"),
+        (-1.0, 2, "t is a length of time and cannot be negative"),
+        (np.inf, 2, "t has infinite values"),
+        ([1.0, 2.0], [1, 2, 3], "one number or one per customer"),
+    ],
+)
+def test_bad_purchase_counts_and_times_get_a_sentence(t, x, message):
+    with pytest.raises(CrmkitError, match=message):
+        pn.purchase_count_probability(TYPICAL, t, x)
+
+
+def test_bad_histogram_requests_get_a_sentence():
+    with pytest.raises(CrmkitError, match="T is a length of time and cannot be negative"):
+        pn.purchase_count_distribution(TYPICAL, [10.0, -1.0], 7)
+    for bad in (0, 2.5, True, "7"):
+        with pytest.raises(CrmkitError, match="max_count must be a whole number >= 1"):
+            pn.purchase_count_distribution(TYPICAL, [10.0], bad)
+    with pytest.raises(CrmkitError, match="no customers"):
+        pn.purchase_count_distribution(TYPICAL, [], 7)

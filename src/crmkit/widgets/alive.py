@@ -16,7 +16,7 @@ from crmkit import alive as al
 from crmkit import lifecycle as lc
 from crmkit import plots
 from crmkit.customer_base import attributes
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 from crmkit.widgets.base import SLIDER, Explorer, Rendered, fixed_layout, heading
 from crmkit.widgets.picker import CustomerPicker, CustomerSearch
 from crmkit.widgets.tables import headed, table_html
@@ -73,7 +73,12 @@ class AliveExplorer(Explorer[AliveSettings, AliveView]):
             name: al.alive_by_month(data, fits.transactions(name)) for name in al.TRANSACTION_MODELS
         }
         self._flags: dict[str, pd.DataFrame] = {}
-        self.stages = None if data.lifecycle_truth.empty else lc.detect_stages(data)
+        self.stages = None
+        if not data.lifecycle_truth.empty:
+            try:
+                self.stages = lc.detect_stages(data)
+            except MissingData:  # no category totals: the history without the scores
+                self.stages = None
         # both models' monthly frames have the same customer-month rows: one truth for both
         self.true_stages = (
             None
