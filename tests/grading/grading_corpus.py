@@ -33,6 +33,7 @@ SETS = (
     "ex04_value",
     "ex05_key_accounts",
     "ex06_lifecycle",
+    "ex07_alive",
 )
 SHORT = {name: name.split("_")[0] for name in SETS}  # "ex01_classification" -> "ex01"
 
@@ -294,6 +295,17 @@ WRONG = {
         "q9": 'shop_programme = "c"',
         "q10": 'n_declining = -1\ncall_rule = "a"',
     },
+    "ex07_alive": {
+        "q1": "frequency = 7\nrecency_weeks = 463.0\nT_weeks = 617.0",
+        "q2": 'll_difference = -1.0\nbetter_model = "a"',
+        "q3": 'p_frequent = 0.999\nalarm = "b"',
+        "q4": 'p_once = 1.0\nblind_spot = "a"',
+        "q5": "purchases_ahead = -1.0",
+        "q6": "worth = -1.0",
+        "q7": 'over_forecast = -1.0\nforecast_use = "c"',
+        "q8": 'caught_difference = 0.999\nfirst_warning = "b"',
+        "q9": 'covered = -1.0\ncall_list = lists["lowest P(alive)"]',
+    },
 }
 
 ABC_LE = '''def abc_class(share_before, a=0.8, b=0.95):
@@ -501,7 +513,7 @@ def write_corpus(entries: Iterable[Entry], folder: Path | str) -> Path:
 
 
 def _base_corpus(c: Course) -> Iterable[Entry]:
-    E1, E2, E3, E4, E5, E6 = SETS
+    E1, E2, E3, E4, E5, E6, E7 = SETS
     graded = "graded"
 
     def nb_entry(student, name, nb, note, total=None, *, layout=None, raw=None, **kw):
@@ -524,6 +536,7 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         (E4, "partial_ex04_a", ["q1", "q2", "q3", "q7", "q9"]),
         (E5, "partial_ex05_a", ["q1", "q5", "q6", "q8"]),
         (E6, "partial_ex06_a", ["q1", "q3", "q6", "q10"]),
+        (E7, "partial_ex07_a", ["q1", "q3", "q6", "q9"]),
     ]
     for name, student, qs in mixes:
         yield nb_entry(
