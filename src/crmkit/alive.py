@@ -117,7 +117,7 @@ def model_comparison(fits: Fits) -> pd.DataFrame:
         if name == "BG/NBD":
             dropout = f"{p['a'] / (p['a'] + p['b']):.1%} chance of leaving after each purchase"
         else:
-            dropout = f"one customer in {p['beta'] / p['s']:,.0f} weeks leaves, on average"
+            dropout = f"{p['s'] / p['beta']:.1%} chance a week of leaving, on average"
         rows[name] = {
             "log-likelihood": fit.log_likelihood,
             "purchases a week while alive": p["r"] / p["alpha"],
@@ -190,7 +190,7 @@ def alive_matrix(
     if not T > 0:
         raise CrmkitError(f"T must be a positive number of weeks; got {T!r}")
     module = _module(fit)
-    recency = np.linspace(0.0, float(T), steps)
+    recency = np.minimum(np.round(np.linspace(0.0, float(T), steps)), float(T))  # whole weeks
     x, tx = np.meshgrid(np.arange(max_frequency + 1), recency, indexing="ij")
     tx[0] = 0.0  # no repeat purchase: recency is 0 by definition
     values = np.asarray(
@@ -201,7 +201,7 @@ def alive_matrix(
     return pd.DataFrame(
         values,
         index=pd.Index(range(max_frequency + 1), name="repeat purchases"),
-        columns=pd.Index(np.round(recency, 1), name="weeks from first to last purchase"),
+        columns=pd.Index(recency, name="weeks from first to last purchase (right: bought lately)"),
     )
 
 
@@ -337,6 +337,74 @@ def score_warnings(flags: pd.DataFrame) -> pd.DataFrame:
             "median months of warning": float(lead.median()) if len(lead) else float("nan"),
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("signal")
+
+
+#: The outcomes of the race between the two warnings, in the order a table shows them.
+RACE = ("rules first", "same month", "model first", "rules only", "model only", "neither")
+
+
+def alarm_race(flags: pd.DataFrame) -> pd.DataFrame:
+    """For each relationship that ended in the data: the first month each warning raised
+    its alarm while the relationship was truly slipping (in decline, or in the month it
+    ended), the true end month, and which warning came first (one of RACE).
+
+    `flags` is `warning_flags(...)` (or `WarningScore.flags`). An alarm before the true
+    decline began does not count here: it is a false alarm, scored by "right when flagged".
+    """
+    ended = flags["true_stage"].astype(str) == "ended"
+    slipping = flags[flags["slipping"] & flags["customer_id"].isin(flags.loc[ended, "customer_id"])]
+    by = slipping.groupby("customer_id", sort=True)
+    out = pd.DataFrame(
+        {
+            "decline_from": by["month"].min(),
+            "ended": slipping[ended.reindex(slipping.index)].set_index("customer_id")["month"],
+            "rules_alarm": slipping[slipping["rules"]].groupby("customer_id")["month"].min(),
+            "model_alarm": slipping[slipping["model"]].groupby("customer_id")["month"].min(),
+        }
+    )
+    rules, model = out["rules_alarm"], out["model_alarm"]
+    both = rules.notna() & model.notna()
+    order = pd.Series("neither", index=out.index)
+    order[rules.notna() & model.isna()] = "rules only"
+    order[model.notna() & rules.isna()] = "model only"
+    order[both] = "same month"
+    order[both & (rules < model)] = "rules first"
+    order[both & (model < rules)] = "model first"
+    out["first"] = pd.Categorical(order, categories=RACE)
+    return out
+
+
+def race_example(race: pd.DataFrame, flags: pd.DataFrame, data, first: str) -> str:
+    """One relationship where `first` (one of RACE) happened, chosen to show it clearly:
+    no alarm of either warning before its true decline began, then the most orders while
+    it was slipping, then the most orders in all (ties by id)."""
+    if first not in RACE:
+        raise CrmkitError(f"first must be one of {list(RACE)}; got {first!r}")
+    ids = race.index[race["first"] == first]
+    if ids.empty:
+        raise CrmkitError(f"no relationship that ended had '{first}'")
+    start = flags["customer_id"].map(race["decline_from"])
+    early = flags[(flags["month"] < start) & (flags["rules"] | flags["model"])]
+    clean = ids.difference(pd.Index(early["customer_id"].unique()))
+    chosen = clean if len(clean) else ids
+    orders = data.orders[data.orders["customer_id"].isin(chosen)]
+    month = orders["order_date"].dt.to_period("M")
+    spans = race.loc[orders["customer_id"]]
+    slipping = (month.to_numpy() >= spans["decline_from"].to_numpy()) & (
+        month.to_numpy() <= spans["ended"].to_numpy()
+    )
+    counts = pd.DataFrame(
+        {
+            "slipping": pd.Series(slipping, index=orders.index)
+            .groupby(orders["customer_id"])
+            .sum(),
+            "all": orders.groupby("customer_id").size(),
+        }
+    ).reindex(chosen, fill_value=0)
+    counts["id"] = counts.index
+    return str(
+        counts.sort_values(["slipping", "all", "id"], ascending=[False, False, True]).index[0]
+    )
 
 
 def early_warning(

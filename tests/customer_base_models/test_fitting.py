@@ -35,3 +35,28 @@ def test_a_fit_that_cannot_be_made_says_why_and_what_to_try():
     # the likelihood keeps improving as the parameter grows: it runs off to the edge
     with pytest.raises(ModelFitError, match="ran off to the edge.*a = .*more customers; hint"):
         fit_mle(lambda p: -np.log(p[0]), [1.0], ["a"], model="m", n=1, hint="hint")
+
+
+def test_a_fit_the_data_pins_down_poorly_says_so():
+    """Three points around zero cannot pin their mean down: the fit converges, returns, and
+    says how weak it is (the mean's standard error, sd / sqrt(3), dwarfs the estimate)."""
+    x = np.array([-1.0, 0.2, 1.0])
+
+    def nll(p):
+        mean, sd = p
+        return 0.5 * np.sum(((x - mean) / sd) ** 2) + len(x) * np.log(sd)
+
+    few = fit_mle(nll, [1.0, 1.0], ["mean", "sd"], model="normal", n=len(x))
+    assert few.params["mean"] == pytest.approx(x.mean(), rel=1e-4)
+    assert few.standard_errors["mean"] > few.params["mean"]
+    assert few.poorly_pinned == ["mean"]  # the sd (error sd / sqrt(6)) is pinned well enough
+    assert "pins mean down poorly" in few.note and few.note in str(few)
+    many_x = np.random.default_rng(3).normal(5.0, 2.0, 400)
+
+    def nll_many(p):
+        mean, sd = p
+        return 0.5 * np.sum(((many_x - mean) / sd) ** 2) + len(many_x) * np.log(sd)
+
+    good = fit_mle(nll_many, [1.0, 1.0], ["mean", "sd"], model="normal", n=400)
+    assert good.poorly_pinned == [] and good.note == ""
+    assert "pins" not in str(good)

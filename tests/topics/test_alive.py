@@ -71,7 +71,7 @@ def test_the_comparison_shows_each_fit(calibration):
     assert table.loc["Pareto/NBD", "log-likelihood"] == fits.pareto_nbd.log_likelihood
     p = fits.pareto_nbd.params
     assert table.loc["Pareto/NBD", "purchases a week while alive"] == p["r"] / p["alpha"]
-    assert f"{p['beta'] / p['s']:,.0f} weeks" in table.loc["Pareto/NBD", "dropout"]
+    assert f"{p['s'] / p['beta']:.1%} chance a week" in table.loc["Pareto/NBD", "dropout"]
     with pytest.raises(CrmkitError, match="model must be one of"):
         fits.transactions("BTYD")
 
@@ -213,3 +213,38 @@ def test_the_silent_pair_share_a_silence_and_differ_in_frequency(today):
     assert frequent > 3 * rare >= 3
     with pytest.raises(CrmkitError, match="fewer than two"):
         al.silence_examples(md.summary, weeks=10_000)
+
+
+def test_the_alarm_race_names_which_warning_came_first(data, monthly):
+    flags = al.early_warning(lc.detect_stages(data), monthly, data.lifecycle_truth).flags
+    race = al.alarm_race(flags)
+    ended = flags.loc[flags["true_stage"].astype(str) == "ended", "customer_id"]
+    assert set(race.index) == set(ended)  # every relationship that ended, once
+    assert (race["decline_from"] <= race["ended"]).all()
+    for column in ("rules_alarm", "model_alarm"):
+        seen = race[column].dropna()
+        assert (
+            (seen >= race.loc[seen.index, "decline_from"]) & (seen <= race.loc[seen.index, "ended"])
+        ).all()
+    first = race["first"].astype(str)
+    both = race["rules_alarm"].notna() & race["model_alarm"].notna()
+    assert (first[both & (race["rules_alarm"] < race["model_alarm"])] == "rules first").all()
+    assert (first[both & (race["model_alarm"] < race["rules_alarm"])] == "model first").all()
+    assert (first[race["rules_alarm"].isna() & race["model_alarm"].isna()] == "neither").all()
+    # one customer by hand: its first model alarm is its first slipping month below one half
+    cid = race.index[race["first"] == "model first"][0]
+    mine = flags[(flags["customer_id"] == cid) & flags["slipping"] & (flags["p_alive"] < 0.5)]
+    assert race.loc[cid, "model_alarm"] == mine["month"].min()
+
+
+def test_the_race_examples_are_clean_cases_of_each_outcome(data, monthly):
+    flags = al.early_warning(lc.detect_stages(data), monthly, data.lifecycle_truth).flags
+    race = al.alarm_race(flags)
+    for outcome in ("model first", "rules first"):
+        cid = al.race_example(race, flags, data, outcome)
+        assert race.loc[cid, "first"] == outcome
+        mine = flags[flags["customer_id"] == cid]
+        before = mine[mine["month"] < race.loc[cid, "decline_from"]]
+        assert not (before["rules"] | before["model"]).any()  # no false alarm first
+    with pytest.raises(CrmkitError, match="first must be one of"):
+        al.race_example(race, flags, data, "photo finish")

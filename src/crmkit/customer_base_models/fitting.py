@@ -46,11 +46,34 @@ class FitResult:
         errors = _standard_errors(self.neg_log_likelihood, self.params.to_numpy())
         return pd.Series(errors, index=self.params.index, name="standard error")
 
+    @property
+    def poorly_pinned(self) -> list[str]:
+        """The parameters the data pins down poorly: a standard error larger than the
+        estimate itself, or none at all (a flat likelihood in that direction)."""
+        errors = self.standard_errors
+        return [k for k, v in self.params.items() if not errors[k] <= abs(v)]
+
+    @property
+    def note(self) -> str:
+        """A sentence on the parameters the data pins down poorly; empty when there are none.
+
+        Such a fit has converged, so it is returned, but its forecasts rest on guesses: the
+        sentence says so and what to try, so the weakness is never silent."""
+        weak = self.poorly_pinned
+        if not weak:
+            return ""
+        return (
+            f"{self.model}: the data pins {', '.join(weak)} down poorly (a standard error "
+            f"larger than the estimate, or none), so forecasts from this fit are uncertain; "
+            f"fit on more customers or a longer period"
+        )
+
     def __str__(self) -> str:
         shown = ", ".join(
             f"{k} {v:.4g} (± {self.standard_errors[k]:.2g})" for k, v in self.params.items()
         )
-        return f"{self.model}: {shown}; log-likelihood {self.log_likelihood:,.1f} (n = {self.n:,})"
+        text = f"{self.model}: {shown}; log-likelihood {self.log_likelihood:,.1f} (n = {self.n:,})"
+        return f"{text}. {self.note}." if self.note else text
 
 
 def fit_mle(

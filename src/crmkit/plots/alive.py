@@ -116,7 +116,7 @@ def alive_history(
         fontsize=8,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.1),
-        ncol=len(handles),
+        ncol=len(handles) if len(handles) <= 4 else (len(handles) + 1) // 2,
         frameon=False,
     )
     set_title(ax, title or "P(alive) month by month: it jumps with each order, falls in silence")

@@ -132,7 +132,7 @@ class AliveExplorer(Explorer[AliveSettings, AliveView]):
             threshold=s.threshold,
             title=f"{self.search.label(s.customer_id)}: P(alive) month by month ({s.model})",
         )
-        chart = plots.to_png(fixed_layout(fig, left=0.1, right=0.98, top=0.92, bottom=0.2))
+        chart = plots.to_png(fixed_layout(fig, left=0.1, right=0.98, top=0.92, bottom=0.24))
         if view.score is None:
             return Rendered(chart=chart, table=headed(view.headline, ""))
         html = table_html(
