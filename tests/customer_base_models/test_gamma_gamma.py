@@ -143,3 +143,92 @@ def test_spend_that_hardly_varies_is_refused():
         ModelFitError, match="drifted towards a limit.*p = .*spend varies too little"
     ):
         gamma_gamma.fit(data)
+
+
+# --- the fit's analytic gradient --------------------------------------------------------
+
+
+def buyers_with_heavy_ones() -> tuple[np.ndarray, np.ndarray]:
+    """2,000 simulated repeat buyers and the edges: 5,000 and 2,000 purchases, tiny and
+    large average spend, a single repeat purchase."""
+    data = simulate(6.25, 3.74, 15.44, n=2000, seed=7)
+    x = np.append(data["frequency"].to_numpy(float), [5000, 5000, 2000, 1, 1])
+    m = np.append(data["monetary_value"].to_numpy(float), [12.5, 0.01, 300.0, 1e4, 0.05])
+    return x, m
+
+
+def central_differences(f, p: np.ndarray) -> np.ndarray:
+    """The gradient of f at p by five-point central differences (steps of 1e-3 of each
+    parameter)."""
+    slopes = np.empty(len(p))
+    for i in range(len(p)):
+        h = np.zeros(len(p))
+        h[i] = 1e-3 * p[i]
+        slopes[i] = (-f(p + 2 * h) + 8 * f(p + h) - 8 * f(p - h) + f(p - 2 * h)) / (12 * h[i])
+    return slopes
+
+
+@pytest.mark.parametrize(
+    "params",
+    [tuple(PUBLISHED.values()), (0.5, 1.2, 100.0), (30.0, 50.0, 2.0), (1.0, 1.0, 1.0)],
+)
+def test_the_fit_gradient_matches_central_differences_of_the_likelihood(params):
+    """The gradient fit_mle is given, against differences of the per-buyer log-likelihood
+    summed (`log_likelihood`), to a relative 1e-6 in every parameter."""
+    x, m = buyers_with_heavy_ones()
+    neg_log_likelihood, gradient = gamma_gamma._fit_functions(x, m)
+    p = np.array(params)
+
+    def summed(q):
+        return -gamma_gamma.log_likelihood(q, x, m).sum()
+
+    assert neg_log_likelihood(p) == pytest.approx(summed(p), rel=1e-12)
+    np.testing.assert_allclose(gradient(p), central_differences(summed, p), rtol=1e-6)
+
+
+def count_fit_evaluations(monkeypatch, data, *, use_gradient: bool):
+    """gamma_gamma.fit on data, with its analytic gradient or with fit_mle on differences
+    as before; the fit and how often the likelihood and the gradient were evaluated."""
+    from crmkit.customer_base_models import fitting
+
+    calls = {"likelihood": 0, "gradient": 0}
+
+    def counting_fit_mle(neg_log_likelihood, *args, gradient, **kwargs):
+        def likelihood(p):
+            calls["likelihood"] += 1
+            return neg_log_likelihood(p)
+
+        def slope(p):
+            calls["gradient"] += 1
+            return gradient(p)
+
+        return fitting.fit_mle(
+            likelihood, *args, gradient=slope if use_gradient else None, **kwargs
+        )
+
+    monkeypatch.setattr(gamma_gamma, "fit_mle", counting_fit_mle)
+    return gamma_gamma.fit(data), calls
+
+
+def assert_fewer_evaluations_same_fit(monkeypatch, data):
+    exact, with_gradient = count_fit_evaluations(monkeypatch, data, use_gradient=True)
+    numeric, without = count_fit_evaluations(monkeypatch, data, use_gradient=False)
+    np.testing.assert_allclose(exact.params, numeric.params, rtol=1e-5)
+    assert exact.log_likelihood == pytest.approx(numeric.log_likelihood, abs=1e-6)
+    # at most half the likelihood evaluations, even counting each gradient as one more
+    assert with_gradient["gradient"] > 0 and without["gradient"] == 0
+    total = with_gradient["likelihood"] + with_gradient["gradient"]
+    assert total <= without["likelihood"] / 2, (with_gradient, without)
+    return exact
+
+
+def test_the_fit_with_its_gradient_needs_at_most_half_the_evaluations_on_cdnow(cdnow, monkeypatch):
+    exact = assert_fewer_evaluations_same_fit(monkeypatch, cdnow)
+    for name, value in PUBLISHED.items():
+        assert abs(exact.params[name] - value) < 5e-3, name
+
+
+def test_the_fit_with_its_gradient_needs_at_most_half_the_evaluations_on_many_buyers(
+    monkeypatch,
+):
+    assert_fewer_evaluations_same_fit(monkeypatch, simulate(6.25, 3.74, 15.44, 20_000, seed=9))

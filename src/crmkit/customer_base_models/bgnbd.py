@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import betainc, betaincc, betaln, expit, exprel, gammaln, hyp2f1
+from scipy.special import betainc, betaincc, betaln, digamma, expit, exprel, gammaln, hyp2f1
 
 from crmkit.customer_base_models.fitting import (
     FitResult,
@@ -45,7 +45,7 @@ from crmkit.customer_base_models.fitting import (
     fit_mle,
     model_params,
 )
-from crmkit.customer_base_models.rows import distinct_rows
+from crmkit.customer_base_models.rows import distinct_rows, dot
 from crmkit.errors import CrmkitError
 
 NAMES = ("r", "alpha", "a", "b")
@@ -194,7 +194,8 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
     to a summary with columns frequency, recency and T (from `rfm_summary`).
 
     Customers with the same (x, t_x, T) share one likelihood term, weighted by their count,
-    so a summary at day resolution fits as fast as its distinct rows. The default start
+    so a summary at day resolution fits as fast as its distinct rows, and the search follows
+    the likelihood's analytic gradient (`_fit_functions`). The default start
     is r = 1 and alpha = 1 / (repeat purchases per unit of time across all customers), so
     that the mean purchase rate r / alpha matches the data, with a = 1 and b = 3.
     """
@@ -212,27 +213,7 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
         )
     if not (age > 0).any():
         raise CrmkitError("every customer has T = 0: the calibration period has no length")
-    # A customer with x = 0 adds r ln(alpha / (alpha + T)) (the other terms cancel), so
-    # they are kept apart, one term per distinct T; repeat buyers one per distinct
-    # (x, t_x, T), with the terms that depend on x alone worked out once per distinct x.
-    (none_age,), none_weights, _ = distinct_rows(age[x == 0])
-    (cx, ctx, cage), weights, _ = distinct_rows(x[x > 0], tx[x > 0], age[x > 0])
-    values, which = np.unique(cx, return_inverse=True)
-    total_weight = float(weights.sum())
-
-    def neg_log_likelihood(p: np.ndarray) -> float:
-        r, alpha, a, b = p
-        log_alpha = np.log(alpha)
-        nobody = r * (none_weights @ (log_alpha - np.log(alpha + none_age)))
-        per_x = gammaln(r + values) + betaln(a, b + values)
-        odds_x = np.log(a / (b + values - 1))
-        log_at_t = np.log(alpha + cage)
-        first = per_x[which] - (r + cx) * log_at_t
-        d = odds_x[which] + (r + cx) * (log_at_t - np.log(alpha + ctx))
-        repeat = weights @ (first + np.logaddexp(0.0, d))
-        repeat += total_weight * (r * log_alpha - gammaln(r) - betaln(a, b))
-        return -float(nobody + repeat)
-
+    neg_log_likelihood, gradient = _fit_functions(x, tx, age)
     if start is None:
         rate = float(x.sum() / age.sum())  # repeat purchases per unit of time
         start = (1.0, 1.0 / max(rate, 1e-6), 1.0, 3.0)
@@ -243,6 +224,7 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
         model=MODEL,
         n=n,
         hint="check that frequency, recency and T come from one summary, in one time unit",
+        gradient=gradient,
     )
     check_shapes(
         fitted,
@@ -251,6 +233,75 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
         "look alike; try more customers or a longer calibration period",
     )
     return fitted
+
+
+def _fit_functions(x: np.ndarray, tx: np.ndarray, T: np.ndarray):
+    """The negative log-likelihood of the customers (x, t_x, T), summed, and its gradient
+    in (r, alpha, a, b): the two functions `fit` hands to `fit_mle`.
+
+    A customer with x = 0 adds r ln(alpha / (alpha + T)) (the other terms cancel), so they
+    are kept apart, one term per distinct T; repeat buyers one per distinct (x, t_x, T),
+    with the terms that depend on x alone worked out once per distinct x. Per repeat
+    buyer, ln L = F + ln(1 + e^D) (see `_log_likelihood`), and with w = e^D / (1 + e^D),
+    the share of the likelihood from having dropped out after the last purchase (worked
+    out as expit(D), so it stays within [0, 1] for thousands of purchases), psi the
+    digamma function and S = a + b + x:
+        d/dr     = psi(r + x) - psi(r) + ln alpha - ln(alpha + T)
+                   + w (ln(alpha + T) - ln(alpha + t_x)),
+        d/dalpha = r / alpha - (r + x) / (alpha + T)
+                   + w (r + x) (1 / (alpha + T) - 1 / (alpha + t_x)),
+        d/da     = psi(a + b) - psi(S) + w / a,
+        d/db     = psi(b + x) - psi(S) - psi(b) + psi(a + b) - w / (b + x - 1);
+    for x = 0 only d/dr = ln alpha - ln(alpha + T) and d/dalpha = r / alpha - r / (alpha + T).
+    """
+    (none_age,), none_weights, _ = distinct_rows(T[x == 0])
+    (cx, ctx, cage), weights, _ = distinct_rows(x[x > 0], tx[x > 0], T[x > 0])
+    values, which = np.unique(cx, return_inverse=True)
+    per_value = np.bincount(which, weights=weights)  # the repeat buyers with each x
+    total_weight = float(weights.sum())
+    none_total = float(none_weights.sum())
+
+    def neg_log_likelihood(p: np.ndarray) -> float:
+        r, alpha, a, b = p
+        log_alpha = np.log(alpha)
+        nobody = r * dot(none_weights, log_alpha - np.log(alpha + none_age))
+        per_x = gammaln(r + values) + betaln(a, b + values)
+        odds_x = np.log(a / (b + values - 1))
+        log_at_t = np.log(alpha + cage)
+        first = per_x[which] - (r + cx) * log_at_t
+        d = odds_x[which] + (r + cx) * (log_at_t - np.log(alpha + ctx))
+        repeat = dot(weights, first + np.logaddexp(0.0, d))
+        repeat += total_weight * (r * log_alpha - gammaln(r) - betaln(a, b))
+        return -float(nobody + repeat)
+
+    def gradient(p: np.ndarray) -> np.ndarray:
+        r, alpha, a, b = p
+        log_alpha = np.log(alpha)
+        # customers without a repeat purchase
+        d_r = dot(none_weights, log_alpha - np.log(alpha + none_age))
+        d_alpha = r * (none_total / alpha - dot(none_weights, 1 / (alpha + none_age)))
+        # repeat buyers: the terms in x alone, once per distinct x
+        psi_s = digamma(a + b + values)
+        d_r += dot(per_value, digamma(r + values)) + total_weight * (log_alpha - digamma(r))
+        d_alpha += total_weight * r / alpha
+        d_a = total_weight * digamma(a + b) - dot(per_value, psi_s)
+        d_b = dot(per_value, digamma(b + values) - psi_s) + total_weight * (
+            digamma(a + b) - digamma(b)
+        )
+        # and the terms of each distinct history, w the share of having dropped out
+        log_at_t, log_at_tx = np.log(alpha + cage), np.log(alpha + ctx)
+        odds_x = np.log(a / (b + values - 1))
+        shape = r + cx
+        gap = log_at_t - log_at_tx
+        share = weights * expit(odds_x[which] + shape * gap)
+        at_t, at_tx = 1 / (alpha + cage), 1 / (alpha + ctx)
+        d_r += dot(share, gap) - dot(weights, log_at_t)
+        d_alpha += dot(share, shape * (at_t - at_tx)) - dot(weights, shape * at_t)
+        d_a += share.sum() / a
+        d_b -= dot(np.bincount(which, weights=share, minlength=len(values)), 1 / (b + values - 1))
+        return -np.array([d_r, d_alpha, d_a, d_b])
+
+    return neg_log_likelihood, gradient
 
 
 def simulate(params: Params, n: int, T, seed: int | None = None) -> pd.DataFrame:

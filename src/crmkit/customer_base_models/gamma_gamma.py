@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 from crmkit.customer_base_models.fitting import (
     FitResult,
@@ -35,6 +35,7 @@ from crmkit.customer_base_models.fitting import (
     fit_mle,
     model_params,
 )
+from crmkit.customer_base_models.rows import dot
 from crmkit.errors import CrmkitError
 
 NAMES = ("p", "q", "gamma")
@@ -121,7 +122,8 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
     Fader, Hardie and Lee 2005); a repeat buyer with monetary value 0 or less is an error,
     not dropped, since leaving them out silently would raise the forecasts. The default
     start is p = 2, q = 3 and gamma = the mean monetary value, so that the population
-    mean p gamma / (q - 1) matches the data. n in the result counts the repeat buyers.
+    mean p gamma / (q - 1) matches the data. n in the result counts the repeat buyers. The
+    search follows the likelihood's analytic gradient (`_fit_functions`).
     """
     x, m = _repeat_buyers(summary)
     if len(x) < MIN_REPEAT_BUYERS:
@@ -134,8 +136,42 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
             "every repeat buyer has the same monetary value, so there is no variation in "
             "spend for the model to describe"
         )
+    neg_log_likelihood, gradient = _fit_functions(x, m)
+    if start is None:
+        start = (2.0, 3.0, float(m.mean()))
+    fitted = fit_mle(
+        neg_log_likelihood,
+        start,
+        NAMES,
+        model=MODEL,
+        n=len(x),
+        hint="check that monetary_value is the average spend of the repeat purchases",
+        gradient=gradient,
+    )
+    check_shapes(
+        fitted,
+        ("p", "q"),
+        "spend varies too little within or across customers for this model; try more repeat buyers",
+    )
+    return fitted
+
+
+def _fit_functions(x: np.ndarray, m: np.ndarray):
+    """The negative log-likelihood of the repeat buyers (x, m), summed, and its gradient
+    in (p, q, gamma): the two functions `fit` hands to `fit_mle`.
+
+    With psi the digamma function, each buyer's ln f(m | x) has the derivatives
+        d/dp     = x (psi(p x + q) - psi(p x) + ln m + ln x - ln(gamma + m x)),
+        d/dq     = psi(p x + q) - psi(q) + ln gamma - ln(gamma + m x),
+        d/dgamma = q / gamma - (p x + q) / (gamma + m x);
+    the digamma terms depend on x alone, so they are worked out once per distinct x.
+    """
     log_m, log_x = np.log(m), np.log(x)
     mx = m * x
+    n = len(x)
+    values, counts = np.unique(x, return_counts=True)
+    purchases = counts * values  # the repeat purchases of the buyers with each x
+    fixed_p = float(np.sum(x * (log_m + log_x)))  # the part of d/dp free of the parameters
 
     def neg_log_likelihood(params: np.ndarray) -> float:
         p, q, gamma = params
@@ -147,22 +183,16 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
         )
         return -float(total)
 
-    if start is None:
-        start = (2.0, 3.0, float(m.mean()))
-    fitted = fit_mle(
-        neg_log_likelihood,
-        start,
-        NAMES,
-        model=MODEL,
-        n=len(x),
-        hint="check that monetary_value is the average spend of the repeat purchases",
-    )
-    check_shapes(
-        fitted,
-        ("p", "q"),
-        "spend varies too little within or across customers for this model; try more repeat buyers",
-    )
-    return fitted
+    def gradient(params: np.ndarray) -> np.ndarray:
+        p, q, gamma = params
+        psi_sum = digamma(p * values + q)
+        log_at = np.log(gamma + mx)
+        d_p = dot(purchases, psi_sum - digamma(p * values)) + fixed_p - dot(x, log_at)
+        d_q = dot(counts, psi_sum) - n * (digamma(q) - np.log(gamma)) - log_at.sum()
+        d_gamma = n * q / gamma - dot(p * x + q, 1 / (gamma + mx))
+        return -np.array([d_p, d_q, d_gamma])
+
+    return neg_log_likelihood, gradient
 
 
 def conditional_expected_spend(params: Params, frequency, monetary_value):

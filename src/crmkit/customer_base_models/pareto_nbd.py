@@ -44,7 +44,7 @@ import pandas as pd
 from scipy.special import exprel, gammaln, logsumexp
 
 from crmkit.customer_base_models.fitting import FitResult, ModelFitError, fit_mle, model_params
-from crmkit.customer_base_models.rows import distinct_rows
+from crmkit.customer_base_models.rows import distinct_rows, dot
 from crmkit.errors import CrmkitError
 
 NAMES = ("r", "alpha", "s", "beta")
@@ -689,7 +689,7 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
 
     def neg_log_likelihood(p: np.ndarray) -> float:
         alive, left = _log_parts((float(p[0]), float(p[1]), float(p[2]), float(p[3])), data)
-        return -float(data.weights @ np.logaddexp(alive, left))
+        return -dot(data.weights, np.logaddexp(alive, left))
 
     if start is None:
         scale = max(float(big_t.mean()), 1e-6)

@@ -23,3 +23,15 @@ def distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, n
     which[order] = np.cumsum(new) - 1
     counts = np.diff(np.append(np.flatnonzero(new), order.size))
     return [column[new] for column in ordered], counts.astype(float), which
+
+
+def dot(weights: np.ndarray, values: np.ndarray) -> float:
+    """The sum of weights * values over one axis, without BLAS.
+
+    `weights @ values` hands a long 1-D product to OpenBLAS, whose worker threads then
+    spin-wait between calls; on a two-core machine they take the core the fit's own
+    ufuncs need, and a 100,000-customer BG/NBD fit ran 2.2 times slower (0.195 s against
+    0.087 s with one BLAS thread). einsum sums in numpy's own loop: a few microseconds more
+    per call, no threads.
+    """
+    return float(np.einsum("i,i->", weights, values))
