@@ -180,28 +180,56 @@ def repeat_histogram(fit: FitResult, summary: pd.DataFrame, max_count: int = 7) 
     ).rename_axis("repeat purchases")
 
 
-def alive_matrix(
-    fit: FitResult, T: float, max_frequency: int = 20, steps: int = 11
+def _frequency_recency(
+    fit: FitResult, T: float, max_frequency: int, steps: int, values
 ) -> pd.DataFrame:
-    """P(alive) for a customer watched for `T` weeks, by repeat purchases (rows, 0 to
-    `max_frequency`) and weeks from the first to the last purchase (columns, `steps`
-    values from 0 to T). A customer with no repeat purchase has recency 0 only; the rest
-    of that row is empty."""
+    """A frequency-recency matrix of `values(x, t_x, T)` (arrays in, array out) for a
+    customer watched for `T` weeks: rows 0 to `max_frequency` repeat purchases, columns
+    `steps` whole weeks from 0 to T from the first to the last purchase. A customer with no
+    repeat purchase has recency 0 only; the rest of that row is empty."""
     if not T > 0:
         raise CrmkitError(f"T must be a positive number of weeks; got {T!r}")
-    module = _module(fit)
     recency = np.minimum(np.round(np.linspace(0.0, float(T), steps)), float(T))  # whole weeks
     x, tx = np.meshgrid(np.arange(max_frequency + 1), recency, indexing="ij")
     tx[0] = 0.0  # no repeat purchase: recency is 0 by definition
-    values = np.asarray(
-        module.probability_alive(fit, x.ravel(), tx.ravel(), np.full(x.size, float(T))),
-        dtype=float,
-    ).reshape(x.shape)
-    values[0, 1:] = np.nan
+    grid = np.asarray(values(x.ravel(), tx.ravel(), np.full(x.size, float(T))), dtype=float)
+    grid = grid.reshape(x.shape)
+    grid[0, 1:] = np.nan
     return pd.DataFrame(
-        values,
+        grid,
         index=pd.Index(range(max_frequency + 1), name="repeat purchases"),
         columns=pd.Index(recency, name="weeks from first to last purchase (right: bought lately)"),
+    )
+
+
+def alive_matrix(
+    fit: FitResult, T: float, max_frequency: int = 20, steps: int = 11
+) -> pd.DataFrame:
+    """P(alive) for a customer watched for `T` weeks, by repeat purchases and recency (see
+    `_frequency_recency` for the rows and columns)."""
+    module = _module(fit)
+    return _frequency_recency(
+        fit, T, max_frequency, steps, lambda x, tx, age: module.probability_alive(fit, x, tx, age)
+    )
+
+
+def purchases_matrix(
+    fit: FitResult, T: float, weeks: float, max_frequency: int = 20, steps: int = 11
+) -> pd.DataFrame:
+    """The purchases to expect in the next `weeks` weeks from a customer watched for `T`
+    weeks, by repeat purchases and recency: the frequency-recency matrix of the
+    customer-base literature (rows and columns as in `alive_matrix`)."""
+    if not (isinstance(weeks, int | float) and 0 < weeks < np.inf):
+        raise CrmkitError(
+            f"weeks is the forecast horizon in weeks, a positive number; got {weeks!r}"
+        )
+    module = _module(fit)
+    return _frequency_recency(
+        fit,
+        T,
+        max_frequency,
+        steps,
+        lambda x, tx, age: module.conditional_expected_purchases(fit, float(weeks), x, tx, age),
     )
 
 

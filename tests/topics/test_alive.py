@@ -248,3 +248,16 @@ def test_the_race_examples_are_clean_cases_of_each_outcome(data, monthly):
         assert not (before["rules"] | before["model"]).any()  # no false alarm first
     with pytest.raises(CrmkitError, match="first must be one of"):
         al.race_example(race, flags, data, "photo finish")
+
+
+def test_the_purchases_matrix_holds_the_models_forecasts(today):
+    _, fits = today
+    matrix = al.purchases_matrix(fits.pareto_nbd, 104.0, weeks=13, max_frequency=10, steps=9)
+    assert matrix.shape == (11, 9) and matrix.iloc[0, 1:].isna().all()
+    tx = float(matrix.columns[5])
+    expected = pareto_nbd.conditional_expected_purchases(fits.pareto_nbd, 13.0, 6, tx, 104.0)
+    assert matrix.loc[6].iloc[5] == pytest.approx(float(expected))
+    recent = matrix.iloc[1:, -1].to_numpy()  # bought lately: more past purchases, more ahead
+    assert (np.diff(recent) > 0).all()
+    with pytest.raises(CrmkitError, match="forecast horizon in weeks"):
+        al.purchases_matrix(fits.pareto_nbd, 104.0, weeks=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
@@ -140,9 +141,15 @@ def test_lifecycle_charts_draw_what_the_tables_hold():
         round(v, 2) for v in one["ours"]
     ]
     assert np.allclose(bottom.lines[0].get_ydata(), one["share"].to_numpy(), equal_nan=True)
-    runs = (one["stage"].astype(str) != one["stage"].astype(str).shift()).sum()
-    band_colours = [p.get_facecolor()[:3] for p in bottom.patches]
-    assert len(band_colours) >= runs  # a band per run of one stage (and the truth strip)
+    shown = one["stage"].astype(str)
+    runs = shown[shown != shown.shift()]  # the first month of each run of one stage
+    bands, strip = bottom.collections[:2]  # the detected stages, then the truth's strip
+    assert len(bands.get_paths()) == len(runs)
+    expected = [matplotlib.colors.to_rgb(STAGE_COLOURS[s]) for s in runs]
+    assert [tuple(c[:3]) for c in bands.get_facecolors()] == expected
+    starts = [path.vertices[:, 0].min() for path in bands.get_paths()]
+    assert starts == [i - 0.5 for i in runs.index]  # each band begins where its run begins
+    assert len(strip.get_paths()) == (true_stage != true_stage.shift()).sum()
     assert len(STAGE_COLOURS) == len(lc.STAGES)
 
     table = lc.stage_economics(data, stages)

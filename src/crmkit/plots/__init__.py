@@ -12,7 +12,13 @@ alive) plus `general` for charts any lesson uses (heatmap of a table, bars by gr
 everything is importable from `crmkit.plots`.
 """
 
-from crmkit.plots.alive import alive_history, alive_matrix, holdout_check, repeat_histogram
+from crmkit.plots.alive import (
+    alive_history,
+    alive_matrix,
+    holdout_check,
+    purchases_matrix,
+    repeat_histogram,
+)
 from crmkit.plots.classification import indicator_profile, pareto_curve, rfm_segment_shares
 from crmkit.plots.general import bar_by_group, segment_heatmap
 from crmkit.plots.key_accounts import list_over_time, rule_change_chart, threshold_curve
@@ -56,6 +62,7 @@ __all__ = [
     "network_chart",
     "offer_comparison",
     "pattern_curves",
+    "purchases_matrix",
     "pareto_curve",
     "profit_waterfall",
     "promise_chart",

@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from crmkit.plots.lifecycle import STAGE_COLOURS
+from crmkit.plots.lifecycle import STAGE_COLOURS, stage_bands
 from crmkit.plots.style import PALETTE, SEQUENTIAL_CMAP, new_axes, percent_axis, set_title
 
 
@@ -48,21 +48,47 @@ def holdout_check(table: pd.DataFrame, *, title: str | None = None, ax=None) -> 
     return fig
 
 
-def alive_matrix(matrix: pd.DataFrame, *, title: str | None = None, ax=None) -> Figure:
-    """P(alive) by repeat purchases (rows) and weeks from first to last purchase (columns):
-    `alive.alive_matrix(...)`. Brighter is more likely still a customer."""
+def _frequency_recency(matrix: pd.DataFrame, label: str, percent: bool, title: str, ax) -> Figure:
     fig, ax = new_axes(ax, figsize=(8.0, 5.2))
     values = np.ma.masked_invalid(matrix.to_numpy(dtype=float))
-    image = ax.imshow(values, aspect="auto", cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, origin="lower")
+    top = 1.0 if percent else float(np.nanmax(matrix.to_numpy(dtype=float)))
+    image = ax.imshow(values, aspect="auto", cmap=SEQUENTIAL_CMAP, vmin=0, vmax=top, origin="lower")
     ax.set_yticks(range(len(matrix.index)), [str(i) for i in matrix.index], fontsize=8)
     ax.set_xticks(range(len(matrix.columns)), [f"{c:g}" for c in matrix.columns], fontsize=8)
     ax.set_ylabel(str(matrix.index.name))
     ax.set_xlabel(str(matrix.columns.name))
     bar = fig.colorbar(image, ax=ax, fraction=0.05)
-    bar.set_label("probability still a customer")
-    bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
-    set_title(ax, title or "Recent buyers are alive; a long silence after frequent buying is not")
+    bar.set_label(label)
+    if percent:
+        bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    set_title(ax, title)
     return fig
+
+
+def alive_matrix(matrix: pd.DataFrame, *, title: str | None = None, ax=None) -> Figure:
+    """P(alive) by repeat purchases (rows) and weeks from first to last purchase (columns):
+    `alive.alive_matrix(...)`. Brighter is more likely still a customer."""
+    return _frequency_recency(
+        matrix,
+        "probability still a customer",
+        True,
+        title or "Recent buyers are alive; a long silence after frequent buying is not",
+        ax,
+    )
+
+
+def purchases_matrix(
+    matrix: pd.DataFrame, weeks: float, *, title: str | None = None, ax=None
+) -> Figure:
+    """Purchases to expect in the next `weeks` weeks by repeat purchases (rows) and weeks
+    from first to last purchase (columns): `alive.purchases_matrix(...)`."""
+    return _frequency_recency(
+        matrix,
+        f"purchases expected in the next {weeks:g} weeks",
+        False,
+        title or "The most to expect from frequent buyers who bought lately",
+        ax,
+    )
 
 
 def alive_history(
@@ -79,10 +105,7 @@ def alive_history(
     x = np.arange(len(history))
     if truth is not None:
         values = truth.astype(str).to_numpy()
-        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-        for start, stop in zip(starts, np.r_[starts[1:], len(values)], strict=True):
-            colour = STAGE_COLOURS.get(values[start], PALETTE["grey"])
-            ax.axvspan(start - 0.5, stop - 0.5, color=colour, alpha=0.3, lw=0)
+        stage_bands(ax, x, truth.reset_index(drop=True), alpha=0.3)
         shown = [s for s in STAGE_COLOURS if s in set(values)]
         handles = [Patch(color=STAGE_COLOURS[s], alpha=0.5, label=f"true: {s}") for s in shown]
     else:

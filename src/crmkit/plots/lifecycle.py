@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -29,23 +30,31 @@ PATTERN_COLOURS = {
 }
 
 
-def _bands(ax: Axes, x: np.ndarray, stages: pd.Series, y0: float, y1: float) -> None:
-    """Coloured spans, one per run of months in the same stage, between y0 and y1 (axes
-    fraction)."""
+def stage_bands(
+    ax: Axes, x: np.ndarray, stages: pd.Series, y0: float = 0.0, y1: float = 1.0, alpha=0.35
+) -> PolyCollection:
+    """Coloured spans behind a monthly chart, one per run of months in the same stage, from
+    y0 to y1 (fractions of the axes' height), drawn as one collection: a chart redraws
+    faster with one artist than with a patch per run."""
     values = stages.astype(str).to_numpy()
-    start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start]:
-            ax.axvspan(
-                x[start] - 0.5,
-                x[i - 1] + 0.5,
-                ymin=y0,
-                ymax=y1,
-                color=STAGE_COLOURS.get(values[start], PALETTE["grey"]),
-                alpha=0.35,
-                lw=0,
-            )
-            start = i
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    stops = np.r_[starts[1:], len(values)] - 1
+    spans = [
+        [(x[a] - 0.5, y0), (x[b] + 0.5, y0), (x[b] + 0.5, y1), (x[a] - 0.5, y1)]
+        for a, b in zip(starts, stops, strict=True)
+    ]
+    colours = [STAGE_COLOURS.get(values[a], PALETTE["grey"]) for a in starts]
+    bands = PolyCollection(
+        spans,
+        facecolors=colours,
+        alpha=alpha,
+        linewidths=0,
+        transform=ax.get_xaxis_transform(),  # x in months, y in fractions of the axes
+        zorder=0,
+    )
+    ax.add_collection(bands, autolim=False)
+    ax.set_xlim(x[0] - 0.5, x[-1] + 0.5)
+    return bands
 
 
 def customer_timeline(
@@ -84,9 +93,9 @@ def customer_timeline(
     percent_axis(bottom, "y")
     bottom.set_ylabel("share of wallet")
     for ax in (top, bottom):
-        _bands(ax, x, signs["stage"], 0.08 if truth is not None else 0.0, 1.0)
+        stage_bands(ax, x, signs["stage"], 0.08 if truth is not None else 0.0, 1.0)
         if truth is not None:
-            _bands(ax, x, truth.reset_index(drop=True), 0.0, 0.06)
+            stage_bands(ax, x, truth.reset_index(drop=True), 0.0, 0.06)
     labels = [str(m) for m in signs["month"]]
     step = max(1, len(labels) // 9)
     bottom.set_xticks(x[::step], labels[::step], rotation=0, fontsize=8)
