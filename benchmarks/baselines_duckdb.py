@@ -80,9 +80,9 @@ WITH served AS (
            coalesce(orders, 0) AS orders,
            coalesce(contacts, 0) AS contacts,
            coalesce(complaints, 0) AS complaints
-    FROM sold
-    FULL JOIN served USING (customer_id)
-    FULL JOIN raised USING (customer_id)
+    FROM sold  -- a period's customers are its buyers, as crmkit.customer_profit counts them
+    LEFT JOIN served USING (customer_id)
+    LEFT JOIN raised USING (customer_id)
 )
 SELECT customer_id, revenue,
        gross_margin + discounts AS margin_before_discount,
@@ -97,14 +97,14 @@ RANKING = f"""
 CREATE TEMP TABLE ranking AS
 WITH ranked AS (
     SELECT customer_id, profit AS value, revenue, cost_to_serve,
-           profit / sum(greatest(profit, 0)) OVER () AS share,
+           profit / sum(profit) OVER () AS share,  -- of the net total, losses included
            row_number() OVER (ORDER BY profit DESC, customer_id) AS rank,
            count(*) OVER () AS n
     FROM profit
 ), running AS (
     SELECT *,
-           sum(greatest(share, 0)) OVER (ORDER BY rank ROWS UNBOUNDED PRECEDING) AS cum_share,
-           coalesce(sum(greatest(share, 0)) OVER (
+           sum(share) OVER (ORDER BY rank ROWS UNBOUNDED PRECEDING) AS cum_share,
+           coalesce(sum(share) OVER (
                ORDER BY rank ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
     FROM ranked
 )

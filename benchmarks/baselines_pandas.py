@@ -78,8 +78,10 @@ def profitability(sold: pd.DataFrame, contacts: pd.DataFrame, complaints: pd.Dat
     raised = complaints.groupby("customer_id").agg(
         compensation=("compensation", "sum"), complaints=("compensation", "size")
     )
+    # a period's customers are its buyers (crmkit's one definition): contacts and complaints
+    # of customers who bought nothing are left out, as customer_profit leaves them out
     out = pd.concat([sold.drop(columns="last_order", errors="ignore"), served, raised], axis=1)
-    out = out.fillna(0)
+    out = out.reindex(sold.index).fillna(0)
     out = out.sort_index()
     out.index.name = "customer_id"
     out["margin_before_discount"] = out["gross_margin"] + out["discounts"]
@@ -99,8 +101,8 @@ def rank_and_classify(ranked: pd.Series) -> pd.DataFrame:
     """Profit ranked best first (ties by id), cut three ways: ABC, the 20/60/20 split, tiers."""
     value = ranked.to_numpy()
     n = len(value)
-    share = value / value.clip(min=0).sum()
-    cum = np.cumsum(share.clip(min=0))
+    share = value / value.sum()  # of the net total, losses included (crmkit.abc_analysis)
+    cum = np.cumsum(share)
     before = np.concatenate([[0.0], cum[:-1]])
     a, b = ABC_CUTOFFS
     abc = np.select([value <= 0, before < a - EPS, before < b - EPS], [2, 0, 1], 2)
