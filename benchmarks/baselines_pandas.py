@@ -183,7 +183,7 @@ def stages_with_pandas(data, rules) -> pd.Series:
 
     totals = data.category_purchases.assign(
         customer_id=lambda f: f["customer_id"].astype(str),
-        month=lambda f: pd.PeriodIndex(f["month"].astype(str), freq="M"),
+        month=lambda f: pd.to_datetime(f["month"], format="%Y-%m").dt.to_period("M"),
     ).sort_values(["customer_id", "month"], ignore_index=True)
     orders = data.orders.assign(
         customer_id=lambda f: f["customer_id"].astype(str),

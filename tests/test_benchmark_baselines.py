@@ -58,3 +58,12 @@ def test_the_pandas_model_summary_gives_crmkits_summary(data):
     assert theirs.index.sort_values().equals(ours.index.sort_values())
     for column in ("frequency", "recency", "T", "monetary_value", "frequency_holdout"):
         assert np.allclose(theirs[column].reindex(ours.index), ours[column]), column
+
+
+def test_the_pandas_stage_rules_give_crmkits_stages(data):
+    from crmkit import lifecycle as lc
+
+    rules = lc.StageRules(window_months=4, stable_share=0.5)
+    ours = lc.detect_stages(data, rules)["stage"].astype(str).to_numpy()
+    theirs = np.asarray(baselines_pandas.stages_with_pandas(data, rules).astype(str))
+    assert len(theirs) == len(ours) and (theirs == ours).all()

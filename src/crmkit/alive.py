@@ -20,6 +20,7 @@ from crmkit.customer_base_models import bgnbd, clv, gamma_gamma, pareto_nbd
 from crmkit.customer_base_models.fitting import FitResult
 from crmkit.customer_base_models.summary import rfm_summary
 from crmkit.errors import CrmkitError, MissingData
+from crmkit.lifecycle import as_months
 
 #: The models' time unit: weeks, the unit of the published CDNOW results.
 UNIT_DAYS = 7.0
@@ -322,7 +323,7 @@ def warning_flags(
             "only simulated data has"
         )
     true = truth[["customer_id", "month", "stage"]].copy()
-    true["month"] = pd.PeriodIndex(true["month"].astype(str), freq="M")
+    true["month"] = as_months(true["month"])
     true = true.rename(columns={"stage": "true_stage"})
     frame = (
         stages[["customer_id", "month", "stage"]]

@@ -71,6 +71,7 @@ class LifecycleExplorer(Explorer[LifecycleSettings, LifecycleView]):
         self.data = data
         self._signs: dict[int, pd.DataFrame] = {}
         self._truth: dict[int, pd.Series] = {}
+        self._ids: dict[int, np.ndarray] = {}
         signs = self.signs(lc.StageRules().window_months if rules is None else rules.window_months)
         ids = pd.Index(signs["customer_id"].unique())
         self.search = CustomerSearch(attributes(data).reindex(ids), ids)
@@ -92,20 +93,32 @@ class LifecycleExplorer(Explorer[LifecycleSettings, LifecycleView]):
             self._truth[window_months] = lc.true_stages(signs, self.data.lifecycle_truth)
         return self._truth[window_months]
 
+    def rows_of(self, window_months: int, customer_id: str) -> slice:
+        """The rows of one customer in `signs(window_months)`: monthly_signs sorts by
+        customer, so they are one run, found by bisection over ids kept as an array."""
+        if window_months not in self._ids:
+            self._ids[window_months] = self.signs(window_months)["customer_id"].to_numpy()
+        ids = self._ids[window_months]
+        return slice(
+            int(np.searchsorted(ids, customer_id, side="left")),
+            int(np.searchsorted(ids, customer_id, side="right")),
+        )
+
     def compute(self, settings: LifecycleSettings) -> LifecycleView:
         window = settings.rules.window_months
-        stages = lc.apply_rules(self.signs(window), settings.rules)
-        mine = (stages["customer_id"] == settings.customer_id).to_numpy()
-        if not mine.any():
+        signs = self.signs(window)
+        codes = lc.stage_codes(signs, settings.rules)
+        mine = self.rows_of(window, settings.customer_id)
+        if mine.start == mine.stop:
             raise CrmkitError(f"{settings.customer_id} has no months with category totals")
-        months = stages[mine].reset_index(drop=True)
+        months = signs.iloc[mine].reset_index(drop=True)
+        months["stage"] = pd.Categorical.from_codes(codes[mine], categories=lc.STAGES, ordered=True)
         true = self.truth(window)
         score, truth = None, None
         if true is not None:
             known = true.notna().to_numpy()
-            codes = stages["stage"].cat.codes.to_numpy()
             score = lc.score_codes(codes[known], true.cat.codes.to_numpy()[known])
-            truth = true[mine].reset_index(drop=True).astype(str)
+            truth = true.iloc[mine].reset_index(drop=True).astype(str)
         now = str(months["stage"].iloc[-1])
         headline = f"{settings.customer_id}: {now} in {months['month'].iloc[-1]}."
         if score is not None:
