@@ -264,11 +264,12 @@ def bench_lifecycle(big: dict | None) -> list[dict]:
         theirs = best_of(lambda data=data: stages_with_pandas(data, rules), 3)
         rows.append(
             {
-                "what": f"stage rules on every customer-month, {label}",
+                "what": f"stage rules on every customer-month, {label} (budget: pandas' time)",
                 "seconds": ours,
-                # the lesson-path budget of DESIGN (1.5 s for the 1M-order set), applied to
-                # the stage rules, and at most the time of idiomatic pandas
-                "budget": BUDGETS["classify_1m"],
+                # DESIGN names no absolute budget for the stage rules (its 1.5 s is for
+                # classification, tiering and RFM on 1M orders); the rule it sets for all
+                # vectorised work applies: at most the time of idiomatic pandas
+                "budget": round(theirs, 3),
                 "baseline": theirs,
             }
         )
