@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from gradient_counts import assert_fewer_evaluations_same_fit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
@@ -545,44 +546,8 @@ def test_the_fit_gradient_matches_central_differences_of_the_likelihood(customer
     np.testing.assert_allclose(exact, central_differences(summed, p), rtol=1e-6)
 
 
-def count_fit_evaluations(monkeypatch, data, *, use_gradient: bool):
-    """bgnbd.fit on data, with its analytic gradient or with fit_mle on differences as
-    before; the fit and how often the likelihood and the gradient were evaluated."""
-    from crmkit.customer_base_models import fitting
-
-    calls = {"likelihood": 0, "gradient": 0}
-
-    def counting_fit_mle(neg_log_likelihood, *args, gradient, **kwargs):
-        def likelihood(p):
-            calls["likelihood"] += 1
-            return neg_log_likelihood(p)
-
-        def slope(p):
-            calls["gradient"] += 1
-            return gradient(p)
-
-        return fitting.fit_mle(
-            likelihood, *args, gradient=slope if use_gradient else None, **kwargs
-        )
-
-    monkeypatch.setattr(bgnbd, "fit_mle", counting_fit_mle)
-    return bgnbd.fit(data), calls
-
-
-def assert_fewer_evaluations_same_fit(monkeypatch, data):
-    exact, with_gradient = count_fit_evaluations(monkeypatch, data, use_gradient=True)
-    numeric, without = count_fit_evaluations(monkeypatch, data, use_gradient=False)
-    np.testing.assert_allclose(exact.params, numeric.params, rtol=1e-5)
-    assert exact.log_likelihood == pytest.approx(numeric.log_likelihood, abs=1e-6)
-    # at most half the likelihood evaluations, even counting each gradient as one more
-    assert with_gradient["gradient"] > 0 and without["gradient"] == 0
-    total = with_gradient["likelihood"] + with_gradient["gradient"]
-    assert total <= without["likelihood"] / 2, (with_gradient, without)
-    return exact
-
-
 def test_the_fit_with_its_gradient_needs_at_most_half_the_evaluations_on_cdnow(cdnow, monkeypatch):
-    exact = assert_fewer_evaluations_same_fit(monkeypatch, cdnow)
+    exact = assert_fewer_evaluations_same_fit(monkeypatch, bgnbd, cdnow)
     for name, value in PUBLISHED.items():
         assert abs(exact.params[name] - value) < 5e-4, name
 
@@ -592,4 +557,4 @@ def test_the_fit_with_its_gradient_needs_at_most_half_the_evaluations_on_many_cu
 ):
     ages = np.random.default_rng(26).uniform(26.0, 78.0, 20_000)
     data = bgnbd.simulate(PUBLISHED, 20_000, ages, seed=78)
-    assert_fewer_evaluations_same_fit(monkeypatch, data)
+    assert_fewer_evaluations_same_fit(monkeypatch, bgnbd, data)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from gradient_counts import assert_fewer_evaluations_same_fit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -186,44 +187,8 @@ def test_the_fit_gradient_matches_central_differences_of_the_likelihood(params):
     np.testing.assert_allclose(gradient(p), central_differences(summed, p), rtol=1e-6)
 
 
-def count_fit_evaluations(monkeypatch, data, *, use_gradient: bool):
-    """gamma_gamma.fit on data, with its analytic gradient or with fit_mle on differences
-    as before; the fit and how often the likelihood and the gradient were evaluated."""
-    from crmkit.customer_base_models import fitting
-
-    calls = {"likelihood": 0, "gradient": 0}
-
-    def counting_fit_mle(neg_log_likelihood, *args, gradient, **kwargs):
-        def likelihood(p):
-            calls["likelihood"] += 1
-            return neg_log_likelihood(p)
-
-        def slope(p):
-            calls["gradient"] += 1
-            return gradient(p)
-
-        return fitting.fit_mle(
-            likelihood, *args, gradient=slope if use_gradient else None, **kwargs
-        )
-
-    monkeypatch.setattr(gamma_gamma, "fit_mle", counting_fit_mle)
-    return gamma_gamma.fit(data), calls
-
-
-def assert_fewer_evaluations_same_fit(monkeypatch, data):
-    exact, with_gradient = count_fit_evaluations(monkeypatch, data, use_gradient=True)
-    numeric, without = count_fit_evaluations(monkeypatch, data, use_gradient=False)
-    np.testing.assert_allclose(exact.params, numeric.params, rtol=1e-5)
-    assert exact.log_likelihood == pytest.approx(numeric.log_likelihood, abs=1e-6)
-    # at most half the likelihood evaluations, even counting each gradient as one more
-    assert with_gradient["gradient"] > 0 and without["gradient"] == 0
-    total = with_gradient["likelihood"] + with_gradient["gradient"]
-    assert total <= without["likelihood"] / 2, (with_gradient, without)
-    return exact
-
-
 def test_the_fit_with_its_gradient_needs_at_most_half_the_evaluations_on_cdnow(cdnow, monkeypatch):
-    exact = assert_fewer_evaluations_same_fit(monkeypatch, cdnow)
+    exact = assert_fewer_evaluations_same_fit(monkeypatch, gamma_gamma, cdnow)
     for name, value in PUBLISHED.items():
         assert abs(exact.params[name] - value) < 5e-3, name
 
@@ -231,4 +196,6 @@ def test_the_fit_with_its_gradient_needs_at_most_half_the_evaluations_on_cdnow(c
 def test_the_fit_with_its_gradient_needs_at_most_half_the_evaluations_on_many_buyers(
     monkeypatch,
 ):
-    assert_fewer_evaluations_same_fit(monkeypatch, simulate(6.25, 3.74, 15.44, 20_000, seed=9))
+    assert_fewer_evaluations_same_fit(
+        monkeypatch, gamma_gamma, simulate(6.25, 3.74, 15.44, 20_000, seed=9)
+    )

@@ -46,6 +46,7 @@ from crmkit.customer_base_models.fitting import (
     model_params,
 )
 from crmkit.customer_base_models.rows import distinct_rows, dot
+from crmkit.customer_base_models.summary import fit_columns
 from crmkit.errors import CrmkitError
 
 NAMES = ("r", "alpha", "a", "b")
@@ -167,20 +168,8 @@ def probability_alive(params: Params, frequency, recency, T):
 
 
 def _summary_columns(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if not isinstance(summary, pd.DataFrame):
-        raise CrmkitError(
-            "give the customer summary as a DataFrame with columns frequency, recency and T "
-            "(rfm_summary makes one from an order table)"
-        )
-    missing = [c for c in ("frequency", "recency", "T") if c not in summary.columns]
-    if missing:
-        raise CrmkitError(
-            f"the customer summary has no column {', '.join(map(repr, missing))}; it needs "
-            "frequency, recency and T (rfm_summary makes them from an order table)"
-        )
-    (x, tx, age), _ = _as_arrays(
-        frequency=summary["frequency"], recency=summary["recency"], T=summary["T"]
-    )
+    frequency, recency, T = fit_columns(summary)
+    (x, tx, age), _ = _as_arrays(frequency=frequency, recency=recency, T=T)
     _check_customers(x, tx, age)
     return x, tx, age
 

@@ -45,6 +45,7 @@ from scipy.special import exprel, gammaln, logsumexp
 
 from crmkit.customer_base_models.fitting import FitResult, ModelFitError, fit_mle, model_params
 from crmkit.customer_base_models.rows import distinct_rows, dot
+from crmkit.customer_base_models.summary import fit_columns
 from crmkit.errors import CrmkitError
 
 NAMES = ("r", "alpha", "s", "beta")
@@ -667,18 +668,7 @@ def fit(summary: pd.DataFrame, start: Sequence[float] | None = None) -> FitResul
     alpha = beta = the mean T: one purchase and one dropout per observation period on
     average, whatever the time unit.
     """
-    if not isinstance(summary, pd.DataFrame):
-        raise CrmkitError(
-            "give the customer summary as a DataFrame with columns frequency, recency and T "
-            "(rfm_summary makes one from an order table)"
-        )
-    missing = [c for c in ("frequency", "recency", "T") if c not in summary.columns]
-    if missing:
-        raise CrmkitError(
-            f"the customer summary has no column {', '.join(map(repr, missing))}; it needs "
-            "frequency, recency and T (rfm_summary makes them from an order table)"
-        )
-    x, tx, big_t, _ = _data(summary["frequency"], summary["recency"], summary["T"])
+    x, tx, big_t, _ = _data(*fit_columns(summary))
     if not (x > 0).any():
         raise ModelFitError(
             f"{MODEL}: none of the {x.size:,} customers made a repeat purchase, so the data "

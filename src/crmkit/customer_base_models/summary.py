@@ -219,3 +219,20 @@ def _codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     except TypeError:  # ids of mixed types that do not sort: keep the order of appearance
         codes, uniques = pd.factorize(ids, sort=False)
     return codes.astype(np.int64), pd.Index(uniques)
+
+
+def fit_columns(summary: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The frequency, recency and T columns a transaction model is fitted on, or a sentence
+    saying what the summary lacks (the one check BG/NBD and Pareto/NBD share)."""
+    if not isinstance(summary, pd.DataFrame):
+        raise CrmkitError(
+            "give the customer summary as a DataFrame with columns frequency, recency and T "
+            "(rfm_summary makes one from an order table)"
+        )
+    missing = [c for c in ("frequency", "recency", "T") if c not in summary.columns]
+    if missing:
+        raise CrmkitError(
+            f"the customer summary has no column {', '.join(map(repr, missing))}; it needs "
+            "frequency, recency and T (rfm_summary makes them from an order table)"
+        )
+    return summary["frequency"], summary["recency"], summary["T"]
