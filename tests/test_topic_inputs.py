@@ -33,6 +33,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crmkit import alive as al
 from crmkit import classification as cls
 from crmkit import customer_base as cb
 from crmkit import key_accounts as ka
@@ -51,6 +52,7 @@ MODULES = {
     "value": va,
     "key_accounts": ka,
     "lifecycle": lc,
+    "alive": al,
 }
 
 # -- the data: small folders of orders alone, and the sample ---------------------------------
@@ -109,6 +111,35 @@ def stages_of(data: SampleData):
         except Exception as err:  # noqa: BLE001 (raised again below, as the call would)
             _STAGES[id(data)] = err
     found = _STAGES[id(data)]
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+_ALIVE: dict[tuple[int, str], object] = {}
+
+
+def alive_of(data: SampleData, what: str):
+    """The customer-base models' inputs once per data set (the fits are the slow part):
+    "today" (ModelData over all the data, Fits), "calibration" (the same with a holdout),
+    "monthly" (P(alive) at every month end), "flags" (the scored warnings) and "race"; an
+    error, if any, raised again at every call."""
+    key = (id(data), what)
+    if key not in _ALIVE:
+        try:
+            if what in ("today", "calibration"):
+                md = al.model_data(data, holdout_months=0 if what == "today" else 12)
+                _ALIVE[key] = (md, al.fit_models(md.summary))
+            elif what == "monthly":
+                _ALIVE[key] = al.alive_by_month(data, alive_of(data, "today")[1].pareto_nbd)
+            elif what == "flags":
+                monthly = alive_of(data, "monthly")
+                _ALIVE[key] = al.warning_flags(stages_of(data), monthly, data.lifecycle_truth)
+            else:
+                _ALIVE[key] = al.alarm_race(alive_of(data, "flags"))
+        except Exception as err:  # noqa: BLE001 (raised again below, as the call would)
+            _ALIVE[key] = err
+    found = _ALIVE[key]
     if isinstance(found, Exception):
         raise found
     return found
@@ -505,6 +536,71 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
     "lifecycle.retention_economics": [lambda s: lc.retention_economics(s.data, stages_of(s.data))],
     "lifecycle.programmes": [lambda s: lc.programmes(stages_of(s.data))],
     "lifecycle.relationship_patterns": [lambda s: lc.relationship_patterns(stages_of(s.data))],
+    "lifecycle.as_months": [
+        lambda s: lc.as_months(s.data.category_purchases["month"]),
+        lambda s: lc.as_months(pd.Series(["2024-01", "2024/02", "2024-03-15"])),
+    ],
+    "lifecycle.stage_codes": [
+        lambda s: lc.stage_codes(lc.monthly_signs(s.data), lc.StageRules(stable_share=0.6))
+    ],
+    "alive.model_data": [
+        lambda s: al.model_data(s.data),
+        lambda s: al.model_data(s.data, holdout_months=0, unit_days=1),
+    ],
+    "alive.fit_models": [lambda s: al.fit_models(al.model_data(s.data, holdout_months=0).summary)],
+    "alive.model_comparison": [lambda s: al.model_comparison(alive_of(s.data, "today")[1])],
+    "alive.probability_alive": [
+        lambda s: al.probability_alive(
+            alive_of(s.data, "today")[1].bgnbd, alive_of(s.data, "today")[0].summary
+        )
+    ],
+    "alive.holdout_check": [
+        lambda s: al.holdout_check(
+            alive_of(s.data, "calibration")[1].pareto_nbd, alive_of(s.data, "calibration")[0]
+        )
+    ],
+    "alive.repeat_histogram": [
+        lambda s: al.repeat_histogram(
+            alive_of(s.data, "today")[1].pareto_nbd, alive_of(s.data, "today")[0].summary
+        )
+    ],
+    "alive.alive_matrix": [
+        lambda s: al.alive_matrix(alive_of(s.data, "today")[1].bgnbd, 52.0, max_frequency=5)
+    ],
+    "alive.purchases_matrix": [
+        lambda s: al.purchases_matrix(
+            alive_of(s.data, "today")[1].pareto_nbd, 52.0, 13, max_frequency=5
+        )
+    ],
+    "alive.alive_by_month": [lambda s: alive_of(s.data, "monthly")],
+    "alive.customer_history": [
+        lambda s: al.customer_history(s.data, alive_of(s.data, "monthly"), s.cid)
+    ],
+    "alive.silence_examples": [lambda s: al.silence_examples(alive_of(s.data, "today")[0].summary)],
+    "alive.warning_flags": [lambda s: alive_of(s.data, "flags")],
+    "alive.score_warnings": [lambda s: al.score_warnings(alive_of(s.data, "flags"))],
+    "alive.early_warning": [
+        lambda s: (
+            al.early_warning(
+                stages_of(s.data), alive_of(s.data, "monthly"), s.data.lifecycle_truth, 0.3
+            ).table
+        )
+    ],
+    "alive.alarm_race": [lambda s: alive_of(s.data, "race")],
+    "alive.race_example": [
+        lambda s: al.race_example(
+            alive_of(s.data, "race"), alive_of(s.data, "flags"), s.data, "model first"
+        )
+    ],
+    "alive.signal_names": [lambda s: al.signal_names(0.25)],
+    "alive.lifetime_values": [
+        lambda s: al.lifetime_values(
+            *reversed(alive_of(s.data, "today")), months=6, annual_rate=0.0
+        )
+    ],
+    "alive.retention_list": [
+        lambda s: al.retention_list(al.lifetime_values(*reversed(alive_of(s.data, "today"))), n=5)
+    ],
     "key_accounts.profile_card": [
         lambda s: s.card,
         lambda s: ka.profile_card(s.data, s.cid),
@@ -530,6 +626,9 @@ NOT_CALLED = {
     "customer_base.money": "formats one number it is given; its callers are tested",
     "tiers.TierScheme": "a record of four tier names; `tiers.scheme` returns them",
     "lifecycle.StageScore": "a record of a score; `score_stages` returns it",
+    "alive.ModelData": "a record of a summary and its periods; `model_data` returns it",
+    "alive.Fits": "a record of three fits; `fit_models` returns it",
+    "alive.WarningScore": "a record of a score; `early_warning` returns it",
 }
 
 

@@ -73,3 +73,11 @@ def test_without_a_truth_table_it_draws_the_history_but_no_score(data, fits):
     assert view.score is None and view.truth is None
     assert "alarm" not in view.headline
     assert explorer.render(view).chart.startswith(b"\x89PNG")
+
+
+def test_a_timeline_alone_draws_the_customers_history(data, explorer):
+    fig = explorer.timeline("C00042")
+    line = fig.axes[0].lines[0]
+    view = explorer.compute(widgets.AliveSettings("C00042", explorer.settings.model, 0.5))
+    assert np.allclose(line.get_ydata(), view.history["p_alive"])
+    assert fig.axes[0].get_title(loc="left").startswith("C00042")

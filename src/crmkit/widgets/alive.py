@@ -174,6 +174,18 @@ class AliveExplorer(Explorer[AliveSettings, AliveView]):
             controls["threshold"],
         ]
 
+    def timeline(self, customer_id: str):
+        """One customer's chart alone, at the current model and threshold (for a lesson
+        that sets two customers side by side; the score table is the same for both)."""
+        settings = dataclasses.replace(self.settings, customer_id=self.search.find(customer_id))
+        view = self.compute(settings)
+        return plots.alive_history(
+            view.history,
+            truth=view.truth,
+            threshold=settings.threshold,
+            title=f"{self.search.label(settings.customer_id)}: P(alive) month by month",
+        )
+
     def static(self, settings: AliveSettings | str | None = None) -> None:
         """The views without widgets; a customer id (or search text) picks the customer."""
         if isinstance(settings, str):
