@@ -9,7 +9,9 @@ in the middle of a write. So every append:
 - writes the whole new log to a temporary file in the same folder, flushes and syncs it,
   then replaces the log with it in one step (`os.replace`), and syncs the folder: a crash
   at any moment leaves either the old log or the new one, never half a file;
-- refuses rows whose columns do not match the log's header, writing nothing.
+- refuses rows whose columns do not match the log's header, writing nothing;
+- removes the temporary files of writers that died mid-write (under the lock, no living
+  writer has one).
 
 What a valid complaint is (the eight-point record of CO4, ids, channel, cause, times) is
 checked before rows reach this module; this module only keeps what it is given.
@@ -83,6 +85,10 @@ def append_rows(
 
 
 def _append_locked(path: Path, header: list[str], rows: Sequence[Mapping[str, object]]) -> int:
+    # writers make temporary files only while they hold the lock, so any found now was
+    # left by a writer that died mid-write: the log itself is whole, the leftover is clutter
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        leftover.unlink(missing_ok=True)
     old = path.read_bytes() if path.exists() else b""
     if old:
         first = old.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")

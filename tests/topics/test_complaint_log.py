@@ -116,3 +116,4 @@ def test_writers_killed_at_random_moments_never_leave_a_broken_log(tmp_path):
     # the test means something only if some writers died before they finished
     assert killed_mid_way > 20, killed_mid_way
     assert cl.append_rows(log, [row(999)], COLUMNS, timeout=1) == len(kept) + 1
+    assert not list(tmp_path.glob(".complaints.csv.*.tmp"))  # the dead writers' leftovers
