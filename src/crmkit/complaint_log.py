@@ -23,7 +23,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -43,9 +43,12 @@ def lock_path(log: Path) -> Path:
     return log.with_name(log.name + ".lock")
 
 
+Rows = Sequence[Mapping[str, object]]
+
+
 def append_rows(
     log: str | os.PathLike,
-    rows: Sequence[Mapping[str, object]],
+    rows: Rows | Callable[[list[dict[str, str]]], Rows],
     columns: Sequence[str],
     *,
     timeout: float = LOCK_TIMEOUT,
@@ -57,22 +60,18 @@ def append_rows(
     header. Values are written as text (None as an empty cell). Nothing is written when a
     row has a column the log lacks or lacks one it has, or when the lock cannot be had
     within `timeout` seconds (LogBusy).
+
+    `rows` may instead be a function called while the lock is held, with the log's rows
+    (text cells; none for a new log), that returns the rows to append: so a new id can be
+    chosen, or a duplicate refused, with no other writer in between. What it raises
+    propagates and nothing is written.
     """
     path = Path(log)
     header = [str(c) for c in columns]
     if not header or len(set(header)) != len(header):
         raise CrmkitError(f"the log's columns must be named once each; got {header}")
-    for number, row in enumerate(rows, start=1):
-        extra = [k for k in row if k not in header]
-        missing = [c for c in header if c not in row]
-        if extra or missing:
-            raise CrmkitError(
-                f"{path.name}: row {number} to append "
-                + (f"has columns the log does not: {extra}" if extra else "")
-                + ("; " if extra and missing else "")
-                + (f"lacks the columns {missing}" if missing else "")
-                + "; nothing was written"
-            )
+    if not callable(rows):
+        _check_rows(path, header, rows)  # refused before the lock is even asked for
     try:
         with FileLock(lock_path(path), timeout=timeout):
             return _append_locked(path, header, rows)
@@ -84,7 +83,21 @@ def append_rows(
         ) from None
 
 
-def _append_locked(path: Path, header: list[str], rows: Sequence[Mapping[str, object]]) -> int:
+def _check_rows(path: Path, header: list[str], rows: Rows) -> None:
+    for number, row in enumerate(rows, start=1):
+        extra = [k for k in row if k not in header]
+        missing = [c for c in header if c not in row]
+        if extra or missing:
+            raise CrmkitError(
+                f"{path.name}: row {number} to append "
+                + (f"has columns the log does not: {extra}" if extra else "")
+                + ("; " if extra and missing else "")
+                + (f"lacks the columns {missing}" if missing else "")
+                + "; nothing was written"
+            )
+
+
+def _append_locked(path: Path, header: list[str], rows) -> int:
     # writers make temporary files only while they hold the lock, so any found now was
     # left by a writer that died mid-write: the log itself is whole, the leftover is clutter
     for leftover in path.parent.glob(f".{path.name}.*.tmp"):
@@ -103,6 +116,10 @@ def _append_locked(path: Path, header: list[str], rows: Sequence[Mapping[str, ob
                 f"{path.name}: its last line is cut short (not written by crmkit?); fix "
                 "or remove that line first; nothing was written"
             )
+    if callable(rows):
+        existing = csv.DictReader(io.StringIO(old.decode("utf-8-sig"))) if old else []
+        rows = rows([dict(r) for r in existing])
+    _check_rows(path, header, rows)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     if not old:

@@ -47,6 +47,13 @@ class TableSpec:
 
 
 TABLES: dict[str, TableSpec] = {
+    "complaint_record": TableSpec(
+        "complaint_record.csv",
+        ("field", "point", "question", "chinese", "seed"),
+        key=("field",),
+        index="field",
+        integers=("point",),
+    ),
     "glossary": TableSpec(
         "glossary.csv",
         ("key", "english", "simplified", "traditional", "concepts", "definition"),
