@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmkit.customer_base import best_first, net_total, require_known
+from crmkit.customer_base import (
+    best_first,
+    customer_profit,
+    net_total,
+    ranking_measure,
+    require_known,
+)
 from crmkit.errors import CrmkitError
 
 
@@ -125,3 +131,39 @@ def assign_tiers(
         index=pd.Index(order.index, name=values.index.name or "customer_id"),
     )
     return out
+
+
+#: What `tiers_at` calls a customer with no orders in the 12 months before the date.
+NO_TIER = "no tier yet"
+
+
+def tiers_at(
+    data,
+    customer_ids: pd.Series,
+    dates: pd.Series,
+    *,
+    months: int = 12,
+    scheme_name: str = "vip",
+) -> pd.Series:
+    """Each customer's tier on a date: tiers by profit over the `months` whole months
+    before the date's month (`assign_tiers`, percentile rule), as the firm knew it then.
+
+    One value per row of `customer_ids` and `dates` (aligned Series); an ordered
+    categorical best first with NO_TIER last, for a customer who bought nothing in those
+    months (new, or back after a long pause). Each distinct month is tiered once.
+    """
+    names = [*scheme(scheme_name).names, NO_TIER]
+    ids = pd.Series(customer_ids).reset_index(drop=True).astype(str)
+    starts = pd.to_datetime(pd.Series(dates).reset_index(drop=True)).dt.to_period("M")
+    out = np.full(len(ids), NO_TIER, dtype=object)
+    for month in starts.dropna().unique():
+        end = month.to_timestamp()
+        table = customer_profit(data, (end - pd.DateOffset(months=months), end))
+        if table.empty:
+            continue
+        tiered = assign_tiers(table[ranking_measure(table)[0]], scheme_name=scheme_name)["tier"]
+        rows = np.flatnonzero((starts == month).to_numpy())
+        found = tiered.reindex(ids.iloc[rows]).astype(object)
+        out[rows] = found.where(found.notna(), NO_TIER).to_numpy()
+    index = pd.Series(customer_ids).index
+    return pd.Series(pd.Categorical(out, categories=names, ordered=True), index=index, name="tier")

@@ -47,6 +47,27 @@ class TableSpec:
 
 
 TABLES: dict[str, TableSpec] = {
+    "complaint_severity": TableSpec(
+        "complaint_severity.csv",
+        ("desired_resolution", "severity", "why"),
+        key=("desired_resolution",),
+        index="desired_resolution",
+        choices={"severity": ("high", "medium", "low")},
+    ),
+    "complaint_priorities": TableSpec(
+        "complaint_priorities.csv",
+        ("severity", "tier_position", "priority"),
+        key=("severity", "tier_position"),
+        integers=("tier_position",),
+        choices={"severity": ("high", "medium", "low"), "priority": ("P1", "P2", "P3", "P4")},
+    ),
+    "complaint_targets": TableSpec(
+        "complaint_targets.csv",
+        ("priority", "respond_within_hours", "resolve_within_hours", "meaning"),
+        key=("priority",),
+        index="priority",
+        integers=("respond_within_hours", "resolve_within_hours"),
+    ),
     "complaint_record": TableSpec(
         "complaint_record.csv",
         ("field", "point", "question", "chinese", "seed"),
