@@ -8,8 +8,10 @@ relationship end within `horizon` months of an index day?
 
 - for a customer who complained, the index day is their first complaint (one row per
   customer), so the question is "did they leave within six months of complaining?";
-- for comparison, every other customer gets one index day too: a month drawn (seeded, so
-  the same every run) among the months they were buying from us before any complaint.
+- for comparison, every customer gets one index day among the days they ordered before
+  any complaint: one order drawn at random (seeded, so the same every run). Both are days
+  the customer dealt with us; a customer who complained later is also in this group, from
+  an order before the complaint.
 
 Only index days with a full follow-up count: `horizon` months plus the silence that shows
 an end must fit before the analysis date. On these rows the lesson reads churn by cause,
@@ -32,7 +34,7 @@ from crmkit.tiers import tiers_at
 
 #: Months after the index day within which an ended relationship counts as churn.
 HORIZON_MONTHS = 6
-#: The seed of the index month drawn for customers who had not complained.
+#: The seed of the order drawn as the index day of customers who had not complained.
 SEED = 13
 #: Complaint-history groups, the comparison's baseline first.
 GROUPS = ("no complaint", "resolved well", "not resolved well", "satisfaction not asked")
@@ -119,7 +121,7 @@ def index_days(
         )
     else:
         complained = pd.DataFrame(columns=["customer_id", "index_day", "group", "cause", "channel"])
-    others = _quiet_index_days(spans, first_complaint, limit, rules, seed)
+    others = _quiet_index_days(data, spans, first_complaint, limit, seed)
     rows = pd.concat([complained, others], ignore_index=True)
     rows["index_day"] = pd.to_datetime(rows["index_day"])
     rows = rows.sort_values(["index_day", "customer_id"], kind="stable").reset_index(drop=True)
@@ -138,28 +140,28 @@ def index_days(
     return rows
 
 
-def _quiet_index_days(spans, first_complaint, limit, rules, seed) -> pd.DataFrame:
-    """For each customer, one month drawn at random among the months they were buying
-    (after their first order's month, up to the month the silence after their last order
-    runs out), with no complaint before it and a full follow-up. A customer who complained
-    later can be drawn at a month before their complaint: they had not complained yet."""
-    rng = np.random.default_rng(seed)
-    lo = _month_code(spans["first_order"]) + 1
-    hi = _month_code(spans["last_order"] + pd.DateOffset(months=rules.silence_months))
-    top = np.minimum(hi, _month_code(pd.Series([limit])).item())
-    complained = first_complaint.notna().to_numpy()
-    top = np.where(complained, np.minimum(top, _month_code(first_complaint.fillna(limit))), top)
-    count = top - lo + 1
-    draw = np.floor(rng.random(len(lo)) * np.maximum(count, 1)).astype(np.int64)
-    keep = count > 0
-    month = (lo + draw)[keep]
-    days = pd.to_datetime(
-        {"year": month // 12, "month": month % 12 + 1, "day": np.ones(len(month), dtype=int)}
+def _quiet_index_days(data, spans, first_complaint, limit, seed) -> pd.DataFrame:
+    """For each customer, one of their orders drawn at random (seeded) among those placed
+    before their first complaint and with a full follow-up: a day they were buying from
+    us. A customer who complained later can be drawn at an order before their complaint:
+    they had not complained yet."""
+    orders = data.orders
+    keys = ["customer_id", "order_date"] + (["order_id"] if "order_id" in orders else [])
+    ordered = orders[keys].sort_values(keys, kind="stable").reset_index(drop=True)
+    cid = ordered["customer_id"].astype(str)
+    stop = first_complaint.reindex(cid.to_numpy()).fillna(pd.Timestamp(limit)).to_numpy()
+    stop = np.minimum(stop, np.datetime64(pd.Timestamp(limit)))
+    day = ordered["order_date"].to_numpy()
+    eligible = day <= stop
+    luck = np.random.default_rng(seed).random(len(ordered))
+    pool = pd.DataFrame(
+        {"customer_id": cid[eligible], "day": day[eligible], "luck": luck[eligible]}
     )
+    drawn = pool.loc[pool.groupby("customer_id", sort=True)["luck"].idxmax()]
     return pd.DataFrame(
         {
-            "customer_id": spans.index[keep].astype(str),
-            "index_day": days.to_numpy(),
+            "customer_id": drawn["customer_id"].to_numpy(),
+            "index_day": drawn["day"].to_numpy(),
             "group": GROUPS[0],
             "cause": None,
             "channel": None,
@@ -365,9 +367,9 @@ def logrank(rows: pd.DataFrame, by: str) -> pd.Series:
 
 def with_stages(data, rows: pd.DataFrame, rules: StageRules | None = None) -> pd.DataFrame:
     """`rows` with each customer's lifecycle stage (the lifecycle lesson's rules) in the
-    month before the index day; MissingData when the data cannot show stages."""
+    month of the index day; MissingData when the data cannot show stages."""
     stages = detect_stages(data, rules)
-    month = (rows["index_day"].dt.to_period("M") - 1).astype(str)
+    month = rows["index_day"].dt.to_period("M").astype(str)
     key = stages["customer_id"].astype(str) + "|" + stages["month"].astype(str)
     lookup = pd.Series(stages["stage"].to_numpy(), index=key.to_numpy())
     lookup = lookup[~lookup.index.duplicated()]
