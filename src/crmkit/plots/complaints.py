@@ -79,7 +79,7 @@ def handling_times(
     ax.set_yticks(y, [str(i) for i in table.index])
     ax.set_xlabel(f"hours to {'the first response' if kind == 'response' else 'resolution'}")
     ax.set_xlim(0, (np.nanmax(p90) if np.isfinite(p90).any() else 1) * 1.45)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4)
     what = "first response" if kind == "response" else "resolution"
     set_title(ax, title or f"Hours to {what}: the typical wait and the slow tail")
     return fig
