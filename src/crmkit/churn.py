@@ -92,12 +92,12 @@ def index_days(
     """The index days with a full follow-up (see the module's docstring), one row per
     customer and group, with what the lesson asks of each.
 
-    Columns: customer_id, index_day, group (GROUPS), cause and channel of the complaint
-    (empty for "no complaint"), tier on the index day (`tiers_at`), tenure_years, cohort
-    (the year the customer joined), churned (the relationship ended within `horizon`
-    months), months (from the index day to the last order, at least 0) and ended (for
-    survival curves: an ended relationship is an event, one still going is censored at
-    its last order).
+    Columns: customer_id, index_day, group (GROUPS); cause, channel and complaint_id of
+    the complaint (empty for "no complaint"); tier on the index day (`tiers_at`);
+    tenure_years; cohort (the year the customer joined); churned (the relationship ended
+    within `horizon` months); months (from the index day to the last order, at least 0);
+    ended (for survival curves: an ended relationship is an event, one still going is
+    censored at its last order).
     """
     rules = rules or StageRules()
     spans = relationships(data, rules)
@@ -117,10 +117,13 @@ def index_days(
                 "group": handling(rows_c).to_numpy(),
                 "cause": rows_c["cause"].astype(str).to_numpy(),
                 "channel": rows_c["channel"].astype(str).to_numpy(),
+                "complaint_id": rows_c["complaint_id"].astype(str).to_numpy(),
             }
         )
     else:
-        complained = pd.DataFrame(columns=["customer_id", "index_day", "group", "cause", "channel"])
+        complained = pd.DataFrame(
+            columns=["customer_id", "index_day", "group", "cause", "channel", "complaint_id"]
+        )
     others = _quiet_index_days(data, spans, first_complaint, limit, seed)
     rows = pd.concat([complained, others], ignore_index=True)
     rows["index_day"] = pd.to_datetime(rows["index_day"])
@@ -165,6 +168,7 @@ def _quiet_index_days(data, spans, first_complaint, limit, seed) -> pd.DataFrame
             "group": GROUPS[0],
             "cause": None,
             "channel": None,
+            "complaint_id": None,
         }
     )
 
@@ -463,3 +467,51 @@ def cohort_retention(data, *, freq: str = "Q", periods: int | None = None) -> pd
 def _observed(cohorts: pd.PeriodIndex, since, last) -> np.ndarray:
     """True where a cohort's period `since` is on or before the analysis period."""
     return np.array([[c + int(s) <= last for s in since] for c in cohorts])
+
+
+def silent_leavers(data, rules: StageRules | None = None) -> pd.Series:
+    """Of the relationships that ended, how many customers had complained before their
+    last order (or in the silence after it) and how many left without a word (CO2: most
+    dissatisfied customers simply stop buying). Counts: ended, complained, silent, and
+    silent_share."""
+    rules = rules or StageRules()
+    spans = relationships(data, rules)
+    ended = spans[spans["ended"]]
+    complaints = data.complaints
+    opened = complaints.groupby("customer_id", observed=True)["opened_at"].min()
+    first = opened.reindex(ended.index)
+    window_end = ended["last_order"] + pd.DateOffset(months=rules.silence_months)
+    complained = int((first.notna() & (first <= window_end)).sum())
+    n = len(ended)
+    return pd.Series(
+        {
+            "ended": n,
+            "complained": complained,
+            "silent": n - complained,
+            "silent_share": (n - complained) / n if n else np.nan,
+        }
+    )
+
+
+def sales_lost(data, rows: pd.DataFrame, *, months: int = 12) -> pd.DataFrame:
+    """Per group of `index_days` rows: customers who left within the horizon, and the
+    sales they had brought in the `months` months before their index day (what leaving
+    takes away each year, CO8's "100 - 1 = 0" in money)."""
+    orders = data.orders
+    need(orders, "orders", ["customer_id", "order_date", "revenue"])
+    left = rows[rows["churned"]]
+    merged = left[["customer_id", "index_day", "group"]].merge(
+        orders[["customer_id", "order_date", "revenue"]], on="customer_id", how="left"
+    )
+    start = merged["index_day"] - pd.DateOffset(months=months)
+    inside = (merged["order_date"] >= start) & (merged["order_date"] < merged["index_day"])
+    sales = (
+        merged["revenue"]
+        .where(inside, 0.0)
+        .groupby([merged["group"], merged["customer_id"]], observed=True)
+        .sum()
+    )
+    per_group = sales.groupby(level="group", observed=True)
+    out = pd.DataFrame({"customers_left": per_group.size(), "yearly_sales_lost": per_group.sum()})
+    out["per_customer"] = out["yearly_sales_lost"] / out["customers_left"]
+    return out

@@ -8,7 +8,7 @@ Figures are made with `matplotlib.figure.Figure` (not pyplot) when `ax` is not
 given, so explorers can redraw them without touching global state; notebooks
 display them by ending the cell with the figure or `plt.show()`.
 One module per lesson topic (classification, pyramid, value, key_accounts, lifecycle,
-alive) plus `general` for charts any lesson uses (heatmap of a table, bars by group);
+alive, complaints) plus `general` for charts any lesson uses (heatmap of a table, bars by group);
 everything is importable from `crmkit.plots`.
 """
 
@@ -20,6 +20,14 @@ from crmkit.plots.alive import (
     repeat_histogram,
 )
 from crmkit.plots.classification import indicator_profile, pareto_curve, rfm_segment_shares
+from crmkit.plots.complaints import (
+    cause_pareto,
+    handling_times,
+    rate_chart,
+    retention_heatmap,
+    survival_chart,
+    wants_chart,
+)
 from crmkit.plots.general import bar_by_group, segment_heatmap
 from crmkit.plots.key_accounts import list_over_time, rule_change_chart, threshold_curve
 from crmkit.plots.lifecycle import customer_timeline, pattern_curves, stage_economics
@@ -54,6 +62,12 @@ __all__ = [
     "STYLE",
     "apply_style",
     "bar_by_group",
+    "cause_pareto",
+    "handling_times",
+    "rate_chart",
+    "retention_heatmap",
+    "survival_chart",
+    "wants_chart",
     "clv_years_chart",
     "customer_timeline",
     "indicator_profile",

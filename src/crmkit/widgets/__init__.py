@@ -22,6 +22,13 @@ from crmkit.widgets.classification import (
     top_table_html,
 )
 from crmkit.widgets.columns import ColumnMapper
+from crmkit.widgets.complaints import (
+    ComplaintForm,
+    ComplaintKpiExplorer,
+    KpiSettings,
+    SurvivalExplorer,
+    SurvivalSettings,
+)
 from crmkit.widgets.key_accounts import (
     KeyAccountExplorer,
     ProfileCardExplorer,
@@ -48,6 +55,7 @@ from crmkit.widgets.pyramid import (
     pyramid_png,
     pyramid_table_html,
 )
+from crmkit.widgets.roleplay import RolePlay
 from crmkit.widgets.tables import readable_table, table_html
 from crmkit.widgets.value import (
     LifetimeSettings,
@@ -65,12 +73,15 @@ __all__ = [
     "ClassificationExplorer",
     "ClassificationSettings",
     "ClassificationView",
+    "ComplaintForm",
+    "ComplaintKpiExplorer",
     "CustomerExplorer",
     "CustomerLookup",
     "CustomerPicker",
     "CustomerSearch",
     "Explorer",
     "KeyAccountExplorer",
+    "KpiSettings",
     "LifecycleExplorer",
     "LifecycleSettings",
     "LifecycleView",
@@ -87,7 +98,10 @@ __all__ = [
     "PyramidSettings",
     "PyramidView",
     "Rendered",
+    "RolePlay",
     "RuleView",
+    "SurvivalExplorer",
+    "SurvivalSettings",
     "card_html",
     "compute_classification",
     "compute_lifetime_value",
