@@ -208,6 +208,7 @@ def recovery_differences(rows: pd.DataFrame, *, confidence: float = 0.95) -> pd.
     zero is one the data cannot tell from chance."""
     from statsmodels.stats.proportion import confint_proportions_2indep
 
+    complaint_rows(rows)  # none: nothing to compare
     rates = churn_rates(rows, "group", confidence=confidence)
     pairs = [
         (GROUPS[1], GROUPS[2]),
@@ -283,6 +284,18 @@ def recovery_model(rows: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFr
     table.index = [_term_name(t) for t in table.index]
     table.index.name = "term"
     return table
+
+
+def complaint_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `index_days` that start at a complaint; MissingData when there are none
+    (data without complaints, or none with a full follow-up)."""
+    found = rows[rows["group"] != GROUPS[0]]
+    if found.empty:
+        raise MissingData(
+            "no complaint in this data has a full follow-up (the months after it and the "
+            "silence that shows an end, before the analysis date)"
+        )
+    return found
 
 
 def _term_name(term: str) -> str:
@@ -369,10 +382,18 @@ def logrank(rows: pd.DataFrame, by: str) -> pd.Series:
 # -- who left, how, and which cohorts stay ---------------------------------------------------
 
 
-def with_stages(data, rows: pd.DataFrame, rules: StageRules | None = None) -> pd.DataFrame:
+def with_stages(
+    data, rows: pd.DataFrame, rules: StageRules | None = None, *, required: bool = True
+) -> pd.DataFrame:
     """`rows` with each customer's lifecycle stage (the lifecycle lesson's rules) in the
-    month of the index day; MissingData when the data cannot show stages."""
-    stages = detect_stages(data, rules)
+    month of the index day. When the data cannot show stages: MissingData, or with
+    `required=False` the rows as they are (so a view that can do without stages goes on)."""
+    try:
+        stages = detect_stages(data, rules)
+    except MissingData:
+        if required:
+            raise
+        return rows
     month = rows["index_day"].dt.to_period("M").astype(str)
     key = stages["customer_id"].astype(str) + "|" + stages["month"].astype(str)
     lookup = pd.Series(stages["stage"].to_numpy(), index=key.to_numpy())
@@ -478,6 +499,11 @@ def silent_leavers(data, rules: StageRules | None = None) -> pd.Series:
     spans = relationships(data, rules)
     ended = spans[spans["ended"]]
     complaints = data.complaints
+    if complaints.empty:
+        raise MissingData(
+            "telling silent leavers from complaining ones needs the complaints "
+            "(complaints.csv), and this data holds none"
+        )
     opened = complaints.groupby("customer_id", observed=True)["opened_at"].min()
     first = opened.reindex(ended.index)
     window_end = ended["last_order"] + pd.DateOffset(months=rules.silence_months)

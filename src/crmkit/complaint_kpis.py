@@ -228,3 +228,55 @@ def wants_summary(checklist: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, index=pd.Index(list(WANTS), name="key")).sort_values(
         "met", kind="stable"
     )
+
+
+def action_list(triaged: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Seed 000's dissatisfied-customer management (CO7) as this data's action list: the
+    steps (survey regularly; list what customers are unhappy about; find the causes; set
+    measures; guide the unhappy retailers' business), each with what the data says and
+    the action that follows. `rows` is `churn.index_days(data)`: the customers to guide
+    are those whose complaint was not resolved well and whose relationship has not ended."""
+    resolved = triaged["resolution_hours"].notna()
+    asked = float(triaged.loc[resolved, "satisfied"].notna().mean()) if resolved.any() else np.nan
+    pareto = cause_pareto(triaged)
+    few = vital_few(pareto)
+    by_channel = kpis(triaged, "channel")
+    worst_channel = str(by_channel["response_breach_rate"].idxmax())
+    worst_rate = float(by_channel["response_breach_rate"].max())
+    by_priority = kpis(triaged, "priority")
+    worst_priority = str(by_priority["resolution_breach_rate"].idxmax())
+    unhappy = rows[(rows["group"] == "not resolved well") & ~rows["ended"]]
+    steps = [
+        (
+            "Survey satisfaction regularly",
+            "定期开展客户满意度问卷调查",
+            f"satisfaction was asked after {asked:.0%} of resolved complaints",
+            "ask after every resolved complaint, and survey all customers once a year",
+        ),
+        (
+            "List what customers are unhappy about",
+            "梳理汇总不满意项",
+            f"{len(few)} of the {len(CAUSES)} causes bring 80% of complaints: {', '.join(few)}",
+            "review these causes every month, the most frequent first",
+        ),
+        (
+            "Find the causes",
+            "找原因",
+            f"{worst_channel} complaints miss the response target most often ({worst_rate:.0%})",
+            f"find out why {worst_channel} complaints wait: who reads them, and when",
+        ),
+        (
+            "Set measures",
+            "定措施",
+            f"{worst_priority} complaints miss the resolution target most often "
+            f"({by_priority.loc[worst_priority, 'resolution_breach_rate']:.0%})",
+            f"give {worst_priority} complaints a named owner and a daily check",
+        ),
+        (
+            "Guide the unhappy retailers' business",
+            "不满意客户的经营指导",
+            f"{len(unhappy):,} customers whose complaint was not resolved well are still buying",
+            "visit each: positioning, category, stock and shopper advice (seed 000)",
+        ),
+    ]
+    return pd.DataFrame(steps, columns=["step", "chinese", "what the data says", "action"])

@@ -26,7 +26,7 @@ import pandas as pd
 
 from crmkit import content
 from crmkit.customer_base import need
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 from crmkit.tiers import tiers_at
 
 SEVERITIES = ("high", "medium", "low")
@@ -109,6 +109,10 @@ def triage(data, *, fcr_hours: float = FCR_HOURS) -> pd.DataFrame:
     """
     complaints = data.complaints
     need(complaints, "complaints", ["complaint_id", "customer_id", "opened_at"])
+    if complaints.empty:
+        raise MissingData(
+            "this part reads the complaints (complaints.csv), and this data holds none"
+        )
     as_of = pd.Timestamp(data.analysis_date)
     out = complaints[
         [
