@@ -460,18 +460,26 @@ def cohort_retention(data, *, freq: str = "Q", periods: int | None = None) -> pd
         raise CrmkitError(f"cohorts are by quarter ('Q') or month ('M'); got {freq!r}")
     orders = data.orders
     need(orders, "orders", ["customer_id", "order_date"])
-    period = orders["order_date"].dt.to_period(freq)
-    first = period.groupby(orders["customer_id"]).transform("min")
-    since = (period - first).map(lambda offset: offset.n).to_numpy()
-    frame = pd.DataFrame(
-        {"cohort": first.astype(str), "since": since, "customer": orders["customer_id"]}
-    )
-    active = frame.drop_duplicates().groupby(["cohort", "since"])["customer"].nunique()
+    dates = orders["order_date"]
+    per_year = 4 if freq == "Q" else 12
+    within = (dates.dt.quarter - 1) if freq == "Q" else (dates.dt.month - 1)
+    number = (dates.dt.year * per_year + within).to_numpy(dtype=np.int64)  # periods from year 0
+    code, customers = pd.factorize(orders["customer_id"])
+    first = np.full(len(customers), np.iinfo(np.int64).max)
+    np.minimum.at(first, code, number)
+    frame = pd.DataFrame({"first": first[code], "since": number - first[code], "customer": code})
+    active = frame.drop_duplicates().groupby(["first", "since"])["customer"].size()
     table = active.unstack("since")
     sizes = table[0]
     table = table.div(sizes, axis=0)
     last = pd.Timestamp(data.analysis_date).to_period(freq)
-    cohorts = pd.PeriodIndex(table.index, freq=freq)
+    cohorts = pd.PeriodIndex(
+        [
+            pd.Period(year=int(n // per_year), **{_PART[freq]: int(n % per_year) + 1}, freq=freq)
+            for n in table.index
+        ]
+    )
+    table.index = cohorts.astype(str)
     for i, cohort in enumerate(cohorts):
         beyond = [c for c in table.columns if cohort + int(c) > last]
         table.iloc[i, [table.columns.get_loc(c) for c in beyond]] = np.nan
@@ -480,9 +488,12 @@ def cohort_retention(data, *, freq: str = "Q", periods: int | None = None) -> pd
     )
     if periods is not None:
         table = table.iloc[:, : periods + 1]
-    table.insert(0, "customers", sizes.astype(int))
+    table.insert(0, "customers", sizes.astype(int).to_numpy())
     table.index.name = "cohort"
     return table
+
+
+_PART = {"Q": "quarter", "M": "month"}
 
 
 def _observed(cohorts: pd.PeriodIndex, since, last) -> np.ndarray:
