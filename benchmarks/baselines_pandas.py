@@ -269,3 +269,86 @@ def model_summary_with_pandas(orders: pd.DataFrame, calibration_end, observation
         after.groupby("customer_id").size().reindex(summary.index, fill_value=0)
     )
     return summary
+
+
+def complaint_kpis_with_pandas(triaged: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The complaint KPIs of crmkit.complaint_kpis.kpis as one pandas groupby-aggregate:
+    counts, median, 90th percentile and mean of both times, and the share of each flag
+    among the known ones (the reopen rate among resolved complaints)."""
+    frame = triaged.assign(
+        resolved=triaged["resolution_hours"].notna(),
+        reopened_resolved=triaged["reopened"].where(triaged["resolution_hours"].notna()),
+    )
+    flags = [
+        "first_contact_resolution",
+        "reopened_resolved",
+        "responded_in_time",
+        "resolved_in_time",
+        "satisfied",
+    ]
+    frame[flags] = frame[flags].astype("Float64")
+    grouped = frame.groupby(by, observed=True)
+    table = grouped.agg(
+        complaints=("complaint_id", "size"),
+        resolved=("resolved", "sum"),
+        response_median_h=("response_hours", "median"),
+        response_p90_h=("response_hours", lambda s: s.quantile(0.9)),
+        response_mean_h=("response_hours", "mean"),
+        resolution_median_h=("resolution_hours", "median"),
+        resolution_p90_h=("resolution_hours", lambda s: s.quantile(0.9)),
+        resolution_mean_h=("resolution_hours", "mean"),
+        **{flag: (flag, "mean") for flag in flags},
+    )
+    table["still_open"] = table["complaints"] - table["resolved"]
+    return table
+
+
+def survival_with_statsmodels(rows: pd.DataFrame, by: str) -> dict:
+    """Kaplan-Meier curves per group as an analyst writes them with statsmodels directly:
+    one SurvfuncRight per group (what crmkit.churn.survival_curves wraps)."""
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    return {
+        key: SurvfuncRight(part["months"].to_numpy(float), part["ended"].to_numpy(int))
+        for key, part in rows.groupby(by, observed=True)
+    }
+
+
+def tiers_by_month_with_pandas(data, months) -> dict:
+    """Each customer's tier at the start of each month of `months` (Periods), by profit over
+    the 12 months before, as an analyst fluent in pandas writes it: profit per customer and
+    month from one groupby per table, a rolling 12-month sum, then the percentile tiers of
+    crmkit.tiers.assign_tiers (best first, ties by customer id) among that window's buyers."""
+    orders = data.orders.assign(month=data.orders["order_date"].dt.to_period("M"))
+    contacts = data.contacts.assign(month=data.contacts["contact_date"].dt.to_period("M"))
+    complaints = data.complaints.assign(month=data.complaints["opened_at"].dt.to_period("M"))
+    margin = orders.groupby(["customer_id", "month"])["gross_margin"].sum()
+    count = orders.groupby(["customer_id", "month"]).size()
+    cost = contacts.groupby(["customer_id", "month"])["cost"].sum()
+    paid = complaints.groupby(["customer_id", "month"])["compensation"].sum()
+    parts = pd.concat({"margin": margin, "cost": cost, "paid": paid, "orders": count}, axis=1)
+    parts = parts.fillna(0.0)
+    parts["profit"] = parts["margin"] - parts["cost"] - parts["paid"]
+    span = pd.period_range(min(months) - 12, max(months) - 1, freq="M")
+    profit = parts["profit"].unstack("customer_id").reindex(span).fillna(0.0)
+    bought = parts["orders"].unstack("customer_id").reindex(span).fillna(0.0)
+    profit_12 = profit.rolling(12, min_periods=1).sum()
+    bought_12 = bought.rolling(12, min_periods=1).sum()
+    out = {}
+    for month in months:
+        values = profit_12.loc[month - 1][bought_12.loc[month - 1] > 0].round(6)
+        ranked = values.reset_index().sort_values(
+            [month - 1, "customer_id"], ascending=[False, True], kind="stable"
+        )
+        position = np.arange(len(ranked)) / max(len(ranked), 1)
+        tier = np.select(
+            [
+                position < TIER_CUTOFFS[0] - EPS,
+                position < TIER_CUTOFFS[1] - EPS,
+                position < TIER_CUTOFFS[2] - EPS,
+            ],
+            TIERS[:3],
+            TIERS[3],
+        )
+        out[month] = pd.Series(tier, index=ranked["customer_id"].to_numpy())
+    return out

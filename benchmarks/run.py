@@ -381,6 +381,107 @@ def bench_alive(big: dict | None) -> list[dict]:
     return rows
 
 
+def bench_complaints(big: dict | None) -> list[dict]:
+    """Lesson 08: each complaint's tier on its day (against monthly tiers in idiomatic
+    pandas, which give the same tiers), the KPIs by channel (against one pandas
+    groupby-aggregate) and
+    survival curves by complaint history (against statsmodels called directly), on the
+    sample and on 100,000 complaints (the big set's complaints, repeated to that count);
+    and the KPI dashboard's and the survival explorer's redraws."""
+    from crmkit import churn
+    from crmkit import complaint_kpis as ck
+    from crmkit import complaint_triage as ct
+    from crmkit.tiers import tiers_at
+
+    from baselines_pandas import (
+        complaint_kpis_with_pandas,
+        survival_with_statsmodels,
+        tiers_by_month_with_pandas,
+    )
+
+    rows = []
+    sets = [("sample", load_sample(), BUDGETS["redraw_sample"])]
+    if big is not None:
+        sets.append(("100,000 complaints", big["data"], BUDGETS["redraw_100k"]))
+    for label, data, budget in sets:
+        complaints = data.complaints
+        months = sorted(complaints["opened_at"].dt.to_period("M").unique())
+        ours = best_of(
+            lambda c=complaints, data=data: tiers_at(data, c["customer_id"], c["opened_at"]), 3
+        )
+        theirs = best_of(lambda data=data, m=months: tiers_by_month_with_pandas(data, m), 3)
+        rows.append(
+            {
+                "what": f"tier on the day of every complaint, {label} (budget: pandas' time)",
+                "seconds": ours,
+                "budget": round(theirs, 3),
+                "baseline": theirs,
+            }
+        )
+        triaged = ct.triage(data)
+        index_rows = churn.index_days(data)
+        if label != "sample":  # repeat the big set's complaints up to 100,000
+            copies = -(-100_000 // len(triaged))
+            triaged = pd.concat([triaged] * copies, ignore_index=True).iloc[:100_000]
+            triaged["complaint_id"] = [f"Q{i:07d}" for i in range(len(triaged))]
+        rows.append(
+            {
+                "what": f"complaint KPIs by channel, {label} ({len(triaged):,} complaints)",
+                "seconds": best_of(lambda t=triaged: ck.kpis(t, "channel"), 5),
+                "budget": budget,
+                "baseline": best_of(lambda t=triaged: complaint_kpis_with_pandas(t, "channel"), 5),
+            }
+        )
+        rows.append(
+            {
+                "what": f"survival curves by complaint history, {label} "
+                f"({len(index_rows):,} customers' index days)",
+                "seconds": best_of(lambda r=index_rows: churn.survival_curves(r, "group"), 3),
+                "budget": budget,
+                "baseline": best_of(lambda r=index_rows: survival_with_statsmodels(r, "group"), 3),
+            }
+        )
+        dashboard = widgets.ComplaintKpiExplorer(triaged)
+        choices = iter(
+            [
+                widgets.KpiSettings(channel=channel, by=by)
+                for channel in ("All", "phone", "email", "wechat", "visit")
+                for by in ("channel", "cause", "tier", "priority")
+            ]
+            * 20
+        )
+
+        def kpi_redraw(explorer=dashboard, choices=choices) -> None:
+            explorer.render(explorer.compute(next(choices)))
+
+        def kpi_baseline(explorer=dashboard, choices=choices, data=data) -> None:
+            ct.triage(data)  # a dashboard that triages again at every move
+            explorer.render(explorer.compute(next(choices)))
+
+        rows.append(
+            _timed_redraw(
+                f"complaint KPI dashboard redraw, {label}", kpi_redraw, kpi_baseline, budget
+            )
+        )
+        survival = widgets.SurvivalExplorer(churn.with_stages(data, index_rows, required=False))
+        splits = iter(
+            [
+                widgets.SurvivalSettings(split, months)
+                for split in survival.splits
+                for months in (3, 6, 12)
+            ]
+            * 20
+        )
+
+        def survival_redraw(explorer=survival, splits=splits) -> None:
+            explorer.render(explorer.compute(next(splits)))
+
+        rows.append(
+            _timed_redraw(f"survival explorer redraw, {label}", survival_redraw, None, budget)
+        )
+    return rows
+
+
 def bench_pyramid(big: dict | None) -> list[dict]:
     data = load_sample()
     rows = _pyramid_cases(data, "sample", BUDGETS["redraw_sample"])
@@ -706,7 +807,7 @@ def main() -> None:
         "command": "make bench",
     }
     big = None
-    heavy = {"redraw", "pyramid", "classify", "value", "lifecycle", "alive"}
+    heavy = {"redraw", "pyramid", "classify", "value", "lifecycle", "alive", "complaints"}
     if not args.quick and set(wanted) & heavy:
         big = make_big(args.customers)
         meta["generate"] = (
@@ -719,6 +820,7 @@ def main() -> None:
         "value": lambda: bench_value(big),
         "lifecycle": lambda: bench_lifecycle(big),
         "alive": lambda: bench_alive(big),
+        "complaints": lambda: bench_complaints(big),
         "classify": lambda: bench_classify(big),
         "notebooks": bench_notebooks,
     }

@@ -58,28 +58,53 @@ def kpis(triaged: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     (one of GROUPINGS; groups with no complaints are left out), in KPI_COLUMNS."""
     if by is not None and by not in GROUPINGS:
         raise CrmkitError(f"KPIs can be grouped by {', '.join(GROUPINGS)}; got {by!r}")
+    columns = _kpi_arrays(triaged)
     if by is None:
-        rows = {"all complaints": _kpi_row(triaged)} if len(triaged) else {}
+        rows = (
+            {"all complaints": _kpi_row(columns, np.arange(len(triaged)))} if len(triaged) else {}
+        )
         table = pd.DataFrame.from_dict(rows, orient="index", columns=list(KPI_COLUMNS))
         table.index.name = "complaints"
         return table
-    groups = triaged.groupby(by, observed=True, sort=True)
-    table = pd.DataFrame(
-        [_kpi_row(part) for _, part in groups],
-        index=pd.Index([key for key, _ in groups], name=by),
-        columns=list(KPI_COLUMNS),
-    )
+    key = triaged[by]
+    if isinstance(key.dtype, pd.CategoricalDtype):
+        code, names = key.cat.codes.to_numpy(), key.cat.categories
+    else:
+        code, names = pd.factorize(key, sort=True)
+    order = np.argsort(code, kind="stable")
+    bounds = np.searchsorted(code[order], np.arange(len(names) + 1))
+    found = {
+        names[g]: _kpi_row(columns, order[bounds[g] : bounds[g + 1]])
+        for g in range(len(names))
+        if bounds[g + 1] > bounds[g]
+    }
+    table = pd.DataFrame.from_dict(found, orient="index", columns=list(KPI_COLUMNS))
+    table.index = pd.Index(list(found), name=by)
     return table
 
 
-def _kpi_row(part: pd.DataFrame) -> dict[str, float]:
-    response = part["response_hours"].dropna()
-    resolution = part["resolution_hours"].dropna()
-    resolved = part["resolution_hours"].notna()
-    responded_ok = _share(part["responded_in_time"])
-    resolved_ok = _share(part["resolved_in_time"])
+_FLAGS = ("first_contact_resolution", "responded_in_time", "resolved_in_time", "satisfied")
+
+
+def _kpi_arrays(triaged: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns the KPIs read, as float arrays once (flags: 1, 0, or NaN if unknown)."""
+    arrays = {
+        name: triaged[name].to_numpy(dtype=float, na_value=np.nan)
+        for name in ("response_hours", "resolution_hours", "reopened", *_FLAGS)
+    }
+    return arrays
+
+
+def _kpi_row(a: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, float]:
+    response = a["response_hours"][rows]
+    response = response[~np.isnan(response)]
+    resolution = a["resolution_hours"][rows]
+    resolved = ~np.isnan(resolution)
+    resolution = resolution[resolved]
+    responded_ok = _share(a["responded_in_time"][rows])
+    resolved_ok = _share(a["resolved_in_time"][rows])
     return {
-        "complaints": float(len(part)),
+        "complaints": float(len(rows)),
         "still_open": float((~resolved).sum()),
         "response_median_h": _quantile(response, 0.5),
         "response_p90_h": _quantile(response, 0.9),
@@ -87,25 +112,27 @@ def _kpi_row(part: pd.DataFrame) -> dict[str, float]:
         "resolution_median_h": _quantile(resolution, 0.5),
         "resolution_p90_h": _quantile(resolution, 0.9),
         "resolution_mean_h": float(resolution.mean()) if len(resolution) else np.nan,
-        "first_contact_resolution": _share(part["first_contact_resolution"]),
-        "reopen_rate": _share(part["reopened"][resolved]),
+        "first_contact_resolution": _share(a["first_contact_resolution"][rows]),
+        "reopen_rate": _share(a["reopened"][rows][resolved]),
         "responded_in_time": responded_ok,
         "response_breach_rate": 1.0 - responded_ok,
         "resolved_in_time": resolved_ok,
         "resolution_breach_rate": 1.0 - resolved_ok,
-        "satisfied_with_resolution": _share(part["satisfied"]),
+        "satisfied_with_resolution": _share(a["satisfied"][rows]),
     }
 
 
-def _quantile(values: pd.Series, q: float) -> float:
+def _quantile(values: np.ndarray, q: float) -> float:
     """The q-quantile by linear interpolation between order statistics (NaN if empty)."""
-    return float(np.quantile(values.to_numpy(dtype=float), q)) if len(values) else np.nan
+    return float(np.quantile(values, q)) if len(values) else np.nan
 
 
-def _share(flags: pd.Series) -> float:
-    """The share of known flags that are True (NaN when none is known)."""
-    known = flags.dropna()
-    return float(known.astype(bool).mean()) if len(known) else np.nan
+def _share(flags) -> float:
+    """The share of known flags that are true (NaN when none is known)."""
+    if isinstance(flags, pd.Series):
+        flags = flags.to_numpy(dtype=float, na_value=np.nan)
+    known = flags[~np.isnan(flags)]
+    return float(known.mean()) if len(known) else np.nan
 
 
 def breaches_by_priority(triaged: pd.DataFrame) -> pd.DataFrame:
