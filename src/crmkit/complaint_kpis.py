@@ -65,7 +65,7 @@ def kpis(triaged: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
         )
         table = pd.DataFrame.from_dict(rows, orient="index", columns=list(KPI_COLUMNS))
         table.index.name = "complaints"
-        return table
+        return _counts_whole(table)
     key = triaged[by]
     if isinstance(key.dtype, pd.CategoricalDtype):
         code, names = key.cat.codes.to_numpy(), key.cat.categories
@@ -80,7 +80,12 @@ def kpis(triaged: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     }
     table = pd.DataFrame.from_dict(found, orient="index", columns=list(KPI_COLUMNS))
     table.index = pd.Index(list(found), name=by)
-    return table
+    return _counts_whole(table)
+
+
+def _counts_whole(table: pd.DataFrame) -> pd.DataFrame:
+    """Counts as whole numbers, so tables show 16, not 16.00."""
+    return table.astype({"complaints": "int64", "still_open": "int64"})
 
 
 _FLAGS = ("first_contact_resolution", "responded_in_time", "resolved_in_time", "satisfied")
