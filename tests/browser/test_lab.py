@@ -129,3 +129,69 @@ def test_the_column_mapper_of_lesson_0_saves_a_mapping(lab, page, request):
     show(page, mapper)
     page.screenshot(path=artifact(request.node, "after.png"), full_page=True)
     assert not notebook_errors(page, notebook)
+
+
+def test_lesson_8_role_play_to_its_score_and_a_complaint_through_the_form(lab, page, request):
+    """Lesson 8 in the browser: play the first scenario's best replies to the full score;
+    send the complaint form empty (each field says why it is refused) and then filled in
+    (the line under it gives the new complaint's id and priority)."""
+    from crmkit import roleplay
+
+    notebook = "notebooks/08_complaint_handling.ipynb"
+    open_notebook(page, lab, notebook)
+    run_all(page, notebook)
+    wait_for_widgets(page, notebook)
+    assert not notebook_errors(page, notebook)
+
+    scenario = roleplay.scenarios()["late_delivery"]
+    play = ".crmkit-roleplay"
+    show(page, play)
+    page.screenshot(path=artifact(request.node, "roleplay-start.png"), full_page=True)
+    for turn, index in enumerate(roleplay.best_path(scenario), start=1):
+        page.locator(f"{play} .crmkit-history li").nth(turn - 2).wait_for(
+            timeout=20_000
+        ) if turn > 1 else None
+        page.locator(f"{play} .crmkit-reply-{index}").first.click()
+        page.locator(f"{play} .crmkit-history li").nth(turn - 1).wait_for(timeout=20_000)
+    score = page.locator(f"{play} .crmkit-score")
+    score.locator(f":text('Score: {scenario.max_score} of {scenario.max_score}')").wait_for(
+        timeout=20_000
+    )
+    show(page, play)
+    page.screenshot(path=artifact(request.node, "roleplay-end.png"), full_page=True)
+    assert "What went well" in score.inner_text()
+
+    form = ".crmkit-form"
+    show(page, form)
+    page.locator(f"{form} .crmkit-control-log").first.click()
+    page.locator(f"{form} .crmkit-reason-channel :text('required')").wait_for(timeout=20_000)
+    page.screenshot(path=artifact(request.node, "form-refused.png"), full_page=True)
+    assert "Not logged" in page.locator(f"{form} .crmkit-result").inner_text()
+    for field, value in (
+        ("channel", "phone"),
+        ("cause", "service"),
+        ("customer_reasonable", "yes"),
+        ("desired_resolution", "refund"),
+        ("customer_status", "returning"),
+    ):
+        page.locator(f"{form} .crmkit-field-{field} select").first.select_option(label=value)
+    for field, value in (
+        ("what_happened", "Delivery arrived a day late"),
+        ("how_it_happened", "Route changed without telling the shop"),
+        ("why_disappointed", "Shelves empty on a market day"),
+        ("product", "Weekly order"),
+        ("staff_member", "Driver Zhao Lei"),
+    ):
+        box = page.locator(
+            f"{form} .crmkit-field-{field} textarea, {form} .crmkit-field-{field} input"
+        ).first
+        box.fill(value)
+        box.press("Tab")  # a text widget syncs its value on blur
+    page.locator(f"{form} .crmkit-control-log").first.click()
+    logged = page.locator(f"{form} .crmkit-result :text('Logged Q')")
+    logged.wait_for(timeout=20_000)
+    show(page, form)
+    page.screenshot(path=artifact(request.node, "form-logged.png"), full_page=True)
+    assert "priority P" in page.locator(f"{form} .crmkit-result").inner_text()
+    assert not page.locator(f"{form} .crmkit-reason-channel").inner_text().strip()
+    assert not notebook_errors(page, notebook)

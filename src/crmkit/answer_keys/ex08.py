@@ -488,7 +488,7 @@ KEYS: dict[str, Key] = {
         "choice",
         _q10_letter,
         "She asks what you will do: the best reply acts now, with something concrete, in "
-        "the words of the do's (\"what I can do is ...\"), and never sends her elsewhere.",
+        'the words of the do\'s ("what I can do is ..."), and never sends her elsewhere.',
         options=LETTERS,
         wrong=lambda: other_letters(_q10_letter()),
     ),

@@ -62,24 +62,25 @@ def handling_times(
     the 90th percentile (the slow tail, a line to it) and the mean (a dot), in hours."""
     if kind not in ("response", "resolution"):
         raise ValueError("kind is 'response' or 'resolution'")
-    fig, ax = new_axes(ax, figsize=(8.0, 0.9 + 0.45 * max(len(table), 1)))
+    fig, ax = new_axes(ax, figsize=(8.0, 1.4 + 0.45 * max(len(table), 1)))
     y = np.arange(len(table))[::-1]
     median = table[f"{kind}_median_h"].to_numpy(float)
     p90 = table[f"{kind}_p90_h"].to_numpy(float)
     mean = table[f"{kind}_mean_h"].to_numpy(float)
-    ax.barh(y, median, color=PALETTE["blue"], height=0.55, label="median (a typical customer)")
-    ax.hlines(y, median, p90, color=PALETTE["vermillion"], lw=2, label="up to the 90th percentile")
+    ax.barh(y, median, color=PALETTE["blue"], height=0.55)
+    ax.hlines(y, median, p90, color=PALETTE["vermillion"], lw=2)
     ax.plot(p90, y, "|", color=PALETTE["vermillion"], ms=12, mew=2)
-    ax.plot(mean, y, "o", color=PALETTE["black"], ms=5, label="mean")
+    ax.plot(mean, y, "o", color=PALETTE["black"], ms=5)
     for yi, m, p in zip(y, median, p90, strict=True):
         if np.isfinite(p):
             ax.text(p, yi, f"  {m:,.1f} h typical, {p:,.1f} h slow", va="center", fontsize=8)
     if target is not None:
-        ax.axvline(target, color=PALETTE["green"], ls="--", lw=1.5, label=f"target {target:g} h")
+        ax.axvline(target, color=PALETTE["green"], ls="--", lw=1.5)
+        ax.text(target, y[0] + 0.45, f" target {target:g} h", color=PALETTE["green"], fontsize=8)
     ax.set_yticks(y, [str(i) for i in table.index])
-    ax.set_xlabel(f"hours to {'the first response' if kind == 'response' else 'resolution'}")
+    to = "the first response" if kind == "response" else "resolution"
+    ax.set_xlabel(f"hours to {to} (bar: median; red line: on to the 90th percentile; dot: mean)")
     ax.set_xlim(0, (np.nanmax(p90) if np.isfinite(p90).any() else 1) * 1.45)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4)
     what = "first response" if kind == "response" else "resolution"
     set_title(ax, title or f"Hours to {what}: the typical wait and the slow tail")
     return fig

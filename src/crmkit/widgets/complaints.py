@@ -98,7 +98,7 @@ class ComplaintKpiExplorer(Explorer[KpiSettings, KpiView]):
 
     chart_width = "760px"
     label_width = "70px"
-    panel_width = "260px"
+    panel_width = "330px"
     table_below = True
 
     def __init__(self, triaged: pd.DataFrame, settings: KpiSettings | None = None):
@@ -138,7 +138,8 @@ class ComplaintKpiExplorer(Explorer[KpiSettings, KpiView]):
             s.time,
             title=f"Hours to {what} by {s.by}: the typical wait and the slow tail",
         )
-        chart = to_png(fixed_layout(fig, left=0.14, right=0.97, top=0.88, bottom=0.3))
+        bottom = min(0.45, 0.6 / fig.get_size_inches()[1])  # room for the axis label
+        chart = to_png(fixed_layout(fig, left=0.14, right=0.97, top=0.88, bottom=bottom))
         shown = view.table[list(SHOWN_KPIS)].rename(columns=SHOWN_KPIS)
         html = table_html(
             shown,
@@ -222,7 +223,7 @@ class SurvivalExplorer(Explorer[SurvivalSettings, SurvivalView]):
 
     chart_width = "760px"
     label_width = "70px"
-    panel_width = "260px"
+    panel_width = "330px"
 
     def __init__(self, rows: pd.DataFrame, settings: SurvivalSettings | None = None):
         if rows.empty:
