@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 
 #: The steps, in order.
 STEPS = ("received", "acknowledged", "assessed", "investigated", "responded", "closed")
@@ -200,3 +200,17 @@ def histories_from(trail: pd.DataFrame) -> dict[str, ComplaintHistory]:
 
 def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def reopened_example(complaints: pd.DataFrame) -> pd.Series:
+    """A complaint of the data to replay through the workflow: the first one that was
+    reopened (or, where none was, the first one resolved); MissingData where the data has
+    none resolved."""
+    resolved = complaints[complaints["resolved_at"].notna()] if len(complaints) else complaints
+    if resolved.empty:
+        raise MissingData(
+            "replaying a complaint needs one that was resolved (complaints.csv), and this "
+            "data holds none"
+        )
+    reopened = resolved[resolved["reopened"].astype(bool)]
+    return (reopened if len(reopened) else resolved).iloc[0]

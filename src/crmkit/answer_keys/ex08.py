@@ -25,6 +25,7 @@ from crmkit import complaint_kpis as kpi
 from crmkit import complaint_record as record
 from crmkit import complaint_triage as triage
 from crmkit.answer_keys.core import LETTERS, Key, other_letters, sample_data
+from crmkit.errors import CrmkitError
 
 
 @cache
@@ -105,8 +106,8 @@ def _q2_field() -> str:
         fields = list(refused.by_field)
         if len(fields) == 1:
             return str(fields[0])
-        raise AssertionError(f"Q2's record should break one rule, it breaks {fields}") from None
-    raise AssertionError("Q2's record should be refused, and it is accepted")
+        raise CrmkitError(f"Q2's record should break one rule; it breaks {fields}") from None
+    raise CrmkitError("Q2's record should be refused, and it is accepted")
 
 
 def _q2_letter() -> str:
@@ -349,7 +350,8 @@ KEYS: dict[str, Key] = {
         wrong=lambda: (
             _target("P2"),  # high severity taken as P2, the tier ignored
             _target("P1", "resolve_within_hours"),  # the resolution target
-            float(_q3_triage("explanation")["respond_within_hours"]),  # the other complaint
+            # the other complaint's target (the same number as the last on the sample)
+            float(_q3_triage("explanation")["respond_within_hours"]),
         ),
     ),
     "ex08.q3": Key(
@@ -479,7 +481,8 @@ KEYS: dict[str, Key] = {
         "choice",
         _q9_letter,
         "Look at the sign of the difference and whether its interval excludes zero; and "
-        "remember what data we did not choose can and cannot prove.",
+        "remember that we did not choose which complaints were handled well, so the data "
+        "show an association, not a proof.",
         options=LETTERS,
         wrong=lambda: other_letters(_q9_letter()),
     ),
@@ -487,8 +490,9 @@ KEYS: dict[str, Key] = {
         "Q10, the reply you give Ms Lin",
         "choice",
         _q10_letter,
-        "She asks what you will do: the best reply acts now, with something concrete, in "
-        'the words of the do\'s ("what I can do is ..."), and never sends her elsewhere.',
+        "She asks what you will do, and her weekend starts now: the best reply acts at "
+        "once, with something concrete, in the words of a do, and neither sends her "
+        "elsewhere nor makes her wait.",
         options=LETTERS,
         wrong=lambda: other_letters(_q10_letter()),
     ),
