@@ -34,12 +34,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmkit import alive as al
+from crmkit import churn, tiers
 from crmkit import classification as cls
+from crmkit import complaint_kpis as ck
+from crmkit import complaint_triage as ct
 from crmkit import customer_base as cb
 from crmkit import key_accounts as ka
 from crmkit import lifecycle as lc
 from crmkit import pyramid as pyr
-from crmkit import tiers
 from crmkit import value as va
 from crmkit.datasets.load import SampleData, load_sample
 from crmkit.errors import CrmkitError, MissingData
@@ -53,6 +55,9 @@ MODULES = {
     "key_accounts": ka,
     "lifecycle": lc,
     "alive": al,
+    "complaint_triage": ct,
+    "complaint_kpis": ck,
+    "churn": churn,
 }
 
 # -- the data: small folders of orders alone, and the sample ---------------------------------
@@ -111,6 +116,24 @@ def stages_of(data: SampleData):
         except Exception as err:  # noqa: BLE001 (raised again below, as the call would)
             _STAGES[id(data)] = err
     found = _STAGES[id(data)]
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+_COMPLAINTS: dict[tuple[int, str], object] = {}
+
+
+def complaints_of(data: SampleData, what: str):
+    """The complaints lesson's inputs once per data set: "triaged" (`complaint_triage.triage`)
+    or "rows" (`churn.index_days`); an error, if any, raised again at every call."""
+    key = (id(data), what)
+    if key not in _COMPLAINTS:
+        try:
+            _COMPLAINTS[key] = ct.triage(data) if what == "triaged" else churn.index_days(data)
+        except Exception as err:  # noqa: BLE001 (raised again below, as the call would)
+            _COMPLAINTS[key] = err
+    found = _COMPLAINTS[key]
     if isinstance(found, Exception):
         raise found
     return found
@@ -543,6 +566,73 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
     "lifecycle.stage_codes": [
         lambda s: lc.stage_codes(lc.monthly_signs(s.data), lc.StageRules(stable_share=0.6))
     ],
+    "tiers.tiers_at": [
+        lambda s: tiers.tiers_at(s.data, s.data.orders["customer_id"], s.data.orders["order_date"])
+    ],
+    "complaint_triage.severity_rules": [lambda s: ct.severity_rules()],
+    "complaint_triage.priority_matrix": [lambda s: ct.priority_matrix()],
+    "complaint_triage.targets": [lambda s: ct.targets()],
+    "complaint_triage.severity": [lambda s: ct.severity(s.data.complaints["desired_resolution"])],
+    "complaint_triage.priority": [
+        lambda s: ct.priority(
+            complaints_of(s.data, "triaged")["severity"], complaints_of(s.data, "triaged")["tier"]
+        )
+    ],
+    "complaint_triage.triage": [lambda s: complaints_of(s.data, "triaged")],
+    "complaint_triage.triage_one": [lambda s: ct.triage_one("high", 1)],
+    "complaint_kpis.kpis": [
+        lambda s: ck.kpis(complaints_of(s.data, "triaged")),
+        lambda s: ck.kpis(complaints_of(s.data, "triaged"), "month"),
+    ],
+    "complaint_kpis.breaches_by_priority": [
+        lambda s: ck.breaches_by_priority(complaints_of(s.data, "triaged"))
+    ],
+    "complaint_kpis.cause_pareto": [lambda s: ck.cause_pareto(complaints_of(s.data, "triaged"))],
+    "complaint_kpis.vital_few": [
+        lambda s: ck.vital_few(ck.cause_pareto(complaints_of(s.data, "triaged")))
+    ],
+    "complaint_kpis.wants_checklist": [
+        lambda s: ck.wants_checklist(complaints_of(s.data, "triaged"))
+    ],
+    "complaint_kpis.wants_summary": [
+        lambda s: ck.wants_summary(ck.wants_checklist(complaints_of(s.data, "triaged")))
+    ],
+    "complaint_kpis.action_list": [
+        lambda s: ck.action_list(complaints_of(s.data, "triaged"), complaints_of(s.data, "rows"))
+    ],
+    "churn.relationships": [lambda s: churn.relationships(s.data)],
+    "churn.handling": [lambda s: churn.handling(s.data.complaints)],
+    "churn.follow_up_limit": [lambda s: churn.follow_up_limit(s.data)],
+    "churn.index_days": [lambda s: complaints_of(s.data, "rows")],
+    "churn.churn_rates": [
+        lambda s: churn.churn_rates(complaints_of(s.data, "rows"), "group"),
+        lambda s: churn.churn_rates(complaints_of(s.data, "rows"), "tier"),
+    ],
+    "churn.recovery_differences": [
+        lambda s: churn.recovery_differences(complaints_of(s.data, "rows"))
+    ],
+    "churn.recovery_model": [lambda s: churn.recovery_model(complaints_of(s.data, "rows"))],
+    "churn.complaint_rows": [lambda s: churn.complaint_rows(complaints_of(s.data, "rows"))],
+    "churn.survival_curves": [
+        lambda s: churn.survival_curves(complaints_of(s.data, "rows"), "tier")
+    ],
+    "churn.surviving_at": [
+        lambda s: churn.surviving_at(
+            churn.survival_curves(complaints_of(s.data, "rows"), "group"), 6
+        )
+    ],
+    "churn.logrank": [lambda s: churn.logrank(complaints_of(s.data, "rows"), "tier")],
+    "churn.with_stages": [
+        lambda s: churn.with_stages(s.data, complaints_of(s.data, "rows")),
+        lambda s: churn.with_stages(s.data, complaints_of(s.data, "rows"), required=False),
+    ],
+    "churn.churn_kinds": [lambda s: churn.churn_kinds(s.data)],
+    "churn.cohort_retention": [
+        lambda s: churn.cohort_retention(s.data),
+        lambda s: churn.cohort_retention(s.data, freq="M"),
+    ],
+    "churn.silent_leavers": [lambda s: churn.silent_leavers(s.data)],
+    "churn.sales_lost": [lambda s: churn.sales_lost(s.data, complaints_of(s.data, "rows"))],
     "alive.model_data": [
         lambda s: al.model_data(s.data),
         lambda s: al.model_data(s.data, holdout_months=0, unit_days=1),
