@@ -550,5 +550,10 @@ def sales_lost(data, rows: pd.DataFrame, *, months: int = 12) -> pd.DataFrame:
     )
     per_group = sales.groupby(level="group", observed=True)
     out = pd.DataFrame({"customers_left": per_group.size(), "yearly_sales_lost": per_group.sum()})
-    out["per_customer"] = out["yearly_sales_lost"] / out["customers_left"]
+    out.index = out.index.astype(str)
+    out = out.reindex(list(GROUPS)).fillna({"customers_left": 0, "yearly_sales_lost": 0.0})
+    out["customers_left"] = out["customers_left"].astype("int64")
+    left = out["customers_left"].where(out["customers_left"] > 0)
+    out["per_customer"] = out["yearly_sales_lost"] / left
+    out.index.name = "group"
     return out

@@ -230,3 +230,45 @@ def test_the_cohort_table_reads_row_percentages(data):
     assert shares.iloc[0][1] == pytest.approx(later["customer_id"].nunique() / len(cohort))
     with pytest.raises(CrmkitError, match="quarter"):
         churn.cohort_retention(data, freq="Y")
+
+
+def test_silent_leavers_count_the_ended_relationships_without_a_complaint(data):
+    counts = churn.silent_leavers(data)
+    spans = churn.relationships(data)
+    ended = spans[spans["ended"]]
+    assert counts["ended"] == len(ended)
+    first = data.complaints.groupby("customer_id")["opened_at"].min().reindex(ended.index)
+    by_end = ended["last_order"] + pd.DateOffset(months=StageRules().silence_months)
+    assert counts["complained"] == int((first <= by_end).sum())
+    assert counts["silent"] + counts["complained"] == counts["ended"]
+    none = dataclasses.replace(data, complaints=data.complaints.iloc[0:0])
+    with pytest.raises(MissingData, match="complaints"):
+        churn.silent_leavers(none)
+
+
+def test_sales_lost_add_up_the_year_before_each_index_day(data, rows):
+    lost = churn.sales_lost(data, rows)
+    assert list(lost.index) == list(churn.GROUPS)
+    left = rows[rows["churned"] & (rows["group"] == "not resolved well")]
+    assert lost.loc["not resolved well", "customers_left"] == len(left)
+    one = left.iloc[0]
+    orders = data.orders[data.orders["customer_id"] == one["customer_id"]]
+    year = orders[
+        (orders["order_date"] >= one["index_day"] - pd.DateOffset(months=12))
+        & (orders["order_date"] < one["index_day"])
+    ]
+    alone = churn.sales_lost(data, left.iloc[[0]])
+    assert alone.loc["not resolved well", "yearly_sales_lost"] == pytest.approx(
+        year["revenue"].sum()
+    )
+    assert alone.loc["resolved well", "customers_left"] == 0
+
+
+def test_without_complaints_the_comparison_says_so(data, rows):
+    quiet = rows[rows["group"] == "no complaint"]
+    with pytest.raises(MissingData, match="full follow-up"):
+        churn.complaint_rows(quiet)
+    with pytest.raises(MissingData):
+        churn.recovery_differences(quiet)
+    empty = dataclasses.replace(data, category_purchases=data.category_purchases.iloc[0:0])
+    assert "stage" not in churn.with_stages(empty, rows, required=False).columns

@@ -229,3 +229,15 @@ def test_kpis_do_not_depend_on_row_order_and_stay_in_range(table, rnd):
         ]
     ]
     assert ((rates.dropna() >= 0) & (rates.dropna() <= 1)).all()
+
+
+def test_the_action_list_reads_the_data(triaged):
+    from crmkit import churn
+
+    rows = churn.index_days(load_sample())
+    actions = ck.action_list(triaged, rows)
+    assert len(actions) == 5 and list(actions.columns)[:2] == ["step", "chinese"]
+    worst = ck.kpis(triaged, "channel")["response_breach_rate"].idxmax()
+    assert worst in actions.loc[2, "what the data says"]
+    unhappy = rows[(rows["group"] == "not resolved well") & ~rows["ended"]]
+    assert actions.loc[4, "what the data says"].startswith(f"{len(unhappy):,} customers")

@@ -127,3 +127,17 @@ def test_a_trail_edited_into_an_impossible_order_is_refused_with_its_row():
         wf.histories_from(relabelled)
     with pytest.raises(CrmkitError, match="no column 'reason'"):
         wf.histories_from(trail.drop(columns="reason"))
+
+
+def test_the_example_to_replay_is_a_reopened_complaint():
+    from crmkit.datasets import load_sample
+    from crmkit.errors import MissingData
+
+    complaints = load_sample().complaints
+    case = wf.reopened_example(complaints)
+    assert bool(case["reopened"]) and pd.notna(case["resolved_at"])
+    assert case["complaint_id"] == complaints[complaints["reopened"]].iloc[0]["complaint_id"]
+    never = complaints.assign(reopened=False)
+    assert not bool(wf.reopened_example(never)["reopened"])
+    with pytest.raises(MissingData, match="resolved"):
+        wf.reopened_example(complaints.iloc[0:0])
