@@ -34,6 +34,7 @@ SETS = (
     "ex05_key_accounts",
     "ex06_lifecycle",
     "ex07_alive",
+    "ex08_complaints",
 )
 SHORT = {name: name.split("_")[0] for name in SETS}  # "ex01_classification" -> "ex01"
 
@@ -306,6 +307,18 @@ WRONG = {
         "q8": 'caught_difference = 0.999\nfirst_warning = "b"',
         "q9": 'covered = -1.0\ncall_list = lists["lowest P(alive)"]',
     },
+    "ex08_complaints": {
+        "q1": "silent_share = 0.239",
+        "q2": 'fix_field = "a"',
+        "q3": 'first_response_hours = 4\nfirst_complaint = "a"',
+        "q4": "email_median = 22.4",
+        "q5": "reopen_rate = 0.122",
+        "q6": 'worst_breach = 0.216\nfix_channel = "b"',
+        "q7": 'most_left = 32\nfix_cause = "b"',
+        "q8": "active_share = 0.211",
+        "q9": 'churn_gap = 16.9\nexcludes_zero = "no"\nrecovery_worth = "a"',
+        "q10": 'best_reply = "d"',
+    },
 }
 
 ABC_LE = '''def abc_class(share_before, a=0.8, b=0.95):
@@ -513,7 +526,7 @@ def write_corpus(entries: Iterable[Entry], folder: Path | str) -> Path:
 
 
 def _base_corpus(c: Course) -> Iterable[Entry]:
-    E1, E2, E3, E4, E5, E6, E7 = SETS
+    E1, E2, E3, E4, E5, E6, E7, E8 = SETS
     graded = "graded"
 
     def nb_entry(student, name, nb, note, total=None, *, layout=None, raw=None, **kw):
@@ -537,6 +550,7 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         (E5, "partial_ex05_a", ["q1", "q5", "q6", "q8"]),
         (E6, "partial_ex06_a", ["q1", "q3", "q6", "q10"]),
         (E7, "partial_ex07_a", ["q1", "q3", "q6", "q9"]),
+        (E8, "partial_ex08_a", ["q1", "q3", "q7", "q10"]),
     ]
     for name, student, qs in mixes:
         yield nb_entry(
