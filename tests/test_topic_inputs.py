@@ -104,68 +104,53 @@ _DATA: dict[str, SampleData] = {}
 _FOLDERS = tempfile.TemporaryDirectory(prefix="crmkit-inputs-")
 
 
-_STAGES: dict[int, object] = {}
+_ONCE: dict[tuple[int, str], object] = {}
+
+
+def once(data: SampleData, what: str, make: Callable[[], object]):
+    """`make()` once per data set and input name (the slow inputs many calls build on); its
+    error, if any, raised again at every call, as the call itself would raise it."""
+    key = (id(data), what)
+    if key not in _ONCE:
+        try:
+            _ONCE[key] = make()
+        except Exception as err:  # noqa: BLE001 (raised again below, as the call would)
+            _ONCE[key] = err
+    found = _ONCE[key]
+    if isinstance(found, Exception):
+        raise found
+    return found
 
 
 def stages_of(data: SampleData):
-    """`lifecycle.detect_stages(data)` once per data set, for the calls that only build on
-    it (it is the slow part of them); its error, if any, raised again at every call."""
-    if id(data) not in _STAGES:
-        try:
-            _STAGES[id(data)] = lc.detect_stages(data)
-        except Exception as err:  # noqa: BLE001 (raised again below, as the call would)
-            _STAGES[id(data)] = err
-    found = _STAGES[id(data)]
-    if isinstance(found, Exception):
-        raise found
-    return found
-
-
-_COMPLAINTS: dict[tuple[int, str], object] = {}
+    """`lifecycle.detect_stages(data)`, for the calls that only build on it."""
+    return once(data, "stages", lambda: lc.detect_stages(data))
 
 
 def complaints_of(data: SampleData, what: str):
-    """The complaints lesson's inputs once per data set: "triaged" (`complaint_triage.triage`)
-    or "rows" (`churn.index_days`); an error, if any, raised again at every call."""
-    key = (id(data), what)
-    if key not in _COMPLAINTS:
-        try:
-            _COMPLAINTS[key] = ct.triage(data) if what == "triaged" else churn.index_days(data)
-        except Exception as err:  # noqa: BLE001 (raised again below, as the call would)
-            _COMPLAINTS[key] = err
-    found = _COMPLAINTS[key]
-    if isinstance(found, Exception):
-        raise found
-    return found
-
-
-_ALIVE: dict[tuple[int, str], object] = {}
+    """The complaints lesson's inputs: "triaged" (`complaint_triage.triage`) or "rows"
+    (`churn.index_days`)."""
+    make = ct.triage if what == "triaged" else churn.index_days
+    return once(data, what, lambda: make(data))
 
 
 def alive_of(data: SampleData, what: str):
-    """The customer-base models' inputs once per data set (the fits are the slow part):
-    "today" (ModelData over all the data, Fits), "calibration" (the same with a holdout),
-    "monthly" (P(alive) at every month end), "flags" (the scored warnings) and "race"; an
-    error, if any, raised again at every call."""
-    key = (id(data), what)
-    if key not in _ALIVE:
-        try:
-            if what in ("today", "calibration"):
-                md = al.model_data(data, holdout_months=0 if what == "today" else 12)
-                _ALIVE[key] = (md, al.fit_models(md.summary))
-            elif what == "monthly":
-                _ALIVE[key] = al.alive_by_month(data, alive_of(data, "today")[1].pareto_nbd)
-            elif what == "flags":
-                monthly = alive_of(data, "monthly")
-                _ALIVE[key] = al.warning_flags(stages_of(data), monthly, data.lifecycle_truth)
-            else:
-                _ALIVE[key] = al.alarm_race(alive_of(data, "flags"))
-        except Exception as err:  # noqa: BLE001 (raised again below, as the call would)
-            _ALIVE[key] = err
-    found = _ALIVE[key]
-    if isinstance(found, Exception):
-        raise found
-    return found
+    """The customer-base models' inputs (the fits are the slow part): "today" (ModelData
+    over all the data, Fits), "calibration" (the same with a holdout), "monthly" (P(alive)
+    at every month end), "flags" (the scored warnings) and "race"."""
+
+    def make():
+        if what in ("today", "calibration"):
+            md = al.model_data(data, holdout_months=0 if what == "today" else 12)
+            return md, al.fit_models(md.summary)
+        if what == "monthly":
+            return al.alive_by_month(data, alive_of(data, "today")[1].pareto_nbd)
+        if what == "flags":
+            monthly = alive_of(data, "monthly")
+            return al.warning_flags(stages_of(data), monthly, data.lifecycle_truth)
+        return al.alarm_race(alive_of(data, "flags"))
+
+    return once(data, f"alive {what}", make)
 
 
 def data_of(case: str) -> SampleData:
