@@ -100,9 +100,14 @@ class ComplaintHistory:
             raise CrmkitError(f"{self.complaint_id} is already {to}")
         kind = "next" if there == here + 1 else "skip" if there > here else "back"
         if kind != "next" and not reason.strip():
-            what = "skip " + ", ".join(STEPS[here + 1 : there]) if kind == "skip" else "go back"
+            skipped = STEPS[here + 1 : there]
+            what = (
+                f"going straight to {to} skips {_and(skipped)}"
+                if kind == "skip"
+                else f"going back to {to} undoes a step"
+            )
             raise CrmkitError(
-                f"{self.complaint_id} is {self.step}: to {what} to {to}, give the reason "
+                f"{self.complaint_id} is {self.step}: {what}; give the reason "
                 "(ISO 10002 asks that every step be traceable)"
             )
         return ComplaintHistory(self.complaint_id, (*self.moves, Move(to, when, kind, by, reason)))
@@ -196,6 +201,12 @@ def histories_from(trail: pd.DataFrame) -> dict[str, ComplaintHistory]:
                 f"not a {row.kind}"
             )
     return out
+
+
+def _and(names) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _text(value) -> str:

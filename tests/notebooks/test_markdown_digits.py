@@ -112,7 +112,7 @@ ALLOWED: tuple[Allowed, ...] = (
     Allowed(r"\b100 ?[−-] ?1 ?= ?0\b", "seed 001 §2.3.4: 100 − 1 = 0, one unhappy customer (CO8)"),
     Allowed(r"\bISO 10002(?::2018)?\b", "the standard for complaints handling, by its number"),
     Allowed(r"\bP[1-4]\b", "a complaint priority of the triage rules (P1 to P4)"),
-    Allowed(r"\bpoints? [1-8]\b", "a point of the eight-point complaint record (CO4)"),
+    Allowed(r"\b[Pp]oints? [1-8]\b", "a point of the eight-point complaint record (CO4)"),
     Allowed(r"\b90th percentile\b", "the slow tail the complaint KPIs report (complaint_kpis)"),
     # --- names, formats and scales that are not measured numbers ---
     Allowed(r"\bC\d{5}\b", "a customer id of the sample data (a name, not a measure)"),

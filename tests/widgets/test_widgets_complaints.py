@@ -77,7 +77,7 @@ def test_the_survival_explorer_reads_the_curves_at_the_chosen_month(rows):
     p = churn.logrank(rows, "tier")["p_value"]
     assert view.headline.startswith(f"Log-rank test: p = {p:.3f}")
     table = read_table(explorer.render(view).table)
-    assert table.headers[0] == "Tier on the index day"
+    assert table.headers[0] == "Tier on the starting day"
 
 
 def test_without_stages_the_survival_explorer_offers_the_other_splits(rows):

@@ -79,7 +79,7 @@ def handling_times(
         ax.text(target, y[0] + 0.45, f" target {target:g} h", color=PALETTE["green"], fontsize=8)
     ax.set_yticks(y, [str(i) for i in table.index])
     to = "the first response" if kind == "response" else "resolution"
-    ax.set_xlabel(f"hours to {to} (bar: median; red line: on to the 90th percentile; dot: mean)")
+    ax.set_xlabel(f"hours to {to} (bar: median; line: on to the 90th percentile; dot: mean)")
     ax.set_xlim(0, (np.nanmax(p90) if np.isfinite(p90).any() else 1) * 1.45)
     what = "first response" if kind == "response" else "resolution"
     set_title(ax, title or f"Hours to {what}: the typical wait and the slow tail")
@@ -126,7 +126,7 @@ def survival_chart(
     curves: pd.DataFrame, *, months: float | None = None, title: str | None = None, ax=None
 ) -> Figure:
     """Kaplan-Meier curves (`churn.survival_curves`): the share of customers still with us
-    month by month after the index day, each with its 95% band."""
+    month by month after the starting day, each with its 95% band."""
     fig, ax = new_axes(ax, figsize=(8.0, 4.2))
     handles = []
     for i, (key, curve) in enumerate(curves.groupby("group", sort=False)):
@@ -149,7 +149,7 @@ def survival_chart(
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
     percent_axis(ax, "y")
-    ax.set_xlabel("months after the index day")
+    ax.set_xlabel("months after the starting day")
     ax.set_ylabel("still a customer")
     ax.legend(
         handles=handles, fontsize=8, loc="lower left", title="group (customers)", title_fontsize=8

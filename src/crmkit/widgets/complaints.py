@@ -195,7 +195,7 @@ def _pct(value: float) -> str:
 #: How the survival explorer can split the customers, and what each split is called.
 SPLITS = {
     "group": "complaint history",
-    "tier": "tier on the index day",
+    "tier": "tier on the starting day",
     "stage": "lifecycle stage",
     "channel": "channel of the complaint",
 }
