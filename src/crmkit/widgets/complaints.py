@@ -261,7 +261,9 @@ class SurvivalExplorer(Explorer[SurvivalSettings, SurvivalView]):
                 if test["p_value"] < 0.05
                 else "the data cannot tell these curves apart from chance"
             )
-            headline = f"Log-rank test: p = {test['p_value']:.3f}: {verdict}."
+            p = test["p_value"]
+            shown = "p below 0.001" if p < 0.001 else f"p = {p:.3f}"
+            headline = f"Log-rank test: {shown}: {verdict}."
         except MissingData as gap:
             headline = str(gap)
         return SurvivalView(settings, curves, rates, headline)
