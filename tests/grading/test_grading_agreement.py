@@ -33,9 +33,11 @@ def graded(tmp_path_factory):
     by_set: dict[str, dict[str, bytes]] = {}
     for e in COMPARED:
         by_set.setdefault(e.exercise_set, {})[e.student] = e.content
-    # nbgrader grades one notebook at a time: one nbgrader course per set, all three
-    # running alongside crmkit grade, keep this machine's cores busy.
-    with ThreadPoolExecutor(max_workers=len(by_set)) as pool:
+    # nbgrader grades one notebook at a time: one nbgrader course per set, four at a time
+    # alongside crmkit grade, keep this machine's two cores busy without starving kernels
+    # of the time they need to start (one course per set all at once, eight of them, let a
+    # kernel miss its start-up now and then).
+    with ThreadPoolExecutor(max_workers=min(len(by_set), 4)) as pool:
         runs = {
             name: pool.submit(
                 autograde_sets, ROOT, {name: subs}, tmp_path_factory.mktemp(f"nbgrader-{name}"),
@@ -49,6 +51,7 @@ def graded(tmp_path_factory):
         scores={name: run.scores[name] for name, run in done.items()},
         failed=set().union(*(run.failed for run in done.values())),
         seconds=max(run.setup_seconds + run.seconds for run in done.values()),
+        log="\n".join(run.log for run in done.values() if run.failed),
     )
     print(
         f"\ncrmkit grade: {len(ours.entries)} submissions in {ours.seconds:.1f} s; nbgrader "
@@ -67,7 +70,9 @@ def test_crmkit_grades_every_submission(graded):
 
 def test_nbgrader_grades_every_compared_submission(graded):
     _, nbgrader = graded
-    assert not nbgrader.failed, f"nbgrader could not grade {sorted(nbgrader.failed)}"
+    assert not nbgrader.failed, (
+        f"nbgrader could not grade {sorted(nbgrader.failed)}; its log:\n{nbgrader.log[-4000:]}"
+    )
 
 
 def test_points_per_question_agree_with_nbgrader(graded):
