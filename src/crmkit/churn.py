@@ -124,7 +124,7 @@ def index_days(
         complained = pd.DataFrame(
             columns=["customer_id", "index_day", "group", "cause", "channel", "complaint_id"]
         )
-    others = _quiet_index_days(data, spans, first_complaint, limit, seed)
+    others = _quiet_index_days(data, first_complaint, limit, seed)
     rows = pd.concat([complained, others], ignore_index=True)
     rows["index_day"] = pd.to_datetime(rows["index_day"])
     rows = rows.sort_values(["index_day", "customer_id"], kind="stable").reset_index(drop=True)
@@ -143,7 +143,7 @@ def index_days(
     return rows
 
 
-def _quiet_index_days(data, spans, first_complaint, limit, seed) -> pd.DataFrame:
+def _quiet_index_days(data, first_complaint, limit, seed) -> pd.DataFrame:
     """For each customer, one of their orders drawn at random (seeded) among those placed
     before their first complaint and with a full follow-up: a day they were buying from
     us. A customer who complained later can be drawn at an order before their complaint:

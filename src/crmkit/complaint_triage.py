@@ -83,8 +83,7 @@ def priority(severities: pd.Series, tiers: pd.Series) -> pd.Series:
     position = pd.Series(tiers).cat.codes.to_numpy() + 1
     if (position < 1).any():
         raise CrmkitError("every complaint needs a tier to be given a priority")
-    table = content.table("complaint_priorities")
-    lookup = {(s, int(t)): p for s, t, p in table.itertuples(index=False)}
+    lookup = _priorities()
     sev = pd.Series(severities).astype(str).to_numpy()
     found = [lookup.get((s, int(t))) for s, t in zip(sev, position, strict=True)]
     if any(p is None for p in found):
@@ -155,11 +154,9 @@ def triage(data, *, fcr_hours: float = FCR_HOURS) -> pd.DataFrame:
 def triage_one(severity_of: str, tier_position: int) -> pd.Series:
     """The priority and targets for one complaint (a severity and a tier position, 1 =
     best tier, 5 = no tier yet): what the form shows when a complaint is logged."""
-    table = content.table("complaint_priorities")
-    row = table[(table["severity"] == severity_of) & (table["tier_position"] == tier_position)]
-    if row.empty:
+    code = _priorities().get((severity_of, int(tier_position)))
+    if code is None:
         raise CrmkitError(f"no priority for severity {severity_of!r} and tier {tier_position}")
-    code = row["priority"].iloc[0]
     goals = targets().loc[code]
     return pd.Series(
         {
@@ -169,6 +166,12 @@ def triage_one(severity_of: str, tier_position: int) -> pd.Series:
             "meaning": goals["meaning"],
         }
     )
+
+
+def _priorities() -> dict[tuple[str, int], str]:
+    """(severity, tier position) -> priority, from complaint_priorities.csv."""
+    table = content.table("complaint_priorities")
+    return {(s, int(t)): p for s, t, p in table.itertuples(index=False)}
 
 
 def _hours(delta: pd.Series) -> pd.Series:
