@@ -141,6 +141,39 @@ TABLES: dict[str, TableSpec] = {
         key=("strategy",),
         index="strategy",
     ),
+    "service_actions": TableSpec(
+        "service_actions.csv",
+        ("dimension", "chinese", "action"),
+        key=("dimension",),
+        index="dimension",
+        choices={
+            "dimension": ("reliability", "tangibles", "responsiveness", "empathy", "assurance")
+        },
+    ),
+    "customer_needs": TableSpec(
+        "customer_needs.csv",
+        ("need", "chinese", "meaning", "dimensions"),
+        key=("need",),
+        index="need",
+        choices={"need": ("information", "environment", "emotional", "convenience")},
+    ),
+    "service_stages": TableSpec(
+        "service_stages.csv",
+        ("stage", "chinese", "example", "dimensions"),
+        key=("stage",),
+        index="stage",
+        choices={"stage": ("pre-sale", "in-sale", "after-sale")},
+    ),
+    "call_reasons": TableSpec(
+        "call_reasons.csv",
+        ("reason", "chinese", "kind", "script", "seed"),
+        key=("reason",),
+        index="reason",
+        choices={"kind": ("call", "visit")},
+    ),
+    "holidays": TableSpec(
+        "holidays.csv", ("holiday", "chinese", "date"), key=("holiday", "date")
+    ),
 }
 
 
