@@ -72,16 +72,18 @@ class Discipline:
     A fixed hour a day for calls (`call_block_minutes` from `start`, on `days` working days
     from Monday; a manager's hours beyond it go to visits); short calls
     (`call_minutes`, `greeting_minutes`, `complaint_minutes`) beside longer visits
-    (`visit_minutes`, travel included); no second contact within `cool_off_days`; contact
-    rhythms (`visit_every_days`, `needs_every_days`); and persistence: a young relationship
-    stays on the list for new needs until it has had `persist_calls` such contacts, since
-    most sales close only after the fifth call (seed 004). Customers whose chance of still
-    buying is below `min_alive` are left to a win-back campaign rather than a call.
+    (`visit_minutes`, travel included, from `visit_start`); no second contact within
+    `cool_off_days`; contact rhythms (`visit_every_days`, `needs_every_days`); and
+    persistence: a young relationship stays on the list for new needs until it has had
+    `persist_calls` such contacts, since most sales close only after the fifth call (seed
+    004). Customers whose chance of still buying is below `min_alive` are left to a win-back
+    campaign rather than a call.
     """
 
     start: str = "10:00"
     days: int = 5
     call_block_minutes: int = 60
+    visit_start: str = "14:00"
     call_minutes: int = 10
     greeting_minutes: int = 5
     complaint_minutes: int = 15
@@ -94,13 +96,15 @@ class Discipline:
     min_alive: float = 0.1
 
     def __post_init__(self) -> None:
-        try:
-            dt.time.fromisoformat(self.start)
-        except (TypeError, ValueError):
-            raise CrmkitError(
-                f"start is a time of day such as '10:00'; got {self.start!r}"
-            ) from None
-        whole = {k: v for k, v in vars(self).items() if k not in ("start", "min_alive")}
+        for name in ("start", "visit_start"):
+            try:
+                dt.time.fromisoformat(getattr(self, name))
+            except (TypeError, ValueError):
+                raise CrmkitError(
+                    f"{name} is a time of day such as '10:00'; got {getattr(self, name)!r}"
+                ) from None
+        text = ("start", "visit_start", "min_alive")
+        whole = {k: v for k, v in vars(self).items() if k not in text}
         for name, value in whole.items():
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 raise CrmkitError(f"{name} must be a whole number >= 1; got {value!r}")
@@ -365,6 +369,7 @@ def candidates(
         }
     )
     out.attrs["week_start"] = week
+    out.attrs["as_of"] = known.as_of
     return out, left_out
 
 
@@ -452,6 +457,7 @@ class Plan:
     week_start: pd.Timestamp | None
     discipline: Discipline
     solver: dict = field(default_factory=dict)
+    as_of: pd.Timestamp | None = None
 
     @property
     def value(self) -> float:
@@ -562,7 +568,9 @@ def _plan(cands, budget, accounts, owner, chosen, managers_of, method, solver, r
     book = pd.concat([accounts.drop(new.index, errors="ignore"), new]).sort_index()
     book.index.name, book.name = "customer_id", "manager"
     week = cands.attrs.get("week_start")
-    return Plan(contacts, left_out, budget, book, method, week, rules, solver)
+    return Plan(
+        contacts, left_out, budget, book, method, week, rules, solver, cands.attrs.get("as_of")
+    )
 
 
 def plan_week(

@@ -171,9 +171,7 @@ TABLES: dict[str, TableSpec] = {
         index="reason",
         choices={"kind": ("call", "visit")},
     ),
-    "holidays": TableSpec(
-        "holidays.csv", ("holiday", "chinese", "date"), key=("holiday", "date")
-    ),
+    "holidays": TableSpec("holidays.csv", ("holiday", "chinese", "date"), key=("holiday", "date")),
 }
 
 

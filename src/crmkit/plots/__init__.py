@@ -8,8 +8,8 @@ Figures are made with `matplotlib.figure.Figure` (not pyplot) when `ax` is not
 given, so explorers can redraw them without touching global state; notebooks
 display them by ending the cell with the figure or `plt.show()`.
 One module per lesson topic (classification, pyramid, value, key_accounts, lifecycle,
-alive, complaints) plus `general` for charts any lesson uses (heatmap of a table, bars by group);
-everything is importable from `crmkit.plots`.
+alive, complaints, satisfaction) plus `general` for charts any lesson uses (heatmap of a
+table, bars by group); everything is importable from `crmkit.plots`.
 """
 
 from crmkit.plots.alive import (
@@ -32,6 +32,13 @@ from crmkit.plots.general import bar_by_group, segment_heatmap
 from crmkit.plots.key_accounts import list_over_time, rule_change_chart, threshold_curve
 from crmkit.plots.lifecycle import customer_timeline, pattern_curves, stage_economics
 from crmkit.plots.pyramid import migration_heatmap, profit_waterfall, pyramid_chart, whale_curve
+from crmkit.plots.satisfaction import (
+    gap_chart,
+    ipa_chart,
+    loyalty_chart,
+    nps_chart,
+    plan_value_chart,
+)
 from crmkit.plots.style import (
     CLASS_COLOURS,
     DIVERGING_CMAP,
@@ -68,6 +75,11 @@ __all__ = [
     "retention_heatmap",
     "survival_chart",
     "wants_chart",
+    "gap_chart",
+    "ipa_chart",
+    "loyalty_chart",
+    "nps_chart",
+    "plan_value_chart",
     "clv_years_chart",
     "customer_timeline",
     "indicator_profile",
