@@ -334,12 +334,6 @@ def candidates(
     table = t[keep]
     r = reason[keep]
     script = reasons()
-    value = (
-        weights.tier * table["tier"].map(TIER_POINTS).fillna(0.1)
-        + weights.stage * table["stage"].map(STAGE_POINTS).fillna(0.0)
-        + weights.risk * (1.0 - table["p_alive"])
-        + weights.complaint * complaint_due[keep].astype(float)
-    )
     out = pd.DataFrame(
         {
             "customer_id": table.index.astype(str),
@@ -351,15 +345,15 @@ def candidates(
             "reason": r.to_numpy(),
             "kind": script.loc[r.to_numpy(), "kind"].to_numpy(),
             "minutes": [rules.minutes(x) for x in r],
-            "value": np.round(value.to_numpy(dtype=float), 6),
+            "value": 0.0,
             "script": script.loc[r.to_numpy(), "script"].to_numpy(),
         }
     )
+    out = revalue(out, weights)
     if len(ahead):
         names = " and ".join(ahead["holiday"].astype(str).unique())
         greet = out["reason"].eq("holiday greeting")
         out.loc[greet, "script"] = f"{names}: " + out.loc[greet, "script"].astype(str)
-    out = _by_value(out)
     left = t[listed & why.notna()]
     left_out = pd.DataFrame(
         {
@@ -371,6 +365,21 @@ def candidates(
     out.attrs["week_start"] = week
     out.attrs["as_of"] = known.as_of
     return out, left_out
+
+
+def revalue(cands: pd.DataFrame, weights: Weights) -> pd.DataFrame:
+    """The candidates with each contact's value under `weights`, most valuable first: the
+    weighted sum of tier points, stage points, the risk the customer has gone
+    (1 − P(alive)) and an open complaint (1 or 0)."""
+    value = (
+        weights.tier * cands["tier"].map(TIER_POINTS).fillna(0.1).astype(float)
+        + weights.stage * cands["stage"].map(STAGE_POINTS).fillna(0.0).astype(float)
+        + weights.risk * (1.0 - cands["p_alive"].astype(float))
+        + weights.complaint * cands["open_complaint"].astype(float)
+    )
+    out = _by_value(cands.assign(value=np.round(value.to_numpy(dtype=float), 6)))
+    out.attrs = dict(cands.attrs)
+    return out
 
 
 def _anniversary_in(join: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
