@@ -44,11 +44,6 @@ SCHEDULE_COLUMNS = (
 )
 
 
-def _at(day: pd.Timestamp, clock: str) -> pd.Timestamp:
-    time = dt.time.fromisoformat(clock)
-    return day + pd.Timedelta(hours=time.hour, minutes=time.minute)
-
-
 def schedule(plan: Plan) -> pd.DataFrame:
     """Each contact with its day, start and end (SCHEDULE_COLUMNS), per manager in time order.
 
@@ -61,47 +56,41 @@ def schedule(plan: Plan) -> pd.DataFrame:
     if plan.week_start is None:
         raise CrmkitError("this plan has no week; make it with callback_plan.candidates")
     rules = plan.discipline
-    days = [plan.week_start + pd.Timedelta(days=d) for d in range(rules.days)]
-    rows = []
-    for manager, mine in plan.contacts.groupby("manager", sort=False):
-        calls = mine[mine["kind"].eq("call")]
-        # days by first-fit decreasing (longest calls placed first: with lengths of 5, 10
-        # and 15 minutes in an hour this always fits what the plan allowed), then each
-        # day's calls in order of value
+    contacts = plan.contacts.reset_index(drop=True)
+    minutes = contacts["minutes"].to_numpy(dtype=float)
+    day = np.zeros(len(contacts), dtype=int)
+    offset = np.zeros(len(contacts))  # minutes after the day's start of calls or visits
+    is_call = contacts["kind"].eq("call").to_numpy()
+    for _, rows in contacts.groupby("manager", sort=False).indices.items():
+        calls = rows[is_call[rows]]  # the plan lists each manager's contacts by value
+        # days by first-fit decreasing (longest calls first: with lengths of 5, 10 and 15
+        # minutes in an hour this always fits what the plan allowed)
         room = np.full(rules.days, float(rules.call_block_minutes))
-        day_of = {}
-        longest = calls.sort_values("minutes", ascending=False, kind="stable")
-        for i, minutes in longest["minutes"].items():
-            fits = np.flatnonzero(room >= minutes)
-            d = int(fits[0]) if len(fits) else int(np.argmax(room))
-            day_of[i] = d
-            room[d] -= minutes
+        for i in calls[np.argsort(-minutes[calls], kind="stable")]:
+            fits = np.flatnonzero(room >= minutes[i])
+            day[i] = fits[0] if len(fits) else int(np.argmax(room))
+            room[day[i]] -= minutes[i]
         used = np.zeros(rules.days)
-        for i, c in calls.iterrows():  # the plan lists each manager's calls by value
-            d = day_of[i]
-            begin = _at(days[d], rules.start) + pd.Timedelta(minutes=float(used[d]))
-            rows.append((manager, d, begin, c))
-            used[d] += c["minutes"]
-        visits = mine[mine["kind"].eq("visit")]
+        for i in calls:  # each day's calls in order of value
+            offset[i] = used[day[i]]
+            used[day[i]] += minutes[i]
         booked = np.zeros(rules.days)
-        for j, (_, c) in enumerate(visits.iterrows()):
-            d = j % rules.days
-            begin = _at(days[d], rules.visit_start) + pd.Timedelta(minutes=float(booked[d]))
-            rows.append((manager, d, begin, c))
-            booked[d] += c["minutes"]
-    out = pd.DataFrame(
-        [
-            {
-                "manager": m,
-                "day": days[d].strftime("%a %Y-%m-%d"),
-                "start": begin,
-                "end": begin + pd.Timedelta(minutes=int(c["minutes"])),
-                **{k: c[k] for k in SCHEDULE_COLUMNS[4:]},
-            }
-            for m, d, begin, c in rows
-        ],
-        columns=list(SCHEDULE_COLUMNS),
-    )
+        for j, i in enumerate(rows[~is_call[rows]]):
+            day[i] = j % rules.days
+            offset[i] = booked[day[i]]
+            booked[day[i]] += minutes[i]
+    first = dt.time.fromisoformat(rules.start)
+    later = dt.time.fromisoformat(rules.visit_start)
+    clock = np.where(
+        is_call, first.hour * 60 + first.minute, later.hour * 60 + later.minute
+    ).astype(float)
+    dates = plan.week_start + pd.to_timedelta(day, unit="D")
+    begin = dates + pd.to_timedelta(clock + offset, unit="m")
+    out = contacts[list(SCHEDULE_COLUMNS[4:])].copy()
+    out.insert(0, "end", begin + pd.to_timedelta(minutes, unit="m"))
+    out.insert(0, "start", begin)
+    out.insert(0, "day", dates.strftime("%a %Y-%m-%d"))
+    out.insert(0, "manager", contacts["manager"].to_numpy())
     order = {m: k for k, m in enumerate(plan.budgets.index)}
     out["_m"] = out["manager"].map(order)
     out = out.sort_values(["_m", "start", "customer_id"], kind="stable").drop(columns="_m")

@@ -592,6 +592,7 @@ def plan_week(
     must: tuple[str, ...] = MUST,
     time_limit: float = 20.0,
     gap: float = 1e-4,
+    greedy: Plan | None = None,
 ) -> Plan:
     """The optimal week: the contacts that cover the most value within each manager's call
     and visit minutes, one contact per customer, each customer with their account's manager
@@ -601,7 +602,8 @@ def plan_week(
     Solved as a 0-1 program by HiGHS (`scipy.optimize.milp`) to within `gap` of the best
     possible value (relative); `solver` reports status, value, best bound and gap. If HiGHS
     stops at `time_limit` with a plan below the greedy one, the greedy plan is kept (said
-    in `solver["kept"]`), so the result is never below the greedy rule.
+    in `solver["kept"]`), so the result is never below the greedy rule. Pass `greedy`
+    (this week's `greedy_week` with the same inputs) to save computing it again.
     """
     rules = discipline or Discipline()
     accounts = _accounts(accounts)
@@ -613,18 +615,19 @@ def plan_week(
     visit = cands["kind"].eq("visit").to_numpy()
     n_var, n_cand, n_man = len(rows), len(cands), len(budget)
     forced = cands["reason"].isin(must).to_numpy()
-    try:
-        greedy: Plan | None = greedy_week(
-            cands,
-            capacity,
-            accounts=accounts,
-            keep_accounts=keep_accounts,
-            discipline=rules,
-            must=must,
-        )
-        refused = None
-    except CrmkitError as err:  # the hand rule could not fit the must-do contacts
-        greedy, refused = None, err
+    refused = None
+    if greedy is None:
+        try:
+            greedy = greedy_week(
+                cands,
+                capacity,
+                accounts=accounts,
+                keep_accounts=keep_accounts,
+                discipline=rules,
+                must=must,
+            )
+        except CrmkitError as err:  # the hand rule could not fit the must-do contacts
+            refused = err
     if n_var == 0 and greedy is not None:
         solver = {"status": "nothing to plan", "value": 0.0, "bound": 0.0, "gap": 0.0}
         return replace(greedy, method="optimal (MILP)", solver={**solver, "kept": "optimal"})

@@ -43,6 +43,7 @@ from crmkit.widgets.lifecycle import (
     PlaybookExplorer,
     PlaybookSettings,
 )
+from crmkit.widgets.maintenance import PlannerExplorer, PlannerSettings, PlannerView
 from crmkit.widgets.picker import CustomerExplorer, CustomerPicker, CustomerSearch
 from crmkit.widgets.pyramid import (
     MigrationExplorer,
@@ -66,6 +67,9 @@ from crmkit.widgets.value import (
 
 __all__ = [
     "ColumnMapper",
+    "PlannerExplorer",
+    "PlannerSettings",
+    "PlannerView",
     "ALL",
     "AliveExplorer",
     "AliveSettings",
