@@ -11,6 +11,7 @@ the tests: timings belong in benchmarks, not in timed assertions.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import os
 import platform
@@ -47,6 +48,7 @@ BUDGETS = {
     "redraw_100k": 0.250,  # s
     "classify_1m": 1.5,  # s (DESIGN.md), and at most the time of idiomatic pandas
     "classify_1m_mb": 1024.0,  # MB peak
+    "plan_100k": 5.0,  # s, a week's call-back plan for 100,000 customers ("a few seconds")
 }
 
 
@@ -482,6 +484,99 @@ def bench_complaints(big: dict | None) -> list[dict]:
     return rows
 
 
+def bench_maintenance(big: dict | None) -> list[dict]:
+    """Lesson 09: the week's call-back plan. At sample size the planner explorer's redraw
+    (budget 100 ms) against the greedy rule's redraw; on the big set (100,000 customers, 50
+    managers) what the planner knows of each customer, the candidates, and the optimal plan
+    by HiGHS with every customer in a manager's book, and with 2% new customers any manager
+    may take, each beside the greedy rule, with the solver's gap and the value greedy
+    leaves on the table."""
+    from crmkit import callback_plan as cp
+
+    rows = []
+    data = load_sample()
+    known = cp.Customers.from_data(data)
+    cands, _ = cp.candidates(known)
+    crew = cp.team(["Chen Jing", "Li Wei", "Wang Fang", "Zhao Lei", "Liu Yang"], 8)
+    book = cp.assign_accounts(cands["customer_id"], crew)
+    explorer = widgets.PlannerExplorer(cands, crew, accounts=book)
+    moves = iter(
+        [
+            dataclasses.replace(explorer.settings, hours=(h, 8.0, 8.0, 6.0, 8.0))
+            for h in (2.0, 4.0, 6.0, 8.0, 10.0, 12.0)
+        ]
+        * 20
+    )
+
+    def planner_redraw(explorer=explorer, moves=moves) -> None:
+        explorer.render(explorer.compute(next(moves)))
+
+    def rebuild_redraw(explorer=explorer, moves=moves) -> None:
+        s = next(moves)  # what a notebook without the explorer does: read the data again
+        fresh = cp.Customers.from_data(data)
+        due, _ = cp.candidates(fresh, weights=s.weights)
+        again = widgets.PlannerExplorer(due, crew, accounts=book)
+        again.render(again.compute(s))
+
+    rows.append(
+        _timed_redraw(
+            "planner explorer redraw, sample (baseline: the customers read from the data "
+            "again at every move)",
+            planner_redraw,
+            rebuild_redraw,
+            BUDGETS["redraw_sample"],
+        )
+    )
+    if big is None:
+        return rows
+    data = big["data"]
+    start = time.perf_counter()
+    known = cp.Customers.from_data(data)
+    rows.append(
+        {
+            "what": f"what the planner knows of {len(known.table):,} customers (tier, stage, "
+            "P(alive) by BG/NBD), once per session",
+            "seconds": time.perf_counter() - start,
+            "budget": BUDGETS["notebook"],
+            "baseline": None,
+        }
+    )
+    cands, _ = cp.candidates(known)
+    rows.append(
+        {
+            "what": f"customers due a contact this week, {len(known.table):,} customers "
+            f"({len(cands):,} due)",
+            "seconds": best_of(lambda: cp.candidates(known), 3),
+            "budget": BUDGETS["redraw_100k"],
+            "baseline": None,
+        }
+    )
+    crew = cp.team(50, 8)
+    full = cp.assign_accounts(cands["customer_id"], crew)
+    new = cands["customer_id"].iloc[::50]  # one in fifty has no manager yet
+    cases = [("every customer in a manager's book", full), ("2% new customers", full.drop(new))]
+    for label, accounts in cases:
+        greedy = cp.greedy_week(cands, crew, accounts=accounts)
+        plan = cp.plan_week(cands, crew, accounts=accounts, greedy=greedy)
+        solve = best_of(
+            lambda a=accounts, g=greedy: cp.plan_week(cands, crew, accounts=a, greedy=g), 3
+        )
+        by_hand = best_of(lambda a=accounts: cp.greedy_week(cands, crew, accounts=a), 3)
+        left = (plan.value - greedy.value) / plan.value if plan.value else 0.0
+        rows.append(
+            {
+                "what": f"optimal week, {len(cands):,} due, 50 managers, {label} (HiGHS: "
+                f"{plan.solver['status']}, gap {plan.solver['gap']:.2%}, "
+                f"{plan.solver['variables']:,} variables; greedy leaves {left:.1%})",
+                "seconds": solve,
+                "budget": BUDGETS["plan_100k"],
+                "baseline": by_hand,
+                "solver": plan.solver,
+            }
+        )
+    return rows
+
+
 def bench_pyramid(big: dict | None) -> list[dict]:
     data = load_sample()
     rows = _pyramid_cases(data, "sample", BUDGETS["redraw_sample"])
@@ -807,7 +902,16 @@ def main() -> None:
         "command": "make bench",
     }
     big = None
-    heavy = {"redraw", "pyramid", "classify", "value", "lifecycle", "alive", "complaints"}
+    heavy = {
+        "redraw",
+        "pyramid",
+        "classify",
+        "value",
+        "lifecycle",
+        "alive",
+        "complaints",
+        "maintenance",
+    }
     if not args.quick and set(wanted) & heavy:
         big = make_big(args.customers)
         meta["generate"] = (
@@ -821,6 +925,7 @@ def main() -> None:
         "lifecycle": lambda: bench_lifecycle(big),
         "alive": lambda: bench_alive(big),
         "complaints": lambda: bench_complaints(big),
+        "maintenance": lambda: bench_maintenance(big),
         "classify": lambda: bench_classify(big),
         "notebooks": bench_notebooks,
     }

@@ -34,7 +34,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmkit import alive as al
-from crmkit import churn, tiers
+from crmkit import callback_plan as cp
+from crmkit import churn, satisfaction, tiers
 from crmkit import classification as cls
 from crmkit import complaint_kpis as ck
 from crmkit import complaint_triage as ct
@@ -58,6 +59,8 @@ MODULES = {
     "complaint_triage": ct,
     "complaint_kpis": ck,
     "churn": churn,
+    "satisfaction": satisfaction,
+    "callback_plan": cp,
 }
 
 # -- the data: small folders of orders alone, and the sample ---------------------------------
@@ -132,6 +135,23 @@ def complaints_of(data: SampleData, what: str):
     (`churn.index_days`)."""
     make = ct.triage if what == "triaged" else churn.index_days
     return once(data, what, lambda: make(data))
+
+
+def plan_of(data: SampleData, what: str):
+    """The planner's inputs: "known" (`Customers.from_data`), "due" (this week's
+    candidates), "crew" (two managers), "plan" (the optimal week) and "greedy"."""
+
+    def make():
+        if what == "known":
+            return cp.Customers.from_data(data)
+        if what == "due":
+            return cp.candidates(plan_of(data, "known"))[0]
+        if what == "crew":
+            return cp.team(["Ann", "Bo"], [6, 2])
+        maker = cp.plan_week if what == "plan" else cp.greedy_week
+        return maker(plan_of(data, "due"), plan_of(data, "crew"))
+
+    return once(data, f"plan:{what}", make)
 
 
 def alive_of(data: SampleData, what: str):
@@ -694,6 +714,71 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
         lambda s: s.plan.problems(s.data),
         lambda s: (s.plan.is_template(), s.plan.to_frame()),
     ],
+    # -- satisfaction (a folder of orders alone has no surveys: MissingData)
+    "satisfaction.gap_scores": [lambda s: satisfaction.gap_scores(s.data.surveys)],
+    "satisfaction.derived_importance": [lambda s: satisfaction.derived_importance(s.data.surveys)],
+    "satisfaction.importance_performance": [
+        lambda s, c=c, i=i: satisfaction.importance_performance(
+            s.data.surveys, crosshairs=c, importance=i
+        )
+        for c in ("means", "midpoints")
+        for i in ("stated", "derived")
+    ],
+    "satisfaction.nps": [lambda s: satisfaction.nps(s.data.surveys["recommend"])],
+    "satisfaction.nps_difference": [
+        lambda s: satisfaction.nps_difference(
+            s.data.surveys["recommend"].iloc[::2], s.data.surveys["recommend"].iloc[1::2]
+        )
+    ],
+    "satisfaction.smallest_real_change": [
+        lambda s: satisfaction.smallest_real_change(200, 150, promoters=0.3, detractors=0.4)
+    ],
+    "satisfaction.nps_by": [
+        lambda s: satisfaction.nps_by(s.data, "quarter"),
+        lambda s: satisfaction.nps_by(s.data, "tier"),
+    ],
+    "satisfaction.indicators": [lambda s: satisfaction.indicators(s.data)],
+    "satisfaction.loyalty_after_survey": [lambda s: satisfaction.loyalty_after_survey(s.data)],
+    "satisfaction.satisfaction_loyalty": [lambda s: satisfaction.satisfaction_loyalty(s.data)],
+    "satisfaction.satisfied_not_loyal": [lambda s: satisfaction.satisfied_not_loyal(s.data)],
+    "satisfaction.service_actions": [lambda s: satisfaction.service_actions()],
+    "satisfaction.pdca": [lambda s: satisfaction.pdca(s.data.surveys)],
+    "satisfaction.customer_needs": [lambda s: satisfaction.customer_needs()],
+    "satisfaction.service_stages": [lambda s: satisfaction.service_stages()],
+    "satisfaction.need_gaps": [lambda s: satisfaction.need_gaps(s.data.surveys)],
+    # -- callback_plan
+    "callback_plan.Discipline": [lambda s: cp.Discipline().minutes("anniversary")],
+    "callback_plan.Weights": [lambda s: cp.Weights(tier=0, stage=0, risk=0, complaint=0)],
+    "callback_plan.reasons": [lambda s: cp.reasons()],
+    "callback_plan.holidays": [lambda s: cp.holidays()],
+    "callback_plan.first_week": [lambda s: cp.first_week(s.end)],
+    "callback_plan.Customers": [lambda s: plan_of(s.data, "known").table],
+    "callback_plan.candidates": [
+        lambda s: plan_of(s.data, "due"),
+        lambda s: cp.candidates(
+            plan_of(s.data, "known"), cp.first_week(s.data.analysis_date) + pd.Timedelta(days=35)
+        ),
+    ],
+    "callback_plan.revalue": [lambda s: cp.revalue(plan_of(s.data, "due"), cp.Weights(risk=0))],
+    "callback_plan.team": [lambda s: plan_of(s.data, "crew")],
+    "callback_plan.budgets": [lambda s: cp.budgets(plan_of(s.data, "crew"))],
+    "callback_plan.assign_accounts": [
+        lambda s: cp.assign_accounts(plan_of(s.data, "due")["customer_id"], plan_of(s.data, "crew"))
+    ],
+    "callback_plan.plan_week": [
+        lambda s: plan_of(s.data, "plan").contacts,
+        lambda s: (
+            cp.plan_week(
+                plan_of(s.data, "due"), plan_of(s.data, "crew"), keep_accounts=False, must=()
+            ).left_out
+        ),
+    ],
+    "callback_plan.greedy_week": [lambda s: plan_of(s.data, "greedy").contacts],
+    "callback_plan.Plan": [lambda s: plan_of(s.data, "plan").by_manager()],
+    "callback_plan.compare": [
+        lambda s: cp.compare(plan_of(s.data, "plan"), plan_of(s.data, "greedy"))
+    ],
+    "callback_plan.reason_mix": [lambda s: cp.reason_mix(plan_of(s.data, "plan"))],
 }
 
 #: Public functions called by no entry of CALLS, each with the reason.

@@ -503,16 +503,21 @@ def assign_accounts(customer_ids, capacity: pd.Series) -> pd.Series:
     manager's book is alike), in proportion to the managers' hours."""
     ids = pd.Index(pd.Series(customer_ids).astype(str).unique(), name="customer_id")
     hours = capacity.to_numpy(dtype=float)
+    if len(ids) == 0:
+        return pd.Series([], index=ids, name="manager", dtype=object)
     if hours.sum() <= 0:
         raise CrmkitError("the team has no hours to share out")
-    # a weighted deal: each customer goes to the manager furthest below their fair share
-    given = np.zeros(len(hours))
+    # a weighted deal (Jefferson's rule): manager k's j-th customer is due at (j + 1) / share;
+    # customers go, in the order given, to the turns in order of due time
     share = hours / hours.sum()
-    out = np.empty(len(ids), dtype=object)
-    for i in range(len(ids)):
-        k = int(np.argmax(share * (i + 1) - given))
-        out[i] = capacity.index[k]
-        given[k] += 1
+    turns = [
+        (np.arange(int(np.ceil(len(ids) * s)) + 1) + 1) / s if s > 0 else np.array([])
+        for s in share
+    ]
+    due = np.concatenate(turns)
+    who = np.concatenate([np.full(len(t), k) for k, t in enumerate(turns)])
+    first = np.lexsort((who, due))[: len(ids)]
+    out = np.asarray(capacity.index, dtype=object)[who[first]]
     return pd.Series(out, index=ids, name="manager")
 
 
@@ -632,18 +637,28 @@ def plan_week(
         solver = {"status": "nothing to plan", "value": 0.0, "bound": 0.0, "gap": 0.0}
         return replace(greedy, method="optimal (MILP)", solver={**solver, "kept": "optimal"})
     var = np.arange(n_var)
-    one_each = sparse.csr_array((np.ones(n_var), (rows, var)), shape=(n_cand, n_var))
+    # one contact per customer: a row only for customers with a choice of managers (a
+    # customer with one manager has one variable, bounded by 0 and 1 already); a must-do
+    # contact has its lower bound at 1 (on its row, or on its one variable)
+    options = np.bincount(rows, minlength=n_cand)
+    shared = options[rows] > 1
+    lower = np.where(forced[rows] & ~shared, 1.0, 0.0)
     load_row = 2 * cols + visit[rows]  # row 2k: manager k's calls, 2k + 1: their visits
     load = sparse.csr_array((minutes[rows], (load_row, var)), shape=(2 * n_man, n_var))
     cap = budget[list(KINDS)].to_numpy(dtype=float).ravel()
+    constraints = [optimize.LinearConstraint(load, 0, cap)]
+    if shared.any():
+        choosers = np.unique(rows[shared])
+        position = np.searchsorted(choosers, rows[shared])
+        one_each = sparse.csr_array(
+            (np.ones(int(shared.sum())), (position, var[shared])), shape=(len(choosers), n_var)
+        )
+        constraints.append(optimize.LinearConstraint(one_each, forced[choosers].astype(float), 1))
     result = optimize.milp(
         -value[rows],
         integrality=np.ones(n_var),
-        bounds=optimize.Bounds(0, 1),
-        constraints=[
-            optimize.LinearConstraint(one_each, forced.astype(float), 1),
-            optimize.LinearConstraint(load, 0, cap),
-        ],
+        bounds=optimize.Bounds(lower, 1),
+        constraints=constraints,
         options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
     )
     if result.x is None:

@@ -266,3 +266,13 @@ def test_bad_settings_and_inputs_get_clear_errors(known):
         cp.team(["A", "A"])
     with pytest.raises(CrmkitError, match="appears twice"):
         cp.plan_week(_cands([("A", "call", 5, 1), ("A", "call", 5, 1)]), cp.team(1))
+
+
+def test_a_first_book_deals_customers_in_proportion_to_hours():
+    crew = cp.team(["Ann", "Bo", "Cy"], [8, 4, 0])
+    book = cp.assign_accounts([f"C{i}" for i in range(9)], crew)
+    assert book.value_counts().to_dict() == {"Ann": 6, "Bo": 3}
+    assert list(book.iloc[:3]) == ["Ann", "Ann", "Bo"]  # the most valuable are dealt in turn
+    assert cp.assign_accounts([], crew).empty
+    with pytest.raises(CrmkitError, match="no hours to share out"):
+        cp.assign_accounts(["C1"], cp.team(["Ann"], 0))
