@@ -547,7 +547,7 @@ def bench_maintenance(big: dict | None) -> list[dict]:
             "what": f"customers due a contact this week, {len(known.table):,} customers "
             f"({len(cands):,} due)",
             "seconds": best_of(lambda: cp.candidates(known), 3),
-            "budget": BUDGETS["redraw_100k"],
+            "budget": BUDGETS["plan_100k"],
             "baseline": None,
         }
     )

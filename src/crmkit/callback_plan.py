@@ -150,13 +150,34 @@ def reasons() -> pd.DataFrame:
     table = content.table("call_reasons")
     if set(table.index) != set(REASON_ORDER):
         raise CrmkitError(f"call_reasons.csv must list exactly the reasons {list(REASON_ORDER)}")
-    return table.loc[list(REASON_ORDER)]
+    effect = pd.to_numeric(table["effect"], errors="coerce")
+    if effect.isna().any() or (effect < 0).any() or (effect > 1).any():
+        raise CrmkitError("call_reasons.csv: each reason's effect is a number from 0 to 1")
+    return table.assign(effect=effect).loc[list(REASON_ORDER)]
 
 
 def holidays() -> pd.DataFrame:
     """The holidays that bring a greeting call, with their dates (a content file)."""
     table = content.table("holidays")
     return table.assign(date=pd.to_datetime(table["date"], format="%Y-%m-%d"))
+
+
+def week_before(holiday: str, as_of) -> pd.Timestamp:
+    """The Monday of the week before the next `holiday` after the first week a plan from
+    the data can cover (as holidays.csv dates it): the week its greetings are made."""
+    table = holidays()
+    start = first_week(as_of)
+    dates = table.loc[
+        table["holiday"].eq(holiday) & (table["date"] >= start + pd.Timedelta(days=7)), "date"
+    ]
+    if dates.empty:
+        known = sorted(set(table["holiday"]))
+        raise MissingData(
+            f"holidays.csv lists no {holiday} after {start:%Y-%m-%d}; add its date "
+            f"(holidays known: {', '.join(known)})"
+        )
+    day = dates.min()
+    return day - pd.Timedelta(days=day.weekday() + 7)
 
 
 def first_week(analysis_date) -> pd.Timestamp:
@@ -353,7 +374,8 @@ def candidates(
     if len(ahead):
         names = " and ".join(ahead["holiday"].astype(str).unique())
         greet = out["reason"].eq("holiday greeting")
-        out.loc[greet, "script"] = f"{names}: " + out.loc[greet, "script"].astype(str)
+        text = out.loc[greet, "script"].astype(str)
+        out.loc[greet, "script"] = f"{names}: " + text.str[:1].str.lower() + text.str[1:]
     left = t[listed & why.notna()]
     left_out = pd.DataFrame(
         {
@@ -368,15 +390,18 @@ def candidates(
 
 
 def revalue(cands: pd.DataFrame, weights: Weights) -> pd.DataFrame:
-    """The candidates with each contact's value under `weights`, most valuable first: the
-    weighted sum of tier points, stage points, the risk the customer has gone
-    (1 − P(alive)) and an open complaint (1 or 0)."""
-    value = (
+    """The candidates with each contact's value under `weights`, most valuable first: how
+    much the customer matters now (the weighted sum of tier points, stage points, the risk
+    the customer has gone, 1 − P(alive), and an open complaint, 1 or 0) times how much a
+    contact for its reason does (`effect` in call_reasons.csv: a greeting counts half)."""
+    matters = (
         weights.tier * cands["tier"].map(TIER_POINTS).fillna(0.1).astype(float)
         + weights.stage * cands["stage"].map(STAGE_POINTS).fillna(0.0).astype(float)
         + weights.risk * (1.0 - cands["p_alive"].astype(float))
         + weights.complaint * cands["open_complaint"].astype(float)
     )
+    effect = cands["reason"].map(reasons()["effect"].astype(float)).fillna(1.0)
+    value = matters * effect
     out = _by_value(cands.assign(value=np.round(value.to_numpy(dtype=float), 6)))
     out.attrs = dict(cands.attrs)
     return out
@@ -635,7 +660,7 @@ def plan_week(
             refused = err
     if n_var == 0 and greedy is not None:
         solver = {"status": "nothing to plan", "value": 0.0, "bound": 0.0, "gap": 0.0}
-        return replace(greedy, method="optimal (MILP)", solver={**solver, "kept": "optimal"})
+        return replace(greedy, method="optimal plan", solver={**solver, "kept": "optimal"})
     var = np.arange(n_var)
     # one contact per customer: a row only for customers with a choice of managers (a
     # customer with one manager has one variable, bounded by 0 and 1 already); a must-do
@@ -678,7 +703,7 @@ def plan_week(
         "variables": int(n_var),
     }
     if greedy is not None and greedy.value > found + 1e-9:
-        return replace(greedy, method="optimal (MILP)", solver={**solver, "kept": "greedy"})
+        return replace(greedy, method="optimal plan", solver={**solver, "kept": "greedy"})
     return _plan(
         cands,
         budget,
@@ -686,7 +711,7 @@ def plan_week(
         owner,
         rows[x],
         cols[x],
-        "optimal (MILP)",
+        "optimal plan",
         {**solver, "kept": "optimal"},
         rules,
     )
@@ -743,7 +768,7 @@ def greedy_week(
         owner,
         np.asarray(chosen, dtype=int),
         np.asarray(managers_of, dtype=int),
-        "greedy by hand",
+        "rule by hand",
         {},
         rules,
     )

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from crmkit import callback_plan as cp
 from crmkit.datasets import load_sample
-from crmkit.errors import CrmkitError
+from crmkit.errors import CrmkitError, MissingData
 
 
 def _cands(rows, week="2026-01-05") -> pd.DataFrame:
@@ -55,7 +55,7 @@ def test_greedy_takes_the_big_one_and_the_optimum_takes_two_that_are_worth_more(
     assert sorted(best.contacts["customer_id"]) == ["B", "C"] and best.value == 8
     assert list(hand.contacts["customer_id"]) == ["A"] and hand.value == 5
     table = cp.compare(best, hand)
-    assert table.loc["greedy by hand", "value_left_on_table"] == 3
+    assert table.loc["rule by hand", "value_left_on_table"] == 3
     assert set(hand.left_out["customer_id"]) == {"B", "C"}
     assert hand.left_out["why"].eq("no manager had call time left").all()
     assert best.solver["status"] == "optimal" and best.solver["gap"] <= 1e-4
@@ -234,13 +234,34 @@ def test_candidates_follow_the_stated_rules(data, known):
         + w.risk * (1 - row["p_alive"])
         + w.complaint * row["open_complaint"]
     )
-    assert row["value"] == pytest.approx(expected, abs=1e-6)
+    assert row["value"] == pytest.approx(expected, abs=1e-6)  # a follow-up's effect is 1
+
+
+def test_a_greeting_counts_half_of_what_the_customer_matters(known):
+    cands, _ = cp.candidates(known, cp.week_before("Spring Festival", known.as_of))
+    greet = cands[cands["reason"].eq("holiday greeting")].iloc[0]
+    w = cp.Weights()
+    matters = (
+        w.tier * cp.TIER_POINTS[greet["tier"]]
+        + w.stage * cp.STAGE_POINTS[greet["stage"]]
+        + w.risk * (1 - greet["p_alive"])
+        + w.complaint * greet["open_complaint"]
+    )
+    assert cp.reasons().loc["holiday greeting", "effect"] == 0.5
+    assert greet["value"] == pytest.approx(0.5 * matters, abs=1e-6)
+
+
+def test_the_week_before_a_holiday_is_read_from_the_holidays_file(known):
+    assert cp.week_before("Spring Festival", known.as_of) == pd.Timestamp("2026-02-09")
+    assert cp.week_before("National Day", known.as_of) == pd.Timestamp("2026-09-21")
+    with pytest.raises(MissingData, match="holidays.csv lists no Spring Festival after 2028"):
+        cp.week_before("Spring Festival", pd.Timestamp("2027-12-31"))
 
 
 def test_the_week_before_a_holiday_brings_greetings_with_its_name(known):
     cands, _ = cp.candidates(known, "2026-02-09")
     greet = cands[cands["reason"].eq("holiday greeting")]
-    assert len(greet) > 100 and greet["script"].str.startswith("Spring Festival:").all()
+    assert len(greet) > 100 and greet["script"].str.startswith("Spring Festival: a short").all()
     assert (greet["minutes"] == cp.Discipline().greeting_minutes).all()
 
 

@@ -108,7 +108,7 @@ def _plans() -> pd.DataFrame:
             "minutes_used": [478.0, 455.0],
             "capacity_minutes": [480.0, 480.0],
         },
-        index=pd.Index(["optimal (MILP)", "greedy by hand"], name="plan"),
+        index=pd.Index(["optimal plan", "rule by hand"], name="plan"),
     )
 
 

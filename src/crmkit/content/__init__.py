@@ -166,7 +166,7 @@ TABLES: dict[str, TableSpec] = {
     ),
     "call_reasons": TableSpec(
         "call_reasons.csv",
-        ("reason", "chinese", "kind", "script", "seed"),
+        ("reason", "chinese", "kind", "effect", "script", "seed"),
         key=("reason",),
         index="reason",
         choices={"kind": ("call", "visit")},

@@ -346,7 +346,7 @@ def plan_value_chart(
             fontsize=9,
         )
     ax.set_yticks(y, [str(p) for p in comparison.index])
-    ax.set_xlim(0, max(float(np.nanmax(value)), 0.0) * 1.75 or 1.0)
+    ax.set_xlim(0, max(float(np.nanmax(value)), 0.0) * 2.1 or 1.0)  # room for the labels
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel(value_label)
     set_title(ax, title or "How much value each plan covers")
