@@ -400,7 +400,9 @@ def revalue(cands: pd.DataFrame, weights: Weights) -> pd.DataFrame:
         + weights.risk * (1.0 - cands["p_alive"].astype(float))
         + weights.complaint * cands["open_complaint"].astype(float)
     )
-    effect = cands["reason"].map(reasons()["effect"].astype(float)).fillna(1.0)
+    effect = 1.0
+    if "reason" in cands.columns:
+        effect = cands["reason"].map(reasons()["effect"].astype(float)).fillna(1.0)
     value = matters * effect
     out = _by_value(cands.assign(value=np.round(value.to_numpy(dtype=float), 6)))
     out.attrs = dict(cands.attrs)
@@ -544,6 +546,15 @@ def assign_accounts(customer_ids, capacity: pd.Series) -> pd.Series:
     first = np.lexsort((who, due))[: len(ids)]
     out = np.asarray(capacity.index, dtype=object)[who[first]]
     return pd.Series(out, index=ids, name="manager")
+
+
+def book_of(known: Customers, capacity: pd.Series, weights: Weights | None = None) -> pd.Series:
+    """A first book of accounts for every customer still buying (stage not ended): ranked
+    by how much they matter under `weights` (the value of a contact before its reason),
+    then dealt in turn by `assign_accounts`, so each manager's book is alike."""
+    live = known.table[known.table["stage"].ne("ended")].reset_index()
+    ranked = revalue(live.assign(open_complaint=False), weights or Weights())
+    return assign_accounts(ranked["customer_id"], capacity)
 
 
 def _check_inputs(cands: pd.DataFrame, capacity: pd.Series) -> None:

@@ -678,8 +678,8 @@ def pdca(surveys: pd.DataFrame, *, split_date=None, confidence: float = 0.95) ->
         )
     elif real:
         act = (
-            f"The gap widened: stop the action, find out why {weakest} fell, and plan another "
-            "cycle."
+            f"The gap widened: had an action run, stop it, find out why {weakest} fell, and "
+            "plan another cycle."
         )
     else:
         act = (
@@ -694,7 +694,12 @@ def pdca(surveys: pd.DataFrame, *, split_date=None, confidence: float = 0.95) ->
             "what they expected, the lowest gap of the five dimensions.",
             float(gaps[weakest]),
         ),
-        ("do", f"From {split:%Y-%m-%d}: {actions.loc[weakest, 'action']}", np.nan),
+        (
+            "do",
+            f"Suppose that from {split:%Y-%m-%d} the team did this: "
+            f"{actions.loc[weakest, 'action']}",
+            np.nan,
+        ),
         (
             "check",
             f"From {split:%Y-%m-%d} the gap on {weakest} was {new.mean():+.2f} against "

@@ -195,3 +195,39 @@ def test_lesson_8_role_play_to_its_score_and_a_complaint_through_the_form(lab, p
     assert "priority P" in page.locator(f"{form} .crmkit-result").inner_text()
     assert not page.locator(f"{form} .crmkit-reason-channel").inner_text().strip()
     assert not notebook_errors(page, notebook)
+
+
+def test_lesson_9_planner_follows_the_hours_the_weights_and_whose_list(lab, page, request):
+    """Lesson 9's planner in the browser: the list shown follows the 'List of' choice, and
+    moving one manager's hours and one weight changes the headline (value covered, what
+    the rule by hand leaves, who is left out) and the list."""
+    notebook = "notebooks/09_satisfaction_and_maintenance.ipynb"
+    open_notebook(page, lab, notebook)
+    run_all(page, notebook)
+    wait_for_widgets(page, notebook)
+    assert not notebook_errors(page, notebook)
+    planner = explorer_selector("crmkit-control-hours_0")
+    show(page, planner)
+    table = page.locator(f"{planner} .crmkit-table").first
+    table.locator(':text("The week\'s list of Chen Jing")').first.wait_for(timeout=20_000)
+    page.screenshot(path=artifact(request.node, "planner-start.png"), full_page=True)
+    page.locator(f"{planner} .crmkit-control-show select").first.select_option("Li Wei")
+    table.locator(':text("The week\'s list of Li Wei")').first.wait_for(timeout=20_000)
+    before = table.inner_text()
+    start, end = change_control(page, planner, "crmkit-control-hours_1")
+    assert start != end
+    wait_kernel_idle(page, notebook)
+    after_hours = wait_for_snapshot(
+        page, planner, ["crmkit-table"], unlike={"crmkit-table": before}
+    )
+    headline = table.locator("p b").first.inner_text()
+    assert "customers due a contact are left out" in headline
+    start, end = change_control(page, planner, "crmkit-control-complaint")
+    assert start != end
+    wait_kernel_idle(page, notebook)
+    after_weight = wait_for_snapshot(page, planner, ["crmkit-table"], unlike=after_hours)
+    assert after_weight != after_hours, "moving the complaint weight changed nothing"
+    show(page, planner)
+    page.screenshot(path=artifact(request.node, "planner-moved.png"), full_page=True)
+    assert "The week's list of Li Wei" in table.inner_text()
+    assert not notebook_errors(page, notebook)

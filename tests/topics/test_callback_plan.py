@@ -297,3 +297,15 @@ def test_a_first_book_deals_customers_in_proportion_to_hours():
     assert cp.assign_accounts([], crew).empty
     with pytest.raises(CrmkitError, match="no hours to share out"):
         cp.assign_accounts(["C1"], cp.team(["Ann"], 0))
+
+
+def test_the_first_book_names_a_manager_for_every_customer_still_buying(known):
+    crew = cp.team(["Ann", "Bo"], [6, 3])
+    book = cp.book_of(known, crew)
+    live = known.table.index[known.table["stage"].ne("ended")]
+    assert set(book.index) == set(live)
+    assert book.value_counts()["Ann"] == pytest.approx(2 * book.value_counts()["Bo"], abs=1)
+    ranked = cp.revalue(
+        known.table.loc[book.index].reset_index().assign(open_complaint=False), cp.Weights()
+    )
+    assert list(ranked["customer_id"]) == list(book.index)  # dealt most valuable first
