@@ -750,7 +750,8 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
     "callback_plan.Discipline": [lambda s: cp.Discipline().minutes("anniversary")],
     "callback_plan.Weights": [lambda s: cp.Weights(tier=0, stage=0, risk=0, complaint=0)],
     "callback_plan.reasons": [lambda s: cp.reasons()],
-    "callback_plan.holidays": [lambda s: cp.holidays()],
+    "callback_plan.holidays": [lambda s: cp.holidays([s.year, s.year + 1])],
+    "callback_plan.week_before": [lambda s: cp.week_before("Spring Festival", s.end)],
     "callback_plan.first_week": [lambda s: cp.first_week(s.end)],
     "callback_plan.Customers": [lambda s: plan_of(s.data, "known").table],
     "callback_plan.candidates": [
@@ -761,6 +762,9 @@ CALLS: dict[str, list[Callable[[Scenario], object]]] = {
     ],
     "callback_plan.revalue": [lambda s: cp.revalue(plan_of(s.data, "due"), cp.Weights(risk=0))],
     "callback_plan.team": [lambda s: plan_of(s.data, "crew")],
+    "callback_plan.book_of": [
+        lambda s: cp.book_of(plan_of(s.data, "known"), plan_of(s.data, "crew"))
+    ],
     "callback_plan.budgets": [lambda s: cp.budgets(plan_of(s.data, "crew"))],
     "callback_plan.assign_accounts": [
         lambda s: cp.assign_accounts(plan_of(s.data, "due")["customer_id"], plan_of(s.data, "crew"))

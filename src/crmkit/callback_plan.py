@@ -156,26 +156,43 @@ def reasons() -> pd.DataFrame:
     return table.assign(effect=effect).loc[list(REASON_ORDER)]
 
 
-def holidays() -> pd.DataFrame:
-    """The holidays that bring a greeting call, with their dates (a content file)."""
-    table = content.table("holidays")
-    return table.assign(date=pd.to_datetime(table["date"], format="%Y-%m-%d"))
+#: The country whose public holidays bring greeting calls (the `holidays` package's code).
+COUNTRY = "CN"
+
+
+def holidays(years) -> pd.DataFrame:
+    """The holidays that bring a greeting call, with their first day in each of `years`:
+    which holidays, and their Chinese names, come from a content file; the dates from the
+    `holidays` package, which computes the lunar festivals for any year."""
+    import holidays as calendars
+
+    wanted = content.table("holidays")
+    years = sorted({int(y) for y in years})
+    days = calendars.country_holidays(COUNTRY, years=years, language="en_US")
+    found = pd.DataFrame({"date": pd.to_datetime(list(days.keys())), "name": list(days.values())})
+    rows = []
+    for holiday, row in wanted.iterrows():
+        mine = found[found["name"].eq(row["calendar_name"])]
+        for _, first in mine.groupby(mine["date"].dt.year)["date"].min().items():
+            rows.append({"holiday": holiday, "chinese": row["chinese"], "date": first})
+    table = pd.DataFrame(rows, columns=["holiday", "chinese", "date"])
+    return table.sort_values(["date", "holiday"], kind="stable").reset_index(drop=True)
 
 
 def week_before(holiday: str, as_of) -> pd.Timestamp:
-    """The Monday of the week before the next `holiday` after the first week a plan from
-    the data can cover (as holidays.csv dates it): the week its greetings are made."""
-    table = holidays()
+    """The Monday of the week before the week of the next `holiday` that a plan from the
+    data can still prepare (at least a week after the first week it covers): the week its
+    greetings are made."""
     start = first_week(as_of)
+    table = holidays(range(start.year, start.year + 2))
+    if holiday not in set(content.table("holidays").index):
+        known = ", ".join(content.table("holidays").index)
+        raise CrmkitError(f"no holiday {holiday!r} in holidays.csv (known: {known})")
     dates = table.loc[
         table["holiday"].eq(holiday) & (table["date"] >= start + pd.Timedelta(days=7)), "date"
     ]
     if dates.empty:
-        known = sorted(set(table["holiday"]))
-        raise MissingData(
-            f"holidays.csv lists no {holiday} after {start:%Y-%m-%d}; add its date "
-            f"(holidays known: {', '.join(known)})"
-        )
+        raise MissingData(f"the calendar gives no {holiday} in the two years from {start:%Y}")
     day = dates.min()
     return day - pd.Timedelta(days=day.weekday() + 7)
 
@@ -322,7 +339,7 @@ def candidates(
 
     young = t["stage"].isin(["exploration", "formation"]) & (needs_calls < rules.persist_calls)
     week_end = week + pd.Timedelta(days=7)
-    hol = holidays()
+    hol = holidays({week.year, (week + pd.Timedelta(days=rules.greeting_ahead_days)).year})
     ahead = hol[
         (hol["date"] >= week) & (hol["date"] < week + pd.Timedelta(days=rules.greeting_ahead_days))
     ]

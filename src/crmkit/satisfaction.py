@@ -704,7 +704,7 @@ def pdca(surveys: pd.DataFrame, *, split_date=None, confidence: float = 0.95) ->
             "check",
             f"From {split:%Y-%m-%d} the gap on {weakest} was {new.mean():+.2f} against "
             f"{old.mean():+.2f} before, a change of {change:+.2f} points ({level} interval "
-            f"{low:+.2f} to {high:+.2f}, Welch). {verdict}",
+            f"{low:+.2f} to {high:+.2f}). {verdict}",
             change,
         ),
         ("act", act, float(new.mean())),

@@ -35,6 +35,7 @@ SETS = (
     "ex06_lifecycle",
     "ex07_alive",
     "ex08_complaints",
+    "ex09_satisfaction",
 )
 SHORT = {name: name.split("_")[0] for name in SETS}  # "ex01_classification" -> "ex01"
 
@@ -319,6 +320,19 @@ WRONG = {
         "q9": 'churn_gap = 16.9\nexcludes_zero = "no"\nrecovery_worth = "a"',
         "q10": 'best_reply = "d"',
     },
+    "ex09_satisfaction": {
+        "q1": "weakest_gap = 1.16",  # expectation minus perception
+        "q2": 'focus_performance = 6.26\nfocus_dimension = "a"',  # importance; derived reading
+        "q3": 'not_loyal_share = 0.101\nreward_rule = "b"',  # only those who left
+        "q4": 'reputation = -0.137\nmissing_indicator = "d"',  # the NPS as a share
+        "q5": 'nps_change = 2.9\nnps_verdict = "a"',  # earlier minus later
+        "q6": 'gap_change = -1.11\nnext_step = "d"',  # the plan row's gap
+        "q7": 'need_gap = -1.16\nweakest_need = "a"\nneed_stages = "a"',  # a dimension's gap
+        "q8": 'extra_listed = 775\nbefore_planning = "b"',  # the list without the log
+        "q9": 'best_gain = 9.8\nextra_hours_to = "b"',  # the hours spread evenly
+        "q10": 'left_on_table = 0.045\nfestival_plan = "a"',  # the share, not the value
+        "q11": 'visits_left_out = 108\ndirector_answer = "b"',  # all the visits due
+    },
 }
 
 ABC_LE = '''def abc_class(share_before, a=0.8, b=0.95):
@@ -526,7 +540,7 @@ def write_corpus(entries: Iterable[Entry], folder: Path | str) -> Path:
 
 
 def _base_corpus(c: Course) -> Iterable[Entry]:
-    E1, E2, E3, E4, E5, E6, E7, E8 = SETS
+    E1, E2, E3, E4, E5, E6, E7, E8, E9 = SETS
     graded = "graded"
 
     def nb_entry(student, name, nb, note, total=None, *, layout=None, raw=None, **kw):
@@ -551,6 +565,7 @@ def _base_corpus(c: Course) -> Iterable[Entry]:
         (E6, "partial_ex06_a", ["q1", "q3", "q6", "q10"]),
         (E7, "partial_ex07_a", ["q1", "q3", "q6", "q9"]),
         (E8, "partial_ex08_a", ["q1", "q3", "q7", "q10"]),
+        (E9, "partial_ex09_a", ["q1", "q4", "q7", "q10"]),
     ]
     for name, student, qs in mixes:
         yield nb_entry(

@@ -151,6 +151,13 @@ def _same(a, b) -> bool:
     return a == b
 
 
+#: Keys that rightly depend on the calendar, with the reason: they still must compute.
+CALENDAR_BOUND = {
+    "ex09.q10": "the Spring Festival week: the lunar festival falls on another day each year",
+    "ex09.q10_number": "the Spring Festival week: the lunar festival falls on another day each year",
+}
+
+
 def test_answer_keys_give_the_same_answers_on_data_from_other_years(monkeypatch):
     import crmkit.answer_keys as answer_keys
     from crmkit.answer_keys import core
@@ -177,5 +184,13 @@ def test_answer_keys_give_the_same_answers_on_data_from_other_years(monkeypatch)
     finally:
         monkeypatch.undo()
         _clear_caches(modules)
-    different = {k: later[k] for k in keys if not _same(now[k], later[k])}
+    different = {
+        k: later[k] for k in keys if not _same(now[k], later[k]) and k not in CALENDAR_BOUND
+    }
     assert not different, f"these keys depend on the calendar years of the data: {different}"
+    failed = {
+        k: later[k]
+        for k in CALENDAR_BOUND
+        if isinstance(later[k], str) and later[k].split(":")[0].endswith(("Error", "MissingData"))
+    }
+    assert not failed, f"calendar-bound keys must still compute on later data: {failed}"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from crmkit import callback_plan as cp
 from crmkit.datasets import load_sample
-from crmkit.errors import CrmkitError, MissingData
+from crmkit.errors import CrmkitError
 
 
 def _cands(rows, week="2026-01-05") -> pd.DataFrame:
@@ -254,8 +254,14 @@ def test_a_greeting_counts_half_of_what_the_customer_matters(known):
 def test_the_week_before_a_holiday_is_read_from_the_holidays_file(known):
     assert cp.week_before("Spring Festival", known.as_of) == pd.Timestamp("2026-02-09")
     assert cp.week_before("National Day", known.as_of) == pd.Timestamp("2026-09-21")
-    with pytest.raises(MissingData, match="holidays.csv lists no Spring Festival after 2028"):
-        cp.week_before("Spring Festival", pd.Timestamp("2027-12-31"))
+    # the lunar festivals move: the calendar gives them for any year
+    assert cp.week_before("Spring Festival", pd.Timestamp("2053-12-31")) == pd.Timestamp(
+        "2054-01-26"
+    )  # Spring Festival 2054 falls on Sunday 8 February
+    spring = cp.holidays([2026, 2027]).query("holiday == 'Spring Festival'")["date"]
+    assert list(spring) == [pd.Timestamp("2026-02-17"), pd.Timestamp("2027-02-06")]
+    with pytest.raises(CrmkitError, match="no holiday 'Labour Day' in holidays.csv"):
+        cp.week_before("Labour Day", known.as_of)
 
 
 def test_the_week_before_a_holiday_brings_greetings_with_its_name(known):

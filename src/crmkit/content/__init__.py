@@ -171,7 +171,9 @@ TABLES: dict[str, TableSpec] = {
         index="reason",
         choices={"kind": ("call", "visit")},
     ),
-    "holidays": TableSpec("holidays.csv", ("holiday", "chinese", "date"), key=("holiday", "date")),
+    "holidays": TableSpec(
+        "holidays.csv", ("holiday", "chinese", "calendar_name"), key=("holiday",), index="holiday"
+    ),
 }
 
 
