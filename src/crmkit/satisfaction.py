@@ -170,7 +170,10 @@ def nps(recommend: pd.Series, *, confidence: float = 0.95) -> pd.Series:
     (p − q) ± z · sqrt((p + q − (p − q)²) / n'). Also the counts and the plain score."""
     answers = pd.Series(recommend).dropna().astype(float)
     if answers.empty:
-        raise MissingData("the net promoter score needs answers to 'would you recommend us'")
+        raise MissingData(
+            "the net promoter score needs answers to 'would you recommend us' (the recommend "
+            "column of surveys.csv), and this data holds none"
+        )
     if ((answers < 0) | (answers > 10)).any():
         raise CrmkitError("likelihood to recommend is on a scale of 0 to 10")
     n = len(answers)

@@ -495,8 +495,8 @@ KEYS: dict[str, Key] = {
         "number",
         lambda: float(_not_loyal()["not_loyal_share"]),
         "Not loyal means they did not order again or they left within the months after "
-        "the survey; divide those by the highly satisfied respondents, and give a fraction: "
-        "25% is 0.25.",
+        "the survey; divide those by the highly satisfied respondents, and give a fraction "
+        "to three decimals, read from the 'Share not loyal' column: 12.3% is 0.123.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.0005},
         wrong=lambda: (
             float(_not_loyal()["not_loyal"]),  # the count
@@ -521,7 +521,8 @@ KEYS: dict[str, Key] = {
         "number",
         _indicator,
         "Read the reputation row (the share of the last 12 months' respondents who would "
-        "recommend us), not the net promoter score, and give a fraction: 25% is 0.25.",
+        "recommend us), not the net promoter score, and give a fraction to three decimals: "
+        "12.3% is 0.123.",
         tolerance={"rel_tol": 0.0, "abs_tol": 0.0005},
         wrong=_q4_wrong,
     ),
