@@ -315,3 +315,22 @@ def test_the_first_book_names_a_manager_for_every_customer_still_buying(known):
         known.table.loc[book.index].reset_index().assign(open_complaint=False), cp.Weights()
     )
     assert list(ranked["customer_id"]) == list(book.index)  # dealt most valuable first
+
+
+def test_contacts_no_optimal_plan_needs_are_set_aside_before_the_solver():
+    # one manager, one call hour: six 10-minute calls fit, so the four least valuable of
+    # ten such calls can never be needed; with a 5-minute call among them, twelve calls
+    # could fit, and nothing is set aside
+    rows = [(f"C{i}", "call", 10, 10 - i) for i in range(10)]
+    book = {f"C{i}": "Ann" for i in range(11)}
+    plan = cp.plan_week(_cands(rows), cp.team(["Ann"], 1), accounts=book, discipline=ONE_HOUR)
+    assert plan.solver["set_aside"] == 4
+    assert plan.value == sum(range(5, 11))
+    assert set(plan.left_out["customer_id"]) == {"C6", "C7", "C8", "C9"}
+    short = cp.plan_week(
+        _cands([*rows, ("C10", "call", 5, 0.5)]),
+        cp.team(["Ann"], 1),
+        accounts=book,
+        discipline=ONE_HOUR,
+    )
+    assert short.solver["set_aside"] == 0 and short.value == plan.value
