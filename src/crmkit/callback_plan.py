@@ -256,7 +256,12 @@ class Customers:
 def _contacts(contacts: pd.DataFrame | None) -> pd.DataFrame:
     if contacts is None or contacts.empty:
         return pd.DataFrame(
-            {"customer_id": [], "contact_date": [], "contact_type": [], "purpose": []}
+            {
+                "customer_id": pd.Series(dtype=str),
+                "contact_date": pd.Series(dtype="datetime64[ns]"),
+                "contact_type": pd.Series(dtype=str),
+                "purpose": pd.Series(dtype=str),
+            }
         )
     need(contacts, "contacts", ["customer_id", "contact_date", "contact_type", "purpose"])
     return contacts.assign(
@@ -267,7 +272,13 @@ def _contacts(contacts: pd.DataFrame | None) -> pd.DataFrame:
 
 def _complaints(complaints: pd.DataFrame | None) -> pd.DataFrame:
     if complaints is None or complaints.empty:
-        return pd.DataFrame({"customer_id": [], "opened_at": [], "resolved_at": []})
+        return pd.DataFrame(
+            {
+                "customer_id": pd.Series(dtype=str),
+                "opened_at": pd.Series(dtype="datetime64[ns]"),
+                "resolved_at": pd.Series(dtype="datetime64[ns]"),
+            }
+        )
     need(complaints, "complaints", ["customer_id", "opened_at", "resolved_at"])
     return complaints.assign(
         customer_id=complaints["customer_id"].astype(str),

@@ -334,3 +334,17 @@ def test_contacts_no_optimal_plan_needs_are_set_aside_before_the_solver():
         discipline=ONE_HOUR,
     )
     assert short.solver["set_aside"] == 0 and short.value == plan.value
+
+
+def test_a_plan_without_a_contact_log_or_complaints_still_plans(data):
+    from dataclasses import replace
+
+    bare = replace(data, contacts=data.contacts.head(0), complaints=data.complaints.head(0))
+    known = cp.Customers.from_data(bare)
+    cands, left = cp.candidates(known)
+    assert len(cands) > 0 and left.empty  # nobody was spoken to, as far as the data knows
+    assert not cands["reason"].eq("complaint follow-up").any()
+    plan = cp.plan_week(
+        cands, cp.team(["Ann", "Bo"], 8), accounts=cp.book_of(known, cp.team(["Ann", "Bo"], 8))
+    )
+    assert plan.value > 0
