@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.crmkit-installed
 PYTEST_ARGS ?=
 
-.PHONY: help lab test test-fast lint notebooks exercises data needs bench bench-models lock clean
+.PHONY: help lab test test-fast lint notebooks exercises guide data needs bench bench-models lock clean
 
 help:
 	@echo "make lab        set up .venv and open the workbook in JupyterLab"
@@ -53,6 +53,9 @@ notebooks: $(STAMP)
 
 exercises: $(STAMP)
 	$(PY) tools/build_exercises.py
+
+guide: $(STAMP)
+	$(PY) tools/trainer_guide.py
 
 data: $(STAMP)
 	# --force: datasets/ also holds the data dictionary (README.md, datapackage.json), which

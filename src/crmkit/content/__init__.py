@@ -171,6 +171,16 @@ TABLES: dict[str, TableSpec] = {
         index="reason",
         choices={"kind": ("call", "visit")},
     ),
+    "workshop_days": TableSpec(
+        "workshop_days.csv",
+        ("format", "day", "lesson", "exercise"),
+        key=("format", "lesson"),
+        integers=("day",),
+        choices={
+            "format": ("one day", "two days"),
+            "exercise": ("in class", "homework", "none"),
+        },
+    ),
     "holidays": TableSpec(
         "holidays.csv", ("holiday", "chinese", "calendar_name"), key=("holiday",), index="holiday"
     ),
