@@ -11,6 +11,11 @@ never in the middle of a lesson.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import inspect
+import io
+import re
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,8 +149,105 @@ def agenda_markdown(workshop: str, root: Path | None = None) -> str:
     return "\n".join(lines)
 
 
+_NOTE = re.compile(r"^> \*\*Trainer note\.\*\*\s*")
+
+
+def trainer_notes(notebook: str, root: Path | None = None) -> list[str]:
+    """The trainer notes of a lesson, in order, each as one paragraph: the blockquotes
+    that open with "**Trainer note.**", the lesson's own discussion questions."""
+    nb = timing.read((root or ROOT) / notebook)
+    notes: list[str] = []
+    current: list[str] | None = None
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in [*cell.source.splitlines(), ""]:
+            if _NOTE.match(line):
+                current = [_NOTE.sub("", line)]
+            elif current is not None and line.startswith(">"):
+                current.append(line.lstrip("> ").strip())
+            elif current is not None:
+                notes.append(" ".join(w for w in current if w))
+                current = None
+    return notes
+
+
+def _comments(fn) -> list[str]:
+    """The comments in a function's source: what each plausible wrong answer is."""
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return []
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source.strip() + "\n").readline):
+            if token.type == tokenize.COMMENT:
+                found.append(token.string.lstrip("#").strip())
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return found
+
+
+def mistakes(answer_keys: str) -> pd.DataFrame:
+    """Per checked answer of an exercise set: the question, the plausible wrong answers
+    its check is tested against (from the answer keys' own notes) and what the check
+    then tells the learner."""
+    module = importlib.import_module(answer_keys)
+    rows = []
+    for key in module.KEYS.values():
+        if key.kind == "function":
+            continue
+        caught = _comments(key.wrong)
+        if not caught and key.kind == "choice":
+            caught = ["any other letter"]
+        rows.append(
+            {
+                "question": key.label,
+                "mistakes the check catches": "; ".join(caught) or "—",
+                "what the check tells them": key.hint,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def lessons_markdown(root: Path | None = None) -> str:
+    """Lesson by lesson: minutes, the explorers to show live, the discussion questions
+    (trainer notes) and, for the exercise set, the mistakes its checks catch."""
+    root = root or ROOT
+    out = []
+    for lesson in lessons.lessons():
+        minutes = _minutes(lesson.notebook, root)
+        out += [f"### [{lesson.title}]({lesson.notebook})", "", f"About {minutes} minutes."]
+        if lesson.explorers:
+            shown = ", ".join(f"`{e.widget}` (move `{e.control}`)" for e in lesson.explorers)
+            out.append(f"Show live: {shown}; the static chart below each is the fallback.")
+        notes = trainer_notes(lesson.notebook, root)
+        out += ["", "Discussion questions (the lesson's trainer notes):", ""]
+        out += [f"- {_cell(n)}" for n in notes] or ["- none in this lesson"]
+        if lesson.exercise_set and lesson.answer_keys:
+            ex = f"exercises/{lesson.exercise_set}/{lesson.exercise_set}.ipynb"
+            out += [
+                "",
+                f"Exercise set [`{lesson.exercise_set}`]({ex}), about {_minutes(ex, root)} "
+                "minutes. The mistakes its checks are tested against, and what a learner is "
+                "told:",
+                "",
+                "| question | mistakes the check catches | what the check tells them |",
+                "|---|---|---|",
+            ]
+            for _, row in mistakes(lesson.answer_keys).iterrows():
+                out.append("| " + " | ".join(_cell(v) for v in row) + " |")
+        out.append("")
+    return "\n".join(out).rstrip("\n")
+
+
 def guide(root: Path | None = None) -> str:
-    """The trainer guide: the template with the agendas of every workshop format."""
+    """The trainer guide: the template with the agendas of every workshop format and the
+    lesson-by-lesson notes."""
     text = (root or ROOT).joinpath("docs", "trainer_guide_template.md").read_text(encoding="utf-8")
     agendas = "\n".join(agenda_markdown(w, root) for w in FORMATS).rstrip("\n")
-    return text.replace("{{agendas}}", agendas)
+    return text.replace("{{agendas}}", agendas).replace("{{lessons}}", lessons_markdown(root))

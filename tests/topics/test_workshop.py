@@ -78,3 +78,23 @@ def test_the_trainer_guide_is_current():
         if row["notebook"]:
             assert f"]({row['notebook']})" in written
             assert (ROOT / row["notebook"]).is_file()
+
+
+def test_every_lesson_gives_the_guide_discussion_questions():
+    for lesson in lessons.lessons():
+        notes = workshop.trainer_notes(lesson.notebook)
+        assert notes, f"{lesson.notebook} has no trainer note for the guide"
+        assert all(n and not n.startswith(">") and "**" not in n for n in notes)
+    seven = workshop.trainer_notes("notebooks/07_customer_base_models.ipynb")
+    assert len(seven) == 2 and "value at risk" in seven[1]
+
+
+def test_the_mistakes_of_a_set_come_from_its_answer_keys():
+    from crmkit.answer_keys import ex09
+
+    table = workshop.mistakes("crmkit.answer_keys.ex09")
+    assert len(table) == len(ex09.KEYS)
+    q1 = table[table["question"] == ex09.KEYS["ex09.q1"].label].iloc[0]
+    assert "expectation minus perception" in q1["mistakes the check catches"]
+    assert q1["what the check tells them"] == ex09.KEYS["ex09.q1"].hint
+    assert (table["mistakes the check catches"] != "—").all()
